@@ -1,0 +1,31 @@
+/**
+ * @loopflow/tensor — the base of loopflow: tensors with reverse-mode autograd, the kernel
+ * backends (reference TypeScript, WebAssembly SIMD), a seeded random generator,
+ * initializers and gradCheck. Depends on no other loopflow package.
+ */
+export { Tensor, formatTensor, AutogradError } from './tensor';
+export type { DType, GradNode, NestedArray } from './tensor';
+export { LoopflowError, ShapeError, fmtShape } from './errors';
+export { sizeOf, stridesOf, sameShape, broadcastShapes, normAxis } from './shape';
+export { tensor, fromArray, scalar, full, zeros, ones, zerosLike, onesLike, arange, eye, allocate } from './create';
+export type { CreateOptions } from './create';
+export { backward, grad, record, deferredGrad } from './autograd';
+export { noGrad, enableGrad, isGradEnabled } from './grad-mode';
+export { add, sub, mul, div, neg, exp, log, sqrt, tanh, sigmoid, relu, pow, clamp, scale, square, abs } from './ops/elementwise';
+export { sum, mean, max, argmax, softmax, logSoftmax, logSumExp } from './ops/reduce';
+export type { Axes } from './ops/reduce';
+export { reshape, unsqueeze, squeeze, permute, transpose, broadcastTo, concat, stack, slice, split, unbind, select } from './ops/shape-ops';
+export { matmul } from './ops/matmul';
+export { gather, oneHot, where, maskedFill } from './ops/index-ops';
+export type { Indices } from './ops/index-ops';
+export { sumToShape, expandData } from './ops/util';
+export type { TensorLike } from './ops/util';
+export { gradCheck } from './gradcheck';
+export type { GradCheckOptions, GradCheckResult, GradCheckInput } from './gradcheck';
+export { Random } from './random';
+export type { RandomState } from './random';
+export { uniform, normal, glorotUniform, glorotNormal, orthogonal, recurrentUniform, fans } from './init';
+export type { InitOptions } from './init';
+export { getKernels, setBackend, getBackendName, availableBackends } from './backend/registry';
+export { referenceKernels } from './backend/reference';
+export type { Kernels, FloatArray, MatmulOptions, UnaryKernelName, BinaryKernelName } from './backend/kernels';

@@ -1,0 +1,122 @@
+import { DType, Random, ShapeError, Tensor, add, fmtShape, relu } from '@loopflow/tensor';
+import { DropoutModule, LayerNormModule, LinearModule, createDropout, createLayerNorm, createLinear, dropout, layerNorm, linear } from '@loopflow/layers';
+import { MultiHeadAttentionModule, createMultiHeadAttention, multiHeadAttention } from './multi-head';
+import { AttentionOptions } from './scaled-dot-product';
+import { gelu } from './gelu';
+import { checkPositiveInt, checkProbability, fail } from './errors';
+
+/** The activation of the block's MLP. */
+export type MlpActivation = 'gelu' | 'relu';
+
+/** Sizes and options of a pre-norm transformer block. */
+export interface TransformerBlockConfig {
+  /** Model width. */
+  dModel: number;
+  /** Attention heads; must divide dModel. */
+  heads: number;
+  /** Hidden width of the MLP (default 4 * dModel). */
+  mlpWidth?: number;
+  /** 'gelu' (tanh approximation, default) or 'relu'. */
+  activation?: MlpActivation;
+  /** Dropout on the attention and MLP outputs before each residual add (default 0). */
+  dropout?: number;
+  /** Biases in the attention projections and the MLP (default true). */
+  bias?: boolean;
+  /** LayerNorm epsilon (default 1e-5). */
+  layerNormEps?: number;
+}
+
+/** A block's config with every default filled in. */
+export type ResolvedBlockConfig = Required<TransformerBlockConfig>;
+
+/**
+ * A pre-norm transformer block as plain data:
+ * `x = x + drop(MHA(LN1(x)))`, then `x = x + drop(fc2(act(fc1(LN2(x)))))`.
+ * Parameter names: `norm1.*`, `attention.Wq` ... `attention.bo`, `norm2.*`, `fc1.*`, `fc2.*` (fc1/fc2 are
+ * `@loopflow/layers` Linear modules, PyTorch layout [out, in]).
+ */
+export interface TransformerBlock {
+  kind: 'transformerBlock';
+  config: ResolvedBlockConfig;
+  norm1: LayerNormModule;
+  attention: MultiHeadAttentionModule;
+  norm2: LayerNormModule;
+  /** `[mlpWidth, dModel]` */
+  fc1: LinearModule;
+  /** `[dModel, mlpWidth]` */
+  fc2: LinearModule;
+  dropout: DropoutModule;
+}
+
+/** Fills in a block config's defaults and checks it. */
+export function resolveBlockConfig(config: TransformerBlockConfig, where = 'createTransformerBlock'): ResolvedBlockConfig {
+  checkPositiveInt(where, 'dModel', config.dModel);
+  checkPositiveInt(where, 'heads', config.heads);
+  const resolved: ResolvedBlockConfig = {
+    dModel: config.dModel,
+    heads: config.heads,
+    mlpWidth: config.mlpWidth ?? 4 * config.dModel,
+    activation: config.activation ?? 'gelu',
+    dropout: config.dropout ?? 0,
+    bias: config.bias ?? true,
+    layerNormEps: config.layerNormEps ?? 1e-5,
+  };
+  checkPositiveInt(where, 'mlpWidth', resolved.mlpWidth);
+  checkProbability(where, 'dropout', resolved.dropout);
+  if (resolved.activation !== 'gelu' && resolved.activation !== 'relu') {
+    fail('INVALID_ARGUMENT', `${where}: activation '${String(resolved.activation)}'; expected 'gelu' or 'relu'`);
+  }
+  return resolved;
+}
+
+/**
+ * A pre-norm transformer block with fresh weights.
+ *
+ * @example
+ * const block = createTransformerBlock(new Random(0), { dModel: 64, heads: 4 });
+ * const y = transformerBlock(block, x, { causal: true }); // [B, T, 64] -> [B, T, 64]
+ */
+export function createTransformerBlock(rng: Random, config: TransformerBlockConfig, options: { dtype?: DType } = {}): TransformerBlock {
+  const c = resolveBlockConfig(config);
+  const dtype = options.dtype ?? 'float32';
+  return {
+    kind: 'transformerBlock',
+    config: c,
+    norm1: createLayerNorm(c.dModel, { eps: c.layerNormEps, dtype }),
+    attention: createMultiHeadAttention(rng, { dModel: c.dModel, heads: c.heads, bias: c.bias }, { dtype }),
+    norm2: createLayerNorm(c.dModel, { eps: c.layerNormEps, dtype }),
+    fc1: createLinear(rng, c.dModel, c.mlpWidth, { bias: c.bias, dtype }),
+    fc2: createLinear(rng, c.mlpWidth, c.dModel, { bias: c.bias, dtype }),
+    dropout: createDropout(c.dropout, rng.fork('dropout')),
+  };
+}
+
+/** Options of `transformerBlock` (and the models): the attention masks plus training mode. */
+export interface BlockOptions extends Pick<AttentionOptions, 'mask' | 'keyMask' | 'causal' | 'queryChunk'> {
+  /** Training mode: dropout active (default false). */
+  training?: boolean;
+}
+
+/**
+ * Runs a pre-norm block: `x [B, T, dModel] -> [B, T, dModel]`.
+ *
+ * @example transformerBlock(block, x, { causal: true, training: true })
+ */
+export function transformerBlock(block: TransformerBlock, x: Tensor, options: BlockOptions = {}): Tensor {
+  const d = block.config.dModel;
+  if (x.ndim !== 3 || x.shape[2] !== d) {
+    throw new ShapeError(`transformerBlock: x has shape ${fmtShape(x.shape)}; expected [B, T, ${d}] (dModel ${d})`);
+  }
+  const training = options.training ?? false;
+  const { output } = multiHeadAttention(block.attention, layerNorm(block.norm1, x), {
+    mask: options.mask,
+    keyMask: options.keyMask,
+    causal: options.causal,
+    queryChunk: options.queryChunk,
+    returnWeights: false,
+  });
+  const h = add(x, dropout(block.dropout, output, training)); // [B, T, d]
+  const hidden = linear(block.fc1, layerNorm(block.norm2, h)); // [B, T, mlpWidth]
+  const activated = block.config.activation === 'relu' ? relu(hidden) : gelu(hidden);
+  return add(h, dropout(block.dropout, linear(block.fc2, activated), training)); // [B, T, d]
+}

@@ -1,0 +1,51 @@
+import { DType, Random, Tensor } from '@loopflow/tensor';
+import { linear } from '@loopflow/layers';
+import { TransformerConfig, ResolvedTransformerConfig, resolveTransformerConfig } from './model-config';
+import { TransformerTrunk, createTrunk, runTrunk } from './trunk';
+import { BlockOptions } from './block';
+
+/** Configuration of a decoder-only (causal) transformer; see `TransformerConfig` for each field. */
+export type DecoderConfig = TransformerConfig;
+
+/**
+ * A decoder-only transformer for sequence prediction, as plain data: input embedding
+ * (`embed`), positions, `blocks` of pre-norm causal self-attention + MLP, final LayerNorm
+ * (`norm`) and a Linear `head`. Parameter names: `embed.weight`, `positions.embedding.weight`
+ * (learned), `blocks.<i>.attention.Wq`, ..., `norm.weight`, `head.weight`, `head.bias`.
+ */
+export interface DecoderModel extends TransformerTrunk {
+  kind: 'decoder';
+  config: ResolvedTransformerConfig;
+}
+
+/**
+ * A decoder-only model with fresh weights.
+ *
+ * @example
+ * const model = createDecoder(new Random(0), {
+ *   input: { kind: 'tokens', vocabSize: 65 }, outputSize: 65, dModel: 64, heads: 4, layers: 2,
+ * });
+ * const logits = decoder(model, ids); // [B, T] -> [B, T, 65]; logits[:, t] sees ids[:, 0..t]
+ */
+export function createDecoder(rng: Random, config: DecoderConfig, options: { dtype?: DType } = {}): DecoderModel {
+  const c = resolveTransformerConfig(config, 'createDecoder');
+  return { kind: 'decoder', config: c, ...createTrunk(rng, c, options.dtype ?? 'float32') };
+}
+
+/** Options of `decoder`: training mode, query blocking, and an optional key padding mask. */
+export type DecoderOptions = Omit<BlockOptions, 'causal'>;
+
+/**
+ * Runs the decoder (always causal: the output at t depends only on inputs 0..t).
+ * `[B, T]` token ids (a tensor of whole numbers) or `[B, T, size]` features ->
+ * `[B, T, outputSize]` (next-token logits, or a prediction per step).
+ *
+ * Memory: each block's attention holds about B * heads * T^2 / 2 numbers per saved tensor
+ * when T > 256 (causal blocks of 128 queries); see `scaledDotProductAttention`.
+ *
+ * @example decoder(model, ids, { training: true }) // [4, 128] -> [4, 128, vocab]
+ */
+export function decoder(model: DecoderModel, input: Tensor, options: DecoderOptions = {}): Tensor {
+  const h = runTrunk('decoder', model, input, { ...options, causal: true }); // [B, T, d]
+  return linear(model.head, h); // [B, T, outputSize]
+}

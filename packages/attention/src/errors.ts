@@ -1,0 +1,29 @@
+import { LoopflowError } from '@loopflow/tensor';
+
+/**
+ * Error codes raised by @loopflow/attention (each thrown as a `LoopflowError` with this
+ * `code`; shape problems are `ShapeError`s, code `SHAPE_MISMATCH`):
+ * - `INVALID_ARGUMENT`: a size, option or probability out of range when creating a module.
+ * - `SEQUENCE_TOO_LONG`: a sequence longer than a learned positional table (`maxLength`).
+ * - `BUDGET_TOO_SMALL`: no model of the requested shape fits the parameter budget.
+ */
+export type AttentionErrorCode = 'INVALID_ARGUMENT' | 'SEQUENCE_TOO_LONG' | 'BUDGET_TOO_SMALL';
+
+/** Throws a `LoopflowError` with an attention error code. */
+export function fail(code: AttentionErrorCode, message: string): never {
+  throw new LoopflowError(code, message);
+}
+
+/** Checks that `value` is a positive integer. */
+export function checkPositiveInt(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    fail('INVALID_ARGUMENT', `${where}: ${name} = ${String(value)}; expected a positive integer`);
+  }
+}
+
+/** Checks that `value` is a probability in [0, 1). */
+export function checkProbability(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    fail('INVALID_ARGUMENT', `${where}: ${name} = ${String(value)}; expected a probability in [0, 1)`);
+  }
+}

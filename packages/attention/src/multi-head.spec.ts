@@ -1,0 +1,107 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DType, Random, Tensor, grad, mul, sum, tensor } from '@loopflow/tensor';
+import { namedParameters } from '@loopflow/layers';
+import { createMultiHeadAttention, multiHeadAttention, multiHeadAttentionFromTensors } from './multi-head';
+import { paddingMask } from './masks';
+import { gradCheckModel, maxAbsDiff, randn } from './test-helpers';
+
+interface GoldenFile {
+  config: { seq_len: number; batch: number; d_model: number; heads: number };
+  tensors: Record<string, { shape: number[]; data: number[] }>;
+}
+
+const golden: GoldenFile = JSON.parse(fs.readFileSync(path.join(__dirname, 'testdata', 'causal_mha.json'), 'utf8'));
+
+/** Runs the causal_mha golden in `dtype`: y, att, loss = sum(y * R) and every gradient. */
+function runGolden(dtype: DType) {
+  const load = (name: string, requiresGrad = false) => tensor(golden.tensors[name].data, golden.tensors[name].shape, { dtype, requiresGrad });
+  const names = ['Wq', 'Wk', 'Wv', 'Wo', 'bq', 'bk', 'bv', 'bo'] as const;
+  const w = Object.fromEntries(names.map((n) => [n, load(n, true)])) as Record<(typeof names)[number], Tensor>;
+  const x = load('x', true);
+  const mha = multiHeadAttentionFromTensors(w, golden.config.heads);
+  const { output: y, weights: att } = multiHeadAttention(mha, x, { causal: true });
+  const loss = sum(mul(y, load('R')));
+  const grads = grad(loss, [x, ...names.map((n) => w[n])]);
+  const actual: Record<string, Tensor> = { y, att, loss };
+  ['x', ...names].forEach((n, i) => (actual[`grad_${n}`] = grads[i]));
+  return actual;
+}
+
+/** Largest error beyond `atol + rtol * |expected|` (<= 0 means every element passes). */
+function worstExcess(actual: ArrayLike<number>, expected: number[], atol: number, rtol: number): number {
+  let worst = -Infinity;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) - (atol + rtol * Math.abs(expected[i])));
+  return worst;
+}
+
+describe('multiHeadAttention against the PyTorch causal_mha golden', () => {
+  const compared = ['y', 'att', 'loss', 'grad_x', 'grad_Wq', 'grad_Wk', 'grad_Wv', 'grad_Wo', 'grad_bq', 'grad_bk', 'grad_bv', 'grad_bo'];
+
+  it('uses the sizes of the file', () => {
+    const { seq_len, batch, d_model, heads } = golden.config;
+    expect(golden.tensors.x.shape).toEqual([batch, seq_len, d_model]);
+    expect(golden.tensors.att.shape).toEqual([batch, heads, seq_len, seq_len]);
+  });
+
+  it.each([
+    ['float64', 1e-10, 1e-8],
+    ['float32', 1e-5, 1e-4],
+  ] as const)('matches y, att, loss and every gradient in %s', (dtype, atol, rtol) => {
+    const actual = runGolden(dtype);
+    for (const name of compared) {
+      const expected = golden.tensors[name];
+      expect([name, Array.from(actual[name].shape.length ? actual[name].shape : [1])]).toEqual([name, expected.shape]);
+      expect([name, worstExcess(actual[name].data, expected.data, atol, rtol) <= 0]).toEqual([name, true]);
+    }
+  });
+});
+
+describe('multiHeadAttention', () => {
+  const rng = new Random(11);
+
+  it('names its parameters Wq, Wk, Wv, Wo, bq, bk, bv, bo with [in, out] weights', () => {
+    const mha = createMultiHeadAttention(rng, { dModel: 6, heads: 3 });
+    expect(namedParameters(mha).map(([n, t]) => `${n}:${t.shape.join('x')}`)).toEqual(['Wq:6x6', 'Wk:6x6', 'Wv:6x6', 'Wo:6x6', 'bq:6', 'bk:6', 'bv:6', 'bo:6']);
+    const noBias = createMultiHeadAttention(rng, { dModel: 6, heads: 2, bias: false });
+    expect(namedParameters(noBias).map(([n]) => n)).toEqual(['Wq', 'Wk', 'Wv', 'Wo']);
+    expect(() => createMultiHeadAttention(rng, { dModel: 7, heads: 2 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it('passes gradCheck (float64) in x and every weight: causal, padded, biasless, cross-attention', () => {
+    const mha = createMultiHeadAttention(rng, { dModel: 6, heads: 3 }, { dtype: 'float64' });
+    const x = randn(rng, [2, 5, 6]);
+    expect(gradCheckModel(mha, [x], (m, a) => multiHeadAttention(m, a, { causal: true }).output).ok).toBe(true);
+    const keyMask = paddingMask([5, 3], 5);
+    expect(gradCheckModel(mha, [x], (m, a) => multiHeadAttention(m, a, { keyMask }).output).ok).toBe(true);
+    const noBias = createMultiHeadAttention(rng, { dModel: 6, heads: 2, bias: false }, { dtype: 'float64' });
+    expect(gradCheckModel(noBias, [x], (m, a) => multiHeadAttention(m, a, { causal: true }).output).ok).toBe(true);
+    const context = randn(rng, [2, 3, 6]);
+    const r = multiHeadAttention(mha, x, { context });
+    expect(r.output.shape).toEqual([2, 5, 6]);
+    expect(r.weights.shape).toEqual([2, 3, 5, 3]);
+    expect(gradCheckModel(mha, [x, context], (m, a, c) => multiHeadAttention(m, a, { context: c }).output).ok).toBe(true);
+  });
+
+  it('is causal: the output at t does not change when inputs after t change', () => {
+    const mha = createMultiHeadAttention(rng, { dModel: 6, heads: 2 }, { dtype: 'float64' });
+    const x = randn(rng, [2, 7, 6]);
+    const before = multiHeadAttention(mha, x, { causal: true }).output;
+    const t = 3;
+    const changed = x.clone();
+    for (let b = 0; b < 2; b++) for (let s = t + 1; s < 7; s++) for (let c = 0; c < 6; c++) changed.data[(b * 7 + s) * 6 + c] += 1 + s;
+    const after = multiHeadAttention(mha, changed, { causal: true }).output;
+    const upTo = (y: Tensor) => Array.from({ length: 2 }, (_, b) => Array.from(y.data.slice(b * 42, b * 42 + (t + 1) * 6))).flat();
+    expect(maxAbsDiff(upTo(before), upTo(after))).toBe(0);
+    expect(maxAbsDiff(before.data, after.data)).toBeGreaterThan(1e-3); // later outputs did change
+  });
+
+  it('rejects inputs of the wrong width or dtype', () => {
+    const mha = createMultiHeadAttention(rng, { dModel: 4, heads: 2 });
+    expect(() => multiHeadAttention(mha, randn(rng, [1, 3, 5], { dtype: 'float32' }))).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
+    expect(() => multiHeadAttention(mha, randn(rng, [1, 3, 4]))).toThrow(expect.objectContaining({ code: 'DTYPE_MISMATCH' }));
+    expect(() => multiHeadAttentionFromTensors({ Wq: randn(rng, [4, 4]), Wk: randn(rng, [4, 4]), Wv: randn(rng, [4, 3]), Wo: randn(rng, [4, 4]) }, 2)).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
+    );
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Conformance handler for the `causal_mha` case: causal multi-head self-attention over
+ * batch-major `x [B, T, D]`, `y = concat_h(softmax(mask(Q_h K_h^T / sqrt(dh))) V_h) Wo + bo`
+ * with `Q = x Wq + bq` etc. Weights are applied as `x @ W` with `W [in, out]`, which is also
+ * how @loopflow/attention stores them (`Wq, Wk, Wv, Wo, bq, bk, bv, bo`), so the golden
+ * tensors load as they are, with no transpose. Compared: `y`, `att` (softmax probabilities
+ * `[B, heads, T, T]`), `loss = sum(y * R)` and every `grad_*`. Every size comes from the file.
+ */
+import { Tensor, grad, mul, reshape, sum } from '@loopflow/tensor';
+import type { DType } from '@loopflow/tensor';
+import { multiHeadAttention, multiHeadAttentionFromTensors } from '@loopflow/attention';
+import { GoldenFormatError } from '../errors';
+import { compareWith, configNumber, loadTensor } from '../golden';
+import type { CaseHandler, CaseOutcome, Golden, RunContext } from '../types';
+
+const PARAMETERS = ['Wq', 'Wk', 'Wv', 'Wo', 'bq', 'bk', 'bv', 'bo'] as const;
+
+/**
+ * Runs `causal_mha` in `context.dtype` (float32 when not given; float64 with `{ dtype: 'float64' }`).
+ *
+ * @example runCausalMha(golden, { dtype: 'float64' })
+ */
+export function runCausalMha(golden: Golden, context: Partial<RunContext> = {}): CaseOutcome {
+  const dtype: DType = context.dtype ?? 'float32';
+  const T = configNumber(golden, 'seq_len');
+  const B = configNumber(golden, 'batch');
+  const D = configNumber(golden, 'd_model');
+  const heads = configNumber(golden, 'heads');
+  if (!Number.isInteger(heads) || heads < 1 || D % heads !== 0) {
+    throw new GoldenFormatError(`case '${golden.case}': config.heads ${heads} does not divide config.d_model ${D}`);
+  }
+  const x = loadTensor(golden, 'x', dtype, { requiresGrad: true, shape: [B, T, D] }); // [B, T, D]
+  const R = loadTensor(golden, 'R', dtype, { shape: [B, T, D] }); // [B, T, D]
+  const params: Record<string, Tensor> = {};
+  for (const name of PARAMETERS) {
+    params[name] = loadTensor(golden, name, dtype, { requiresGrad: true, shape: name.startsWith('W') ? [D, D] : [D] }); // W [in, out], b [out]
+  }
+  const mha = multiHeadAttentionFromTensors({ Wq: params.Wq, Wk: params.Wk, Wv: params.Wv, Wo: params.Wo, bq: params.bq, bk: params.bk, bv: params.bv, bo: params.bo }, heads);
+
+  const { output: y, weights: att } = multiHeadAttention(mha, x, { causal: true }); // [B, T, D], [B, heads, T, T]
+  const loss = sum(mul(y, R)); // scalar
+  const grads = grad(loss, [x, ...PARAMETERS.map((n) => params[n])]);
+  return {
+    status: 'ran',
+    comparisons: [
+      compareWith(golden, 'y', y),
+      compareWith(golden, 'att', att),
+      compareWith(golden, 'loss', reshape(loss, [1])),
+      compareWith(golden, 'grad_x', grads[0]),
+      ...PARAMETERS.map((n, i) => compareWith(golden, `grad_${n}`, grads[i + 1])),
+    ],
+  };
+}
+
+export const handlers: CaseHandler[] = [
+  {
+    description: 'Causal multi-head self-attention forward (y, att), loss = sum(y*R) and every gradient',
+    matches: (caseName) => caseName === 'causal_mha',
+    run: runCausalMha,
+  },
+];

@@ -1,0 +1,20 @@
+import { Tensor, add, mul, sigmoid, split, sub, tanh } from '@loopflow/tensor';
+import { CellState, RecurrentOperands, recurrentProduct } from './operands';
+
+/**
+ * One GRU step from the projected input `[B, 3H]` (PyTorch's gate order r, z, n, reset
+ * applied after the recurrent product):
+ * ```
+ * r = sigmoid(x_r + h W_hr^T + b_hr)     z = sigmoid(x_z + h W_hz^T + b_hz)
+ * n = tanh(x_n + r * (h W_hn^T + b_hn))  h' = (1 - z) * n + z * h
+ * ```
+ */
+export function gruRecurrence(operands: RecurrentOperands, state: CellState, xProjected: Tensor): CellState {
+  const [xr, xz, xn] = split(xProjected, 3, 1); // 3 x [B, H]
+  const [hr, hz, hn] = split(recurrentProduct(operands, state.h), 3, 1); // 3 x [B, H]
+  const r = sigmoid(add(xr, hr));
+  const z = sigmoid(add(xz, hz));
+  const n = tanh(add(xn, mul(r, hn)));
+  // (1 - z) * n + z * h, written as n + z * (h - n): one op fewer, the same function.
+  return { h: add(n, mul(z, sub(state.h, n))) };
+}

@@ -1,0 +1,141 @@
+import { Random, Tensor, concat, fmtShape, mul, permute, stack, unbind, zeros } from '@loopflow/tensor';
+import { dropoutMask } from '@loopflow/layers';
+import { cellKindOf, directionsOf } from './config';
+import { CellError } from './errors';
+import { RecurrentModule, checkModule, layerParams } from './module';
+import { projectInput } from './cells/operands';
+import { getLayerRunner, LayerDirectionResult, runLayerDirection } from './layer-direction';
+import { RecurrentState, checkState } from './state';
+import { checkLengths, lengthsFromMask } from './lengths';
+
+/** Options of {@link runRecurrent}. */
+export interface RunOptions {
+  /** The state to start from, PyTorch layout `{ h: [L*D, B, H], c?: [L*D, B, H] }`; zeros when absent. */
+  initialState?: RecurrentState;
+  /** Real steps per batch element (padding trails); padded steps keep the state and output zeros. */
+  lengths?: readonly number[];
+  /** Instead of `lengths`: 1 for real steps, 0 for trailing padding; `[T, B]` (`[B, T]` when batchFirst). */
+  mask?: Tensor;
+  /** Apply `config.dropout` between layers (default false). */
+  training?: boolean;
+  /** The seeded generator of dropout masks (required when training with dropout > 0 and 2+ layers). */
+  rng?: Random;
+  /** Return the state tensor after every step of every layer and direction (for `grad`). */
+  keepHiddenStates?: boolean;
+}
+
+/** The per-step state tensors of one layer and direction (see `RunOptions.keepHiddenStates`). */
+export interface HiddenStateTrace {
+  layer: number;
+  direction: 'forward' | 'backward';
+  /** The state `h_t` after step t, in time order: T x `[B, H]`. */
+  states: Tensor[];
+}
+
+/** What {@link runRecurrent} returns. */
+export interface RecurrentResult {
+  /** The last layer's output at every step: `[T, B, D*H]` (`[B, T, D*H]` when batchFirst); zero at padding. */
+  output: Tensor;
+  /** The final state, same layout as the initial state (`[L*D, B, H]`). */
+  state: RecurrentState;
+  /** Present when `keepHiddenStates`: one trace per layer and direction. */
+  hiddenStates?: HiddenStateTrace[];
+}
+
+/**
+ * Runs a recurrent stack over a batch of sequences: the composed (reference) path.
+ *
+ * `x` `[T, B, I]` (`[B, T, I]` with `config.batchFirst`). For each layer and direction the
+ * input projection of all steps is one product `[T*B, I] @ W_ih^T`; each step does only the
+ * recurrent product. Layer k+1 reads layer k's output (`[fwd, bwd]`, 2H wide when
+ * bidirectional), with dropout between layers when `training`. Full BPTT is `backward()`
+ * through the result.
+ *
+ * @example
+ * const lstm = createLSTM(new Random(0), { inputSize: 3, hiddenSize: 8, numLayers: 2 });
+ * const { output, state } = runRecurrent(lstm, x);            // x [T, B, 3] -> [T, B, 8]
+ * const next = runRecurrent(lstm, x2, { initialState: state }); // carry the state on
+ */
+export function runRecurrent(module: RecurrentModule, x: Tensor, options: RunOptions = {}): RecurrentResult {
+  const dtype = checkModule(module);
+  const { config, kind } = module;
+  if (!(x instanceof Tensor) || x.ndim !== 3 || x.shape[2] !== config.inputSize) {
+    const layout = config.batchFirst ? `[B,T,${config.inputSize}]` : `[T,B,${config.inputSize}]`;
+    throw new CellError('INPUT_SHAPE', `${kind}: x has shape ${x instanceof Tensor ? fmtShape(x.shape) : typeof x}, expected ${layout} (inputSize ${config.inputSize}${config.batchFirst ? ', batchFirst' : ''}); add a batch dimension of 1 for a single sequence`);
+  }
+  if (x.dtype !== dtype) {
+    throw new CellError('INPUT_SHAPE', `${kind}: x is ${x.dtype} but the parameters are ${dtype}; convert it with .to('${dtype}')`);
+  }
+  const input = config.batchFirst ? permute(x, [1, 0, 2]) : x; // [T, B, I]
+  const [timeSteps, batch] = input.shape;
+  if (timeSteps === 0 || batch === 0) {
+    throw new CellError('INPUT_SHAPE', `${kind}: x has shape ${fmtShape(x.shape)}, an empty ${timeSteps === 0 ? 'sequence (T = 0)' : 'batch (B = 0)'}; pass at least one step of one sequence`);
+  }
+  const lengths = resolveLengths(kind, options, batch, timeSteps, config.batchFirst);
+
+  const directions = directionsOf(config);
+  const rows = config.numLayers * directions;
+  let h0s: Tensor[];
+  let c0s: Tensor[] | null = null;
+  if (options.initialState) {
+    checkState(module, options.initialState, batch, dtype);
+    h0s = unbind(options.initialState.h, 0); // L*D x [B, H]
+    if (kind === 'lstm') c0s = unbind(options.initialState.c as Tensor, 0);
+  } else {
+    const zero = zeros([batch, config.hiddenSize], { dtype });
+    h0s = new Array(rows).fill(zero);
+    if (kind === 'lstm') c0s = new Array(rows).fill(zero);
+  }
+
+  const training = options.training ?? false;
+  if (training && config.dropout > 0 && config.numLayers > 1 && !options.rng) {
+    throw new CellError('INVALID_ARGUMENT', `${kind}: training with dropout ${config.dropout} between layers needs a seeded generator; pass { rng: new Random(seed) }`);
+  }
+  const cellKind = cellKindOf(kind, config);
+  const runner = options.keepHiddenStates ? null : getLayerRunner();
+  const hn: Tensor[] = [];
+  const cn: Tensor[] = [];
+  const traces: HiddenStateTrace[] = [];
+  let layerInput = input; // [T, B, I] then [T, B, D*H]
+  for (let layer = 0; layer < config.numLayers; layer++) {
+    const outputs: Tensor[] = [];
+    for (let dir = 0; dir < directions; dir++) {
+      const reverse = dir === 1;
+      const weights = layerParams(module, layer, reverse);
+      const xProjected = projectInput(weights, layerInput); // [T, B, G*H]: one large product
+      const row = layer * directions + dir;
+      const h0 = h0s[row];
+      const c0 = c0s ? c0s[row] : null;
+      const args = { kind: cellKind, weights, xProjected, h0, c0, lengths, reverse };
+      const result: LayerDirectionResult =
+        (runner && runner(args)) ||
+        runLayerDirection(cellKind, weights, xProjected, h0, c0, lengths, reverse, { keepHiddenStates: options.keepHiddenStates });
+      outputs.push(result.output);
+      hn.push(result.h);
+      if (result.c) cn.push(result.c);
+      if (result.hiddenStates) traces.push({ layer, direction: reverse ? 'backward' : 'forward', states: result.hiddenStates });
+    }
+    layerInput = directions === 2 ? concat(outputs, 2) : outputs[0]; // [T, B, D*H]
+    if (training && config.dropout > 0 && layer < config.numLayers - 1) {
+      layerInput = mul(layerInput, dropoutMask(options.rng as Random, layerInput.shape.slice(), config.dropout, dtype));
+    }
+  }
+  const output = config.batchFirst ? permute(layerInput, [1, 0, 2]) : layerInput;
+  const state: RecurrentState = kind === 'lstm' ? { h: stack(hn, 0), c: stack(cn, 0) } : { h: stack(hn, 0) };
+  return options.keepHiddenStates ? { output, state, hiddenStates: traces } : { output, state };
+}
+
+function resolveLengths(kind: string, options: RunOptions, batch: number, timeSteps: number, batchFirst: boolean): number[] | null {
+  if (options.lengths && options.mask) {
+    throw new CellError('INVALID_ARGUMENT', `${kind}: both lengths and mask were given; pass one of them`);
+  }
+  if (options.mask) {
+    const expected = batchFirst ? [batch, timeSteps] : [timeSteps, batch];
+    if (options.mask.ndim !== 2 || options.mask.shape[0] !== expected[0] || options.mask.shape[1] !== expected[1]) {
+      throw new CellError('INVALID_LENGTHS', `${kind}: mask has shape ${fmtShape(options.mask.shape)}, expected ${fmtShape(expected)} (${batchFirst ? '[B, T]' : '[T, B]'}, like x)`);
+    }
+    return checkLengths(kind, lengthsFromMask(options.mask, batchFirst), batch, timeSteps);
+  }
+  if (options.lengths) return checkLengths(kind, options.lengths, batch, timeSteps);
+  return null;
+}

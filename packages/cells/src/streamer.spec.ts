@@ -1,0 +1,93 @@
+import { Random, Tensor, oneHot, reshape, slice, tensor } from '@loopflow/tensor';
+import { RecurrentKind, createRecurrent, createStreamer, runRecurrent, createLSTM, initialState } from './index';
+import { maxAbsDiff, randn } from './test-helpers';
+
+const KINDS: [string, RecurrentKind, 'tanh' | 'relu' | undefined][] = [
+  ['rnn_tanh', 'rnn', 'tanh'],
+  ['rnn_relu', 'rnn', 'relu'],
+  ['lstm', 'lstm', undefined],
+  ['gru', 'gru', undefined],
+  ['indrnn', 'indrnn', 'relu'],
+];
+
+describe('createStreamer (batch-1 streaming)', () => {
+  for (const [label, kind, nonlinearity] of KINDS) {
+    it(`${label}, 2 layers: step by step equals runRecurrent over the sequence, carrying state across calls`, () => {
+      const module = createRecurrent(new Random(1), { kind, inputSize: 5, hiddenSize: 7, numLayers: 2, nonlinearity });
+      const x = randn(new Random(2), [9, 1, 5], 'float32');
+      const streamer = createStreamer(module);
+      const first = runRecurrent(module, slice(x, 0, 0, 4));
+      const second = runRecurrent(module, slice(x, 0, 4, 9), { initialState: first.state });
+      const expected = [...Array.from({ length: 4 }, (_, t) => first.output.data.subarray(t * 7, (t + 1) * 7)), ...Array.from({ length: 5 }, (_, t) => second.output.data.subarray(t * 7, (t + 1) * 7))];
+      let worst = 0;
+      let previous: Float32Array | Float64Array | null = null;
+      for (let t = 0; t < 9; t++) {
+        const y = streamer.step(x.data.subarray(t * 5, (t + 1) * 5));
+        if (previous) expect(y).toBe(previous); // the same preallocated buffer every step
+        previous = y;
+        worst = Math.max(worst, maxAbsDiff(y, expected[t]));
+      }
+      expect(worst).toBeLessThan(1e-5);
+      const final = streamer.getState();
+      expect(final.h.shape).toEqual([2, 1, 7]);
+      expect(maxAbsDiff(final.h.data, second.state.h.data)).toBeLessThan(1e-5);
+      if (kind === 'lstm') expect(maxAbsDiff((final.c as Tensor).data, (second.state.c as Tensor).data)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('stepIndex gathers a column of W_ih: equals step with a one-hot input', () => {
+    const lstm = createLSTM(new Random(3), { inputSize: 11, hiddenSize: 6, numLayers: 2 }, { dtype: 'float64' });
+    const a = createStreamer(lstm);
+    const b = createStreamer(lstm);
+    const tokens = [3, 0, 10, 3, 7];
+    const batch = runRecurrent(lstm, reshape(oneHot(tokens, 11, 'float64'), [5, 1, 11])).output;
+    tokens.forEach((token, t) => {
+      const oneHotRow = new Float64Array(11);
+      oneHotRow[token] = 1;
+      const ya = Float64Array.from(a.stepIndex(token));
+      const yb = b.step(oneHotRow);
+      expect(maxAbsDiff(ya, yb)).toBeLessThan(1e-15);
+      expect(maxAbsDiff(ya, batch.data.subarray(t * 6, (t + 1) * 6))).toBeLessThan(1e-12);
+    });
+    expect(() => a.stepIndex(11)).toThrow(/stepIndex\(11\) is out of range; expected an integer in \[0, 10\]/);
+    expect(() => a.step([1, 2])).toThrow(expect.objectContaining({ code: 'INPUT_SHAPE' }));
+  });
+
+  it('reset, setState and getState', () => {
+    const lstm = createLSTM(new Random(4), { inputSize: 2, hiddenSize: 3 });
+    const s = createStreamer(lstm);
+    const fresh = Float32Array.from(s.step([0.5, -1]));
+    s.step([1, 1]);
+    s.reset();
+    expect(Array.from(s.state.h[0])).toEqual([0, 0, 0]);
+    expect(maxAbsDiff(s.step([0.5, -1]), fresh)).toBe(0);
+    const saved = s.getState();
+    const after = Float32Array.from(s.step([0.2, 0.3]));
+    s.setState(saved);
+    expect(maxAbsDiff(s.step([0.2, 0.3]), after)).toBe(0);
+    expect(() => s.setState(initialState(lstm, 2))).toThrow(expect.objectContaining({ code: 'STATE_SHAPE' }));
+  });
+
+  it('works on a snapshot of the weights until refresh()', () => {
+    const gru = createRecurrent(new Random(6), { kind: 'gru', inputSize: 2, hiddenSize: 3 });
+    const s = createStreamer(gru);
+    const before = Float32Array.from(s.step([1, -1]));
+    (gru.weight_hh_l0 as Tensor).data.fill(0.3);
+    s.reset();
+    expect(maxAbsDiff(s.step([1, -1]), before)).toBe(0); // h0 = 0 hides W_hh; next step shows it
+    const stale = Float32Array.from(s.step([0.5, 0.5]));
+    s.refresh();
+    s.reset();
+    s.step([1, -1]);
+    const fresh = Float32Array.from(s.step([0.5, 0.5]));
+    const expected = runRecurrent(gru, tensor([[[1, -1]], [[0.5, 0.5]]])).output.data.subarray(3, 6);
+    expect(maxAbsDiff(fresh, expected)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(stale, expected)).toBeGreaterThan(1e-3);
+  });
+
+  it('refuses a bidirectional module with a clear message', () => {
+    const bi = createLSTM(new Random(5), { inputSize: 2, hiddenSize: 3, bidirectional: true });
+    expect(() => createStreamer(bi)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    expect(() => createStreamer(bi)).toThrow(/needs a unidirectional module; this one is bidirectional/);
+  });
+});

@@ -1,0 +1,114 @@
+import * as fs from 'fs';
+import { Observable } from 'rxjs';
+import { pipeline, Readable } from 'stream';
+import { parse } from 'csv-parse';
+import { DataError, fileError, formatLocation } from '../errors';
+import type { BadRowPolicy } from './bad-rows';
+
+/**
+ * One CSV record as read, before typing: its fields as strings and the line it ends on
+ * (1-based; a record with quoted line breaks spans several lines). Under the 'skip' policy a
+ * malformed record arrives as `error` instead of `fields`, so the row parser can count it.
+ */
+export interface CsvRecord {
+  readonly file?: string;
+  readonly line: number;
+  readonly fields?: readonly string[];
+  readonly error?: DataError;
+}
+
+/** Options of {@link csvRecords}. */
+export interface CsvRecordsOptions {
+  /** Field separator (default `,`). */
+  readonly delimiter?: string;
+  /** Quote character (default `"`). */
+  readonly quote?: string;
+  /** Lines starting with this are comments (default: none). */
+  readonly comment?: string;
+  /** The file name for messages, when the source is not a path. */
+  readonly file?: string;
+  /** 'error' (default) fails on malformed CSV; 'skip' passes it on as an error record. */
+  readonly onBadRow?: BadRowPolicy;
+  /** Bytes read per chunk (default 64 KiB). */
+  readonly chunkSize?: number;
+}
+
+/** A CSV source: a file path, or a function that opens a Readable of CSV text. */
+export type CsvSource = string | (() => Readable);
+
+/**
+ * CSV records streamed from a file (or any Readable) through csv-parse's streaming parser.
+ * The file is read chunk by chunk as records are consumed (the parser's buffer holds a few
+ * records; when it is full, reading pauses), so memory stays bounded; unsubscribing closes
+ * the file. Malformed CSV (an unclosed quote, text after a closing quote) is a
+ * `DATA_BAD_CSV` error naming the file and line. Field counts are not checked here but by
+ * {@link csvRows}, which knows the header.
+ *
+ * @example
+ * csvRecords('prices.csv').pipe(csvRows({ columns: [{ name: 'price', type: 'number' }] }))
+ */
+export function csvRecords(source: CsvSource, options: CsvRecordsOptions = {}): Observable<CsvRecord> {
+  const file = options.file ?? (typeof source === 'string' ? source : undefined);
+  const skip = options.onBadRow === 'skip';
+  return new Observable<CsvRecord>((subscriber) => {
+    const pending: CsvRecord[] = [];
+    // csv-parse checks its options here, before any file is opened.
+    const parser = parse({
+      delimiter: options.delimiter ?? ',',
+      quote: options.quote ?? '"',
+      comment: options.comment,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: skip,
+      bom: true,
+    });
+    let input: Readable;
+    try {
+      input = typeof source === 'string' ? fs.createReadStream(source, { highWaterMark: options.chunkSize ?? 64 * 1024 }) : source();
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+    parser.on('skip', (err: Error & { lines?: number }) => {
+      pending.push({ file, line: err.lines ?? 0, error: fromCsvError(err, file) as DataError });
+    });
+    // Records are drained synchronously on 'readable' (much faster than one await per
+    // record); when the subscriber is slow to return, the parser's buffer fills and the
+    // pipeline stops reading the file: backpressure without holding the file.
+    const flushPendingUpTo = (line: number): void => {
+      while (pending.length > 0 && pending[0].line <= line) subscriber.next(pending.shift() as CsvRecord);
+    };
+    parser.on('readable', () => {
+      let item: { record: string[]; info: { lines: number } } | null;
+      while (!subscriber.closed && (item = parser.read()) !== null) {
+        flushPendingUpTo(item.info.lines);
+        subscriber.next({ file, line: item.info.lines, fields: item.record });
+      }
+    });
+    parser.on('end', () => {
+      flushPendingUpTo(Infinity);
+      subscriber.complete();
+    });
+    pipeline(input, parser, (err) => {
+      if (err) subscriber.error(fromCsvError(err, file));
+    });
+    return () => {
+      if (!input.destroyed) input.destroy();
+      if (!parser.destroyed) parser.destroy();
+    };
+  });
+}
+
+function fromCsvError(err: unknown, file?: string): unknown {
+  const e = err as Error & { code?: string; lines?: number };
+  if (typeof e?.code === 'string' && (e.code.startsWith('CSV_') || e.code === 'INVALID_OPENING_QUOTE')) {
+    return new DataError('DATA_BAD_CSV', `csv: ${formatLocation({ file, line: e.lines })}: malformed CSV (${e.code}: ${e.message}); expected fields separated by the delimiter, quoted fields closed by a quote; fix the file or pass onBadRow: 'skip'`, {
+      file,
+      line: e.lines,
+      expected: 'well-formed CSV',
+      received: e.code,
+    });
+  }
+  return fileError(err, file);
+}

@@ -1,0 +1,86 @@
+import { csvRows } from './csv-rows';
+import type { CsvRecord } from './csv-records';
+import type { ReadSummary } from './bad-rows';
+import { DataError } from '../errors';
+import { errorCode, marbles } from '../testing/marbles';
+
+const rec = (line: number, ...fields: string[]): CsvRecord => ({ file: 'p.csv', line, fields });
+
+describe('csvRows', () => {
+  it('reads the header, selects and types columns, renames with "as"', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('hab|', { h: rec(1, 'date', 'price', 'note', 'ok'), a: rec(2, '2020-01-02', '1.5', 'x', 'true'), b: rec(3, '2020-01-03', ' -2e1 ', '', 'no') });
+      const out = src.pipe(csvRows({ columns: [{ name: 'price', type: 'number', as: 'p' }, { name: 'ok', type: 'boolean' }, 'note', { name: 'date', type: 'date' }] }));
+      expectObservable(out).toBe('-ab|', {
+        a: { p: 1.5, ok: true, note: 'x', date: Date.UTC(2020, 0, 2) },
+        b: { p: -20, ok: false, note: '', date: Date.UTC(2020, 0, 3) },
+      });
+    });
+  });
+
+  it('gives arrays in column order with output "array", and names headerless columns', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('ab|', { a: rec(1, '1', '2'), b: rec(2, '3', '4') });
+      const out = src.pipe(csvRows({ header: false, output: 'array', columns: [{ name: 'column2', type: 'integer' }, { name: 'column1', type: 'number' }] }));
+      expectObservable(out).toBe('ab|', { a: [2, 1], b: [4, 3] });
+    });
+  });
+
+  it('errors with DATA_BAD_VALUE naming file, line, column, expected and received', () => {
+    let error: DataError | undefined;
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('hab|', { h: rec(1, 'a', 'b'), a: rec(2, '1', '2'), b: rec(3, '1', 'abc') });
+      expectObservable(src.pipe(csvRows({ columns: [{ name: 'b', type: 'number' }] }), errorCode())).toBe('-a#', { a: { b: 2 } }, 'DATA_BAD_VALUE');
+      src.pipe(csvRows({ columns: [{ name: 'b', type: 'number' }] })).subscribe({ error: (e) => (error = e) });
+    });
+    expect(error?.message).toBe('csvRows: p.csv line 3, column "b" (field 2): expected a finite number, received "abc"; fix the value, set missing on the column, or pass onBadRow: \'skip\'');
+    expect([error?.file, error?.line, error?.column, error?.expected, error?.received]).toEqual(['p.csv', 3, 'b', 'a finite number', 'abc']);
+  });
+
+  it('errors with DATA_BAD_ROW on a wrong field count', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('ha|', { h: rec(1, 'a', 'b'), a: rec(2, '1', '2', '3') });
+      expectObservable(src.pipe(csvRows(), errorCode())).toBe('-#', undefined, 'DATA_BAD_ROW');
+    });
+  });
+
+  it('errors with DATA_INVALID_ARGUMENT for a column the header lacks', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      expectObservable(cold('h|', { h: rec(1, 'a') }).pipe(csvRows({ columns: ['z'] }), errorCode())).toBe('#', undefined, 'DATA_INVALID_ARGUMENT');
+    });
+  });
+
+  it('treats missing values by the column policy (null, NaN, error)', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('ha|', { h: rec(1, 'a', 'b'), a: rec(2, '', 'NA') });
+      const out = src.pipe(csvRows({ missingValues: ['', 'NA'], columns: [{ name: 'a', type: 'number', missing: 'null' }, { name: 'b', type: 'number', missing: 'nan' }] }));
+      expectObservable(out).toBe('-a|', { a: { a: null, b: NaN } });
+    });
+  });
+
+  it('skips bad rows (including malformed-CSV records) with onBadRow "skip" and counts them', () => {
+    const summaries: ReadSummary[] = [];
+    marbles().run(({ cold, expectObservable }) => {
+      const bad: CsvRecord = { file: 'p.csv', line: 4, error: new DataError('DATA_BAD_CSV', 'quote', { file: 'p.csv', line: 4 }) };
+      const src = cold('habcd|', { h: rec(1, 'n'), a: rec(2, '1'), b: rec(3, 'x'), c: bad, d: rec(5, '5') });
+      const out = src.pipe(csvRows({ columns: [{ name: 'n', type: 'integer' }], onBadRow: 'skip', onSummary: (s) => summaries.push(s) }));
+      expectObservable(out).toBe('-a--d|', { a: { n: 1 }, d: { n: 5 } });
+    });
+    expect(summaries).toEqual([{ file: 'p.csv', rows: 2, skipped: 2, errors: [expect.objectContaining({ code: 'DATA_BAD_VALUE', line: 3 }), expect.objectContaining({ code: 'DATA_BAD_CSV', line: 4 })] }]);
+  });
+
+  it('rejects a header naming a column twice', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      expectObservable(cold('h|', { h: rec(1, 'a', 'a') }).pipe(csvRows(), errorCode())).toBe('#', undefined, 'DATA_BAD_ROW');
+    });
+  });
+});
+
+describe('csvRows without a header', () => {
+  it('uses the given names, and checks every row against their count', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('ab|', { a: rec(1, '1', 'x'), b: rec(2, '2') });
+      expectObservable(src.pipe(csvRows({ header: false, names: ['n', 's'], columns: [{ name: 'n', type: 'integer' }, 's'] }), errorCode())).toBe('a#', { a: { n: 1, s: 'x' } }, 'DATA_BAD_ROW');
+    });
+  });
+});

@@ -12,3 +12,4 @@ export * from './run';
 export * from './streamer';
 export * from './tbptt';
 export * from './gradient-flow';
+export * from './feedback';

@@ -1,0 +1,80 @@
+import * as path from 'path';
+import { DefinitionError, formatProblems, runSearch, SearchEvent, SearchResult } from '@loopflow/pipeline';
+import type { Command } from './command';
+import { EXIT } from '../io';
+import { loadOrReport, messageOf, onePath } from './shared';
+import { num, table } from '../format';
+import { UsageError } from '../args';
+
+/** The results of a search as a text table, best first. */
+export function resultsTable(result: SearchResult, cwd: string): string {
+  const fields = [...new Set(result.results.flatMap((r) => Object.keys(r.values)))];
+  const rows = result.results.map((r, rank) => [
+    r.status === 'completed' ? String(rank + 1) : '-',
+    String(r.index),
+    ...fields.map((f) => (typeof r.values[f] === 'number' ? num(r.values[f] as number) : JSON.stringify(r.values[f]))),
+    r.metric === undefined ? '' : num(r.metric),
+    r.status === 'completed' ? 'ok' : `failed: ${(r.error ?? '').split('\n').slice(0, 2).join(' ').slice(0, 80)}`,
+    path.relative(cwd, r.runDir),
+  ]);
+  return table(['rank', 'trial', ...fields, result.metric, 'status', 'run folder'], rows);
+}
+
+/** `loopflow search <file>`: runs the definition's search block. */
+export const searchCommand: Command = {
+  name: 'search',
+  usage: 'search <file> [--out <folder>] [--parallel <n>] [--inline] [--quiet]',
+  summary: "Run the definition's hyper-parameter search (grid or random), trials in parallel on worker threads.",
+  options: {
+    out: { type: 'string', value: '<folder>', description: 'Where the search folder goes (default: runs).' },
+    parallel: { type: 'number', value: '<n>', description: 'Trials at once (default: the search block, else the CPUs).' },
+    inline: { type: 'flag', description: 'Run the trials one after another in this process (no worker threads).' },
+    quiet: { type: 'flag', description: 'No progress output.' },
+  },
+  async run(args, io) {
+    const file = onePath(args.positionals, 'file', 'search');
+    const loaded = loadOrReport(file, io);
+    if (!loaded) return EXIT.usage;
+    if (!loaded.definition.search) throw new UsageError(`${file} has no search block`, 'add "search": { "parameters": { ... } } (docs/pipelines.md), or use loopflow run');
+    const parallel = args.options.parallel;
+    if (parallel !== undefined && (!Number.isInteger(parallel) || (parallel as number) < 1)) throw new UsageError(`--parallel must be a whole number >= 1, got ${parallel}`);
+    const quiet = Boolean(args.options.quiet);
+    const say = (line: string): void => {
+      if (!quiet) io.stderr.write(`${line}\n`);
+    };
+    return new Promise<number>((resolve) => {
+      runSearch(loaded.definition, {
+        baseDir: loaded.baseDir,
+        runsDir: path.resolve(io.cwd, String(args.options.out ?? 'runs')),
+        ...(parallel !== undefined ? { parallel: parallel as number } : {}),
+        ...(args.options.inline ? { mode: 'inline' as const } : {}),
+        ...(io.now ? { now: () => (io.now as () => Date)() } : {}),
+      }).subscribe({
+        next: (event: SearchEvent) => {
+          if (event.type === 'search-start') say(`search: ${event.trials} trials, ${event.parallel} at a time, ranked by ${event.metric} (${event.mode}); folder ${path.relative(io.cwd, event.searchDir)}`);
+          else if (event.type === 'trial-start') say(`trial ${event.index} started: ${JSON.stringify(event.values)}`);
+          else if (event.type === 'trial-progress') say(`trial ${event.index}: epoch ${event.epoch}/${event.epochs} loss ${num(event.loss)}`);
+          else if (event.type === 'trial-done') {
+            const r = event.result;
+            say(r.status === 'completed' ? `trial ${r.index} done: ${r.metric === undefined ? 'no metric' : num(r.metric)} (${r.seconds.toFixed(1)}s)` : `trial ${r.index} failed: ${(r.error ?? '').split('\n')[0]}`);
+          } else if (event.type === 'search-done') {
+            const result = event.result;
+            io.stdout.write(`${resultsTable(result, io.cwd)}\n`);
+            if (result.bestDefinitionFile) io.stdout.write(`best: trial ${result.best?.index} (${result.metric} ${num(result.best?.metric as number)}); definition written to ${path.relative(io.cwd, result.bestDefinitionFile)}\n`);
+            const completed = result.results.filter((r) => r.status === 'completed').length;
+            resolve(completed > 0 ? EXIT.ok : EXIT.failed);
+          }
+        },
+        error: (e) => {
+          if (e instanceof DefinitionError) {
+            io.stderr.write(`${formatProblems(e.problems, file)}\n`);
+            resolve(EXIT.usage);
+          } else {
+            io.stderr.write(`search failed: ${messageOf(e)}\n`);
+            resolve(EXIT.failed);
+          }
+        },
+      });
+    });
+  },
+};

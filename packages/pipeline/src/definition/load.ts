@@ -1,0 +1,58 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { JsonSyntaxError, parseJsonWithPositions, ValueLocation } from './json-positions';
+import { DefinitionError } from './problems';
+import type { PipelineDefinition } from './types';
+import { validateDefinition, ValidateOptions } from './validate';
+
+/** A definition read and validated, with where it came from. */
+export interface LoadedDefinition {
+  definition: PipelineDefinition;
+  /** The file, when read from one. */
+  file?: string;
+  /** The folder relative data paths are read from. */
+  baseDir: string;
+  /** The text as read. */
+  text: string;
+  /** Where each value sits in the text (by JSON pointer). */
+  locations: Map<string, ValueLocation>;
+}
+
+/**
+ * Parses and validates a definition's text; throws a {@link DefinitionError} listing every
+ * problem (a JSON syntax error alone, since nothing else can be checked then).
+ *
+ * @example parseDefinition(text, { baseDir: 'examples/names', file: 'pipeline.json' })
+ */
+export function parseDefinition(text: string, options: Omit<ValidateOptions, 'locations'> & { file?: string } = {}): LoadedDefinition {
+  const baseDir = path.resolve(options.baseDir ?? process.cwd());
+  let parsed;
+  try {
+    parsed = parseJsonWithPositions(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) {
+      throw new DefinitionError([{ code: 'JSON_SYNTAX', path: '', position: e.position, message: `not valid JSON: ${e.reason}`, found: e.found }], options.file);
+    }
+    throw e;
+  }
+  const problems = validateDefinition(parsed.value, { ...options, baseDir, locations: parsed.locations });
+  if (problems.length) throw new DefinitionError(problems, options.file);
+  return { definition: parsed.value as PipelineDefinition, file: options.file, baseDir, text, locations: parsed.locations };
+}
+
+/**
+ * Reads a definition file; relative data paths in it are read from its folder. Throws a
+ * {@link DefinitionError} for an invalid definition, a `LoopflowError` (`FILE_NOT_FOUND`)
+ * when the file cannot be read.
+ *
+ * @example const { definition } = loadDefinition('examples/names/pipeline.json');
+ */
+export function loadDefinition(file: string, options: Omit<ValidateOptions, 'locations' | 'baseDir'> = {}): LoadedDefinition {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DefinitionError([{ code: 'FILE', path: '', message: `cannot read the definition: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, found: file }], file);
+  }
+  return parseDefinition(text, { ...options, file, baseDir: path.dirname(path.resolve(file)) });
+}

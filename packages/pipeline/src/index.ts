@@ -1,0 +1,85 @@
+/**
+ * @loopflow/pipeline — the top of loopflow's library layering: the training loop (this
+ * folder: train/), and later the JSON pipeline definitions, the stage registry, evaluation and
+ * hyper-parameter search. Depends on every model-side package; only the CLI depends on it.
+ *
+ * This file is the package's whole public API: a list of exports, one block per part.
+ */
+
+// The training loop (src/train)
+export { train } from './train/train';
+export type {
+  TrainOptions, ForwardFn, ForwardContext, ForwardResult, TimeChunk, BatchContext, BatchSource,
+  BpttOptions, TimeSlicer, TimeSliceable, ScheduleOptions, TrainScheduler, EarlyStoppingOptions, CheckpointOptions,
+  TrainEvent, StepEvent, EpochEvent, CheckpointEvent, ResumeEvent, EarlyStopEvent, DoneEvent, ValidResults, BestEpoch,
+} from './train/types';
+export { TrainError } from './train/errors';
+export type { TrainErrorCode, NonFiniteDetails } from './train/errors';
+export { bpttWindows, windowSegments, timeMajorSlicer } from './train/bptt';
+export type { UpdateWindow, WindowSegment } from './train/bptt';
+export { Monitor } from './train/monitor';
+export type { MonitorOptions, MonitorState } from './train/monitor';
+export { readCheckpoint, listCheckpoints, checkSameModel } from './train/checkpoint-read';
+export type { LoadedCheckpoint, CheckpointSummary } from './train/checkpoint-read';
+export { CHECKPOINT_FORMAT, CHECKPOINT_FILES } from './train/checkpoint-format';
+export type { TrainerFile, OptimizerFile, ParameterDescription, FileRecord } from './train/checkpoint-format';
+export type { CheckpointFs } from './train/checkpoint-fs';
+export { findGenerators } from './train/generators';
+export type { ModelGenerator } from './train/generators';
+export { detachCarried } from './train/carried-state';
+
+// Pipeline definitions: registry, schema, validation, running, evaluation, search, inspection
+export { StageRegistry } from './registry/registry';
+export { createDefaultRegistry, defaultRegistry } from './registry/default-registry';
+export { defineStage, StageOptionsError, STAGE_CATEGORIES } from './registry/stage';
+export type { StageDefinition, StageContext, StageIssue, StageCategory, JsonSchema } from './registry/stage';
+export { DATA_KINDS, KIND_ORDER } from './registry/kinds';
+export type { DataKind } from './registry/kinds';
+export { composePipelineSchema, stageSchemaKey, NAME_PATTERN } from './registry/schema';
+export type { PipelineDefinition, StageEntry } from './definition/types';
+export { parseJsonWithPositions, JsonSyntaxError } from './definition/json-positions';
+export type { ParsedJson, TextPosition, ValueLocation } from './definition/json-positions';
+export { DefinitionError, formatProblems } from './definition/problems';
+export type { DefinitionProblem, ProblemCode } from './definition/problems';
+export { validateDefinition } from './definition/validate';
+export type { ValidateOptions } from './definition/validate';
+export { loadDefinition, parseDefinition } from './definition/load';
+export type { LoadedDefinition } from './definition/load';
+export { closest, editDistance } from './definition/suggest';
+export { runPipeline } from './run/run-pipeline';
+export type { RunPipelineOptions, RunEvent, RunStartEvent, RunDoneEvent } from './run/run-pipeline';
+export type { PipelineEvent, StageEvent, DataEvent, TrainStartEvent, EvaluationEvent, OutputEvent, LogEvent } from './run/events';
+export { SUMMARY_FORMAT } from './run/summary';
+export type { RunSummary } from './run/summary';
+export { createRunFolder, runFolderName, readMetricsLog } from './run/run-folder';
+export type { Item, SplitName } from './stages/common/items';
+export type { Artifacts, SeriesLayout } from './stages/common/artifacts';
+export type { PreparedData, Task, ModelInputSpec, BatchingOptions } from './stages/common/prepared';
+export type { ModelBundle, TrainedBundle, EvaluatedBundle, TrainingSummary } from './stages/common/bundle';
+export type { PipelineModel, ModelDescription, ModelForwardOptions } from './model/model';
+export { buildModel, MODEL_BUILDERS } from './model/builders';
+export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file';
+export type { ModelFile, LoadedModel } from './model/model-file';
+export { generateText, forecastAhead } from './model/generate';
+export type { GenerateTextOptions, ForecastRow } from './model/generate';
+export { classificationMetrics, confusionMatrix } from './metrics/classification';
+export type { ClassificationMetrics } from './metrics/classification';
+export { regressionMetrics, RegressionAccumulator } from './metrics/regression';
+export type { RegressionMetrics } from './metrics/regression';
+export { languageModelMetrics } from './metrics/language-model';
+export type { LanguageModelMetrics } from './metrics/language-model';
+export { metricMode, HIGHER_IS_BETTER } from './metrics/metric-set';
+export type { MetricSet } from './metrics/metric-set';
+export { evaluateSplit } from './task/evaluate';
+export type { SplitEvaluation } from './task/evaluate';
+export { renderReport, readReportData } from './report/report';
+export type { ReportData } from './report/report';
+export { renderSvg } from './report/svg-chart';
+export { planTrials, resolveField } from './search/search-space';
+export type { SearchBlock, ParameterSpec, Trial } from './search/search-space';
+export { runSearch, rankTrials } from './search/run-search';
+export type { SearchOptions, SearchResult, SearchEvent } from './search/run-search';
+export type { TrialResult, TrialProgress } from './search/trial';
+export { inspectRun, formatInspection } from './inspect/inspect';
+export type { RunInspection } from './inspect/inspect';
+export { renderStageReference, schemaFileText } from './docs/reference';

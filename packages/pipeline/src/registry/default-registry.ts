@@ -1,0 +1,21 @@
+import { StageRegistry } from './registry';
+import { registerDataStages } from '../stages/data';
+import { registerCellsStages } from '../stages/cells';
+import { registerAttentionStages } from '../stages/attention';
+import { registerPipelineStages } from '../stages/pipeline';
+
+let shared: StageRegistry | undefined;
+
+/**
+ * A new registry holding every built-in stage (data, cells, attention, pipeline). Add your own
+ * stages to it with `register`.
+ */
+export function createDefaultRegistry(): StageRegistry {
+  return registerPipelineStages(registerAttentionStages(registerCellsStages(registerDataStages(new StageRegistry()))));
+}
+
+/** The shared registry of built-in stages (created once). */
+export function defaultRegistry(): StageRegistry {
+  shared ??= createDefaultRegistry();
+  return shared;
+}

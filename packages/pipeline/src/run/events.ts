@@ -1,0 +1,56 @@
+import type { TrainEvent } from '../train/types';
+import type { SplitName } from '../stages/common/items';
+import type { MetricSet } from '../metrics/metric-set';
+
+/** A stage started or finished (its stream completed). */
+export interface StageEvent {
+  type: 'stage';
+  index: number;
+  name: string;
+  status: 'start' | 'done';
+  /** Milliseconds from start to done. */
+  ms?: number;
+}
+
+/** The data is prepared: samples and batches per split. */
+export interface DataEvent {
+  type: 'data';
+  task: string;
+  samples: Record<SplitName, number>;
+  batches: Record<SplitName, number>;
+}
+
+/** Training is about to start (sizes for progress bars). */
+export interface TrainStartEvent {
+  type: 'train-start';
+  epochs: number;
+  /** Training batches per epoch. */
+  batchesPerEpoch: number;
+  /** Optimizer steps per batch (more than 1 with truncated BPTT). */
+  updatesPerBatch: number;
+  /** Trainable parameters of the model. */
+  parameters: number;
+}
+
+/** Metrics of the trained model on one split. */
+export interface EvaluationEvent {
+  type: 'evaluation';
+  split: SplitName;
+  metrics: MetricSet;
+}
+
+/** A file written by an output stage. */
+export interface OutputEvent {
+  type: 'output';
+  file: string;
+  what: string;
+}
+
+/** A note for the user (e.g. a default chosen). */
+export interface LogEvent {
+  type: 'log';
+  message: string;
+}
+
+/** Everything a running pipeline reports. Training events come from the trainer unchanged. */
+export type PipelineEvent = StageEvent | DataEvent | TrainStartEvent | TrainEvent | EvaluationEvent | OutputEvent | LogEvent;

@@ -1,0 +1,149 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as os from 'os';
+import { MessageChannel } from 'worker_threads';
+import { Observable } from 'rxjs';
+import type { PipelineDefinition } from '../definition/types';
+import { validateDefinition } from '../definition/validate';
+import { DefinitionError } from '../definition/problems';
+import { LoopflowError } from '@loopflow/tensor';
+import { metricMode } from '../metrics/metric-set';
+import { createRunFolder } from '../run/run-folder';
+import { writeFileAtomic } from '../run/atomic';
+import { planTrials, Trial } from './search-space';
+import { runTrial, TrialProgress, TrialResult, TrialTask } from './trial';
+
+/** Options of {@link runSearch}. */
+export interface SearchOptions {
+  /** The definition's folder: relative data paths are read from here. */
+  baseDir?: string;
+  /** The folder that receives `<name>-search-<time>/` (default `runs`). */
+  runsDir?: string;
+  /** Trials at once (default: the search block's `parallel`, else the CPUs, at most the trials). */
+  parallel?: number;
+  /**
+   * 'threads' (default): each trial on a worker thread (piscina). 'inline': one after another
+   * in this thread (for debugging; the same results).
+   */
+  mode?: 'threads' | 'inline';
+  now?: () => Date;
+}
+
+/** The outcome of a search: every trial, best first. */
+export interface SearchResult {
+  searchDir: string;
+  metric: string;
+  mode: 'min' | 'max';
+  /** Completed trials sorted by the metric (best first), then failed ones. */
+  results: TrialResult[];
+  best?: TrialResult;
+  /** The best trial's definition, without the search block (best.json). */
+  bestDefinitionFile?: string;
+}
+
+/** What a search reports while it runs. */
+export type SearchEvent =
+  | { type: 'search-start'; searchDir: string; trials: number; parallel: number; metric: string; mode: 'min' | 'max' }
+  | { type: 'trial-start'; index: number; values: Record<string, unknown> }
+  | ({ type: 'trial-progress' } & TrialProgress)
+  | { type: 'trial-done'; result: TrialResult }
+  | { type: 'search-done'; result: SearchResult };
+
+/** Sorts completed trials by the metric (best first; missing values last), then failed trials by index. */
+export function rankTrials(results: readonly TrialResult[], mode: 'min' | 'max'): TrialResult[] {
+  const score = (r: TrialResult): number => (r.status === 'completed' && r.metric !== undefined && Number.isFinite(r.metric) ? (mode === 'min' ? r.metric : -r.metric) : Infinity);
+  return [...results].sort((a, b) => score(a) - score(b) || (a.status === b.status ? 0 : a.status === 'completed' ? -1 : 1) || a.index - b.index);
+}
+
+function workerPool(parallel: number): { run(task: TrialTask, onProgress: (p: TrialProgress) => void): Promise<TrialResult>; close(): Promise<void> } {
+  const { Piscina } = require('piscina') as typeof import('piscina');
+  const pool = new Piscina({ filename: path.join(__dirname, 'trial-worker.js'), maxThreads: parallel, minThreads: 0, idleTimeout: 1000 });
+  return {
+    run(task, onProgress) {
+      const { port1, port2 } = new MessageChannel();
+      port1.on('message', (p: TrialProgress) => onProgress(p));
+      return (pool.run({ task, port: port2 }, { transferList: [port2] as never }) as Promise<TrialResult>).finally(() => port1.close());
+    },
+    close: () => pool.destroy(),
+  };
+}
+
+/**
+ * Runs a definition's search block: plans the trials (grid or seeded random), validates
+ * every trial's definition first, then runs the trials in parallel on worker threads, each
+ * with its own seed and run folder (`<searchDir>/trial-003/`). A failed trial is reported and
+ * does not stop the others. At the end: `results.jsonl` (best first), `best.json` (the best
+ * trial's definition) and `search.json` in the search folder.
+ *
+ * @example
+ * runSearch(definition, { baseDir }).subscribe((e) => e.type === 'search-done' && console.table(e.result.results));
+ */
+export function runSearch(definition: PipelineDefinition, options: SearchOptions = {}): Observable<SearchEvent> {
+  return new Observable<SearchEvent>((subscriber) => {
+    const baseDir = path.resolve(options.baseDir ?? process.cwd());
+    if (!definition.search) {
+      subscriber.error(new LoopflowError('NO_SEARCH', `${definition.name}: the definition has no search block; add "search": { "parameters": { ... } } (see docs/pipelines.md)`));
+      return;
+    }
+    const problems = validateDefinition(definition, { baseDir });
+    if (problems.length) {
+      subscriber.error(new DefinitionError(problems));
+      return;
+    }
+    const { trials } = planTrials(definition);
+    const search = definition.search;
+    const metric = search.metric ?? 'validation.loss';
+    const mode = search.mode ?? metricMode(metric);
+    const parallel = Math.max(1, Math.min(trials.length, options.parallel ?? search.parallel ?? os.cpus().length));
+    const now = options.now ?? (() => new Date());
+    const searchDir = createRunFolder(path.resolve(options.runsDir ?? 'runs'), `${definition.name}-search`, now());
+    subscriber.next({ type: 'search-start', searchDir, trials: trials.length, parallel, metric, mode });
+
+    const pool = options.mode === 'inline' ? null : workerPool(parallel);
+    let cancelled = false;
+    const runOne = async (trial: Trial): Promise<TrialResult> => {
+      const task: TrialTask = { index: trial.index, values: trial.values, definition: trial.definition, baseDir, runDir: path.join(searchDir, `trial-${String(trial.index).padStart(3, '0')}`), metric };
+      subscriber.next({ type: 'trial-start', index: trial.index, values: trial.values });
+      const onProgress = (p: TrialProgress): void => {
+        if (!cancelled) subscriber.next({ type: 'trial-progress', ...p });
+      };
+      let result: TrialResult;
+      try {
+        result = pool ? await pool.run(task, onProgress) : await runTrial(task, onProgress);
+      } catch (e) {
+        result = { index: trial.index, values: trial.values, seed: trial.definition.seed ?? 0, status: 'failed', runDir: task.runDir, seconds: 0, error: e instanceof Error ? e.message : String(e) };
+      }
+      if (!cancelled) subscriber.next({ type: 'trial-done', result });
+      return result;
+    };
+
+    const queue = [...trials];
+    const results: TrialResult[] = [];
+    const lane = async (): Promise<void> => {
+      for (let trial = queue.shift(); trial && !cancelled; trial = queue.shift()) results.push(await runOne(trial));
+    };
+    Promise.all(Array.from({ length: pool ? parallel : 1 }, lane))
+      .then(async () => {
+        await pool?.close();
+        if (cancelled) return;
+        const ranked = rankTrials(results, mode);
+        const best = ranked.find((r) => r.status === 'completed' && r.metric !== undefined);
+        const result: SearchResult = { searchDir, metric, mode, results: ranked, ...(best ? { best } : {}) };
+        writeFileAtomic(path.join(searchDir, 'results.jsonl'), ranked.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        if (best) {
+          const trial = trials[best.index];
+          result.bestDefinitionFile = path.join(searchDir, 'best.json');
+          writeFileAtomic(result.bestDefinitionFile, JSON.stringify(trial.definition, null, 2) + '\n');
+        }
+        writeFileAtomic(path.join(searchDir, 'search.json'), JSON.stringify({ name: definition.name, metric, mode, parallel, trials: trials.length, search, best: best ?? null }, null, 2) + '\n');
+        if (!fs.existsSync(searchDir)) throw new LoopflowError('SEARCH_FOLDER', `${searchDir} disappeared during the search`);
+        subscriber.next({ type: 'search-done', result });
+        subscriber.complete();
+      })
+      .catch((e) => subscriber.error(e));
+    return () => {
+      cancelled = true;
+      void pool?.close();
+    };
+  });
+}

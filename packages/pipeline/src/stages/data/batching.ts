@@ -1,0 +1,113 @@
+import { map, OperatorFunction, toArray } from 'rxjs';
+import { LoopflowError } from '@loopflow/tensor';
+import type { Sample } from '@loopflow/data';
+import { defineStage, StageOptionsError } from '../../registry/stage';
+import { bySplit, Item, SplitName, SPLITS } from '../common/items';
+import { BatchingOptions, countBatches, makeBatches, ModelInputSpec, PreparedData, taskOf } from '../common/prepared';
+
+/** Options of `batch`. */
+export interface BatchOptions {
+  batchSize: number;
+  shuffle?: boolean;
+  bucketBoundaries?: number[];
+  dropRemainder?: boolean;
+}
+
+/** `batch`: collects the samples of every split and batches them (padding + masks). */
+export const batchStage = defineStage<BatchOptions>({
+  name: 'batch',
+  plugin: 'data',
+  category: 'batch',
+  summary: 'Collects the samples of every split and batches them: time-major, padded at the end, with masks.',
+  description:
+    'Training batches are reshuffled every epoch (seeded by the run seed and the epoch). `bucketBoundaries` groups samples of similar length so batches hold little padding.',
+  input: ['samples'],
+  output: 'batches',
+  schema: {
+    type: 'object',
+    required: ['batchSize'],
+    properties: {
+      batchSize: { type: 'integer', minimum: 1, description: 'Samples per batch.' },
+      shuffle: { type: 'boolean', default: true, description: 'Shuffle the training samples every epoch.' },
+      bucketBoundaries: {
+        type: 'array',
+        items: { type: 'integer', minimum: 1 },
+        description: 'Increasing length bounds: batch samples of similar length together (e.g. [4, 6, 8, 12]).',
+      },
+      dropRemainder: { type: 'boolean', default: false, description: 'Drop a last training batch smaller than batchSize.' },
+    },
+  },
+  example: { stage: 'batch', batchSize: 32 },
+  create: (o, ctx): OperatorFunction<Item<Sample>, PreparedData> => {
+    const bounds = o.bucketBoundaries ?? [];
+    if (bounds.some((b, i) => i > 0 && b <= bounds[i - 1])) {
+      throw new StageOptionsError('bucketBoundaries must increase', { path: '/bucketBoundaries', expected: 'increasing integers', found: JSON.stringify(bounds) });
+    }
+    const batching: BatchingOptions = { batchSize: o.batchSize, shuffle: o.shuffle ?? true, bucketBoundaries: o.bucketBoundaries, dropRemainder: o.dropRemainder ?? false };
+    return (source) =>
+      source.pipe(
+        toArray(),
+        map((items) => {
+          const groups = bySplit(items);
+          const samples = { train: groups.train.map((i) => i.value), validation: groups.validation.map((i) => i.value), test: groups.test.map((i) => i.value) };
+          const prepared = prepare(samples, batching, ctx.seed, ctx.artifacts);
+          ctx.emit({
+            type: 'data',
+            task: prepared.task,
+            samples: { train: samples.train.length, validation: samples.validation.length, test: samples.test.length },
+            batches: Object.fromEntries(SPLITS.map((s) => [s, prepared.batchCount(s)])) as Record<SplitName, number>,
+          });
+          return prepared;
+        }),
+      );
+  },
+});
+
+/** Builds the prepared dataset (sizes, task) from the samples of each split. */
+export function prepare(samples: Record<SplitName, Sample[]>, batching: BatchingOptions, seed: number, artifacts: PreparedData['artifacts']): PreparedData {
+  if (samples.train.length === 0) {
+    throw new LoopflowError('DATA_EMPTY', 'batch: the training split holds no samples; check the source, the split fractions and the stage options (e.g. a window longer than the data)');
+  }
+  const kind = samples.train[0].kind;
+  const task = taskOf(kind);
+  let input: ModelInputSpec;
+  let outputSize: number;
+  let classes: number | undefined;
+  let horizon: number | undefined;
+  let targetFeatures: number | undefined;
+  if (kind === 'series') {
+    const first = samples.train[0] as Extract<Sample, { kind: 'series' }>;
+    input = { kind: 'features', size: first.input[0].length };
+    horizon = first.target.length;
+    targetFeatures = first.target[0]?.length ?? 0;
+    outputSize = horizon * targetFeatures;
+  } else {
+    const vocabulary = artifacts.vocabulary;
+    if (!vocabulary) throw new LoopflowError('PIPELINE_ORDER', "batch: token samples need a vocabulary; put a 'vocabulary' stage before the samples are made");
+    input = { kind: 'tokens', vocabSize: vocabulary.size };
+    if (kind === 'tokens') outputSize = vocabulary.size;
+    else {
+      const all = [...samples.train, ...samples.validation, ...samples.test] as Extract<Sample, { kind: 'labelled' }>[];
+      classes = Math.max(2, artifacts.labels?.length ?? 0, ...all.map((s) => s.label + 1));
+      outputSize = classes;
+    }
+  }
+  const counts = new Map<SplitName, number>();
+  return {
+    task,
+    samples,
+    batching,
+    seed,
+    input,
+    outputSize,
+    classes,
+    horizon,
+    targetFeatures,
+    artifacts,
+    batches: (split, epoch = 0) => makeBatches(samples[split], batching, seed, split, epoch),
+    batchCount: (split) => {
+      if (!counts.has(split)) counts.set(split, samples[split].length === 0 ? 0 : countBatches(samples[split], batching, seed, split));
+      return counts.get(split) as number;
+    },
+  };
+}

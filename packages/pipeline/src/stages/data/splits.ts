@@ -1,0 +1,97 @@
+import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
+import { chronologicalSplit, groupedSplit, randomSplit, Split } from '@loopflow/data';
+import { defineStage, StageOptionsError } from '../../registry/stage';
+import type { DataKind } from '../../registry/kinds';
+import type { Item, SplitName } from '../common/items';
+
+const ITEM_KINDS: DataKind[] = ['records', 'texts', 'tokens', 'ids', 'rows', 'samples'];
+
+const fractionSchema = (part: string) => ({ type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.1, description: `Fraction of the items for ${part}.` });
+
+/** Options of `random-split`. */
+export interface RandomSplitOptions {
+  validation?: number;
+  test?: number;
+  seed?: number;
+  groupDuplicates?: boolean;
+}
+
+/** Options of `chronological-split`. */
+export interface ChronologicalSplitOptions {
+  validation?: number;
+  test?: number;
+}
+
+function checkFractions(o: { validation?: number; test?: number }): void {
+  const v = o.validation ?? 0.1;
+  const t = o.test ?? 0.1;
+  if (v + t >= 1) throw new StageOptionsError(`validation ${v} + test ${t} leaves no training data`, { path: '/validation', expected: 'validation + test < 1', found: String(v + t), hint: 'lower validation or test' });
+}
+
+/** Tags every item with its part, keeping stream order. */
+function tag<V>(items: Item<V>[], split: Split<number>): Item<V>[] {
+  const part: SplitName[] = new Array(items.length);
+  for (const name of ['train', 'validation', 'test'] as const) for (const i of split[name]) part[i] = name;
+  return items.map((item, i) => ({ ...item, split: part[i] }));
+}
+
+function groupKey(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : JSON.stringify(value);
+}
+
+/** `random-split`: a seeded random split into train, validation and test. */
+export const randomSplitStage = defineStage<RandomSplitOptions>({
+  name: 'random-split',
+  plugin: 'data',
+  category: 'split',
+  summary: 'Splits independent items at random (seeded) into train, validation and test; each part keeps the stream order.',
+  input: ITEM_KINDS,
+  output: 'same',
+  schema: {
+    type: 'object',
+    properties: {
+      validation: fractionSchema('validation'),
+      test: fractionSchema('test'),
+      seed: { type: 'integer', minimum: 0, description: "Seed of the split (default: derived from the definition's seed)." },
+      groupDuplicates: { type: 'boolean', default: false, description: 'Keep items with equal values (texts compared trimmed) in one part, so no duplicate is trained on and then tested on.' },
+    },
+  },
+  example: { stage: 'random-split', validation: 0.1, test: 0.1 },
+  create: (o, ctx): OperatorFunction<Item<unknown>, Item<unknown>> => {
+    checkFractions(o);
+    const seed = o.seed ?? `${ctx.seed}/split`;
+    return (source) =>
+      source.pipe(
+        toArray(),
+        concatMap((items) => {
+          const indices = items.map((_, i) => i);
+          const fractions = { validation: o.validation, test: o.test, seed };
+          const split = o.groupDuplicates ? groupedSplit(indices, { ...fractions, groupOf: (i) => groupKey(items[i].value) }) : randomSplit(indices, fractions);
+          return from(tag(items, split));
+        }),
+      );
+  },
+});
+
+/** `chronological-split`: train first, then validation, then test, in stream order. */
+export const chronologicalSplitStage = defineStage<ChronologicalSplitOptions>({
+  name: 'chronological-split',
+  plugin: 'data',
+  category: 'split',
+  summary: 'Splits in stream (time) order: the first items train, the next validate, the last test. For series.',
+  input: ITEM_KINDS,
+  output: 'same',
+  schema: {
+    type: 'object',
+    properties: { validation: fractionSchema('validation'), test: fractionSchema('test') },
+  },
+  example: { stage: 'chronological-split', validation: 0.15, test: 0.15 },
+  create: (o): OperatorFunction<Item<unknown>, Item<unknown>> => {
+    checkFractions(o);
+    return (source) =>
+      source.pipe(
+        toArray(),
+        concatMap((items) => from(tag(items, chronologicalSplit(items.map((_, i) => i), { validation: o.validation, test: o.test })))),
+      );
+  },
+});

@@ -1,0 +1,129 @@
+/**
+ * Keeps the `cells` bench from rotting: a tiny config of the loopflow and tfjs-cpu
+ * implementations runs in-process for a couple of iterations and must give well-formed JSON
+ * lines and a loss near ln V (random targets, fresh weights); one loopflow case runs through
+ * the child-process path; the ratio and target logic is checked on made-up numbers.
+ */
+import { CaseResult, CaseSpec, IMPLS, ModelSize, TimingPlan } from './cells-config';
+import { runCase } from './cells-case';
+import { median, timeIterations } from './cells-timing';
+import { loadWarning, resultLines, targetLines } from './cells-report';
+import { parseCellsOptions, planCases, runCaseInChild } from './cells';
+
+const TINY: ModelSize = { vocab: 8, hidden: 6, steps: 5, batch: 3 };
+const TWO_ITERATIONS: TimingPlan = { warmupIterations: 1, warmupSeconds: 0, minIterations: 1, seconds: 0, maxIterations: 1 };
+
+function spec(impl: CaseSpec['impl'], cell: CaseSpec['cell'], mode: CaseSpec['mode']): CaseSpec {
+  return { impl, cell, mode, size: TINY, plan: TWO_ITERATIONS, seed: 3 };
+}
+
+function expectWellFormed(line: Record<string, unknown>, expected: Pick<CaseResult, 'impl' | 'cell' | 'mode'>): void {
+  const parsed = JSON.parse(JSON.stringify(line)) as Record<string, unknown>;
+  expect(parsed).toMatchObject({ bench: 'cells', impl: expected.impl, cell: expected.cell, mode: expected.mode });
+  expect(IMPLS).toContain(parsed.impl);
+  expect(['train', 'infer-b1']).toContain(parsed.mode);
+  for (const key of ['steps_per_s', 'best_steps_per_s', 'peak_rss_mb', 'ms_per_iter', 'steps_per_iter', 'iterations', 'steps_per_cpu_s']) {
+    expect(typeof parsed[key]).toBe('number');
+    expect(parsed[key] as number).toBeGreaterThan(0);
+  }
+  expect(typeof parsed.path).toBe('string');
+}
+
+describe('cells bench', () => {
+  // TensorFlow.js greets Node users on stderr ("install our node backend"); keep the test output clean.
+  let quiet: jest.SpyInstance;
+  beforeAll(() => (quiet = jest.spyOn(console, 'warn').mockImplementation(() => undefined)));
+  afterAll(() => quiet.mockRestore());
+
+  it('trains a tiny char LM in loopflow and in tfjs-cpu and reports JSON lines', async () => {
+    const results: CaseResult[] = [];
+    for (const impl of ['loopflow', 'tfjs-cpu'] as const) {
+      for (const cell of ['lstm', 'gru', 'rnn'] as const) results.push(await runCase(spec(impl, cell, 'train')));
+    }
+    const lines = resultLines(results);
+    expect(lines).toHaveLength(6);
+    lines.forEach((line, i) => {
+      expectWellFormed({ ...line }, results[i]);
+      expect(line.steps_per_iter).toBe(TINY.steps * TINY.batch);
+      // Random next tokens and fresh weights: the mean cross-entropy is close to ln V.
+      expect(Math.abs((line.loss as number) - Math.log(TINY.vocab))).toBeLessThan(0.5);
+    });
+    const loopflowLstm = lines[0];
+    expect(loopflowLstm.impl).toBe('loopflow');
+    expect(loopflowLstm.vs_tfjs_cpu).toBeCloseTo(results[0].stepsPerSecond / results[3].stepsPerSecond, 1);
+    expect(loopflowLstm.target).toBe('15x tfjs-wasm; 60x tfjs-cpu');
+    expect(loopflowLstm.target_met).toBeUndefined(); // tfjs-wasm was not measured
+    // The path names the layer runner and how many layer calls it took or declined.
+    expect(loopflowLstm.path).toMatch(/^backend=\S+ LOOPFLOW_THREADS=\w+ layerRunner=(none\(composed\)|\w+\(took \d+, declined \d+\)) input=one-hot-matmul$/);
+  }, 20000);
+
+  it('streams a tiny batch-1 LSTM in both implementations', async () => {
+    for (const impl of ['loopflow', 'tfjs-cpu'] as const) {
+      const result = await runCase(spec(impl, 'lstm', 'infer-b1'), 4);
+      expect(result.stepsPerIteration).toBe(4);
+      expect(result.loss).toBeUndefined();
+      expectWellFormed({ ...resultLines([result])[0] }, result);
+      expect(result.path).not.toMatch(/non-finite/);
+    }
+  }, 20000);
+
+  it('runs a case in a child process', async () => {
+    const result = await runCaseInChild(spec('loopflow', 'rnn', 'train'));
+    expect(result).toMatchObject({ impl: 'loopflow', cell: 'rnn', mode: 'train', stepsPerIteration: 15 });
+    expect(result.peakRssMb).toBeGreaterThan(10);
+  }, 20000);
+
+  it('computes ratios and compares with the targets', () => {
+    const made = (impl: CaseResult['impl'], cell: CaseResult['cell'], mode: CaseResult['mode'], stepsPerSecond: number): CaseResult => ({
+      impl, cell, mode, stepsPerSecond, bestStepsPerSecond: stepsPerSecond, secondsPerIteration: 1, iterations: 1, stepsPerIteration: 1, peakRssMb: 1, cpuPerWall: 1, stepsPerCpuSecond: 1, path: '',
+    });
+    const results = [
+      made('loopflow', 'lstm', 'train', 60000),
+      made('tfjs-wasm', 'lstm', 'train', 3000), // 20x: met
+      made('tfjs-cpu', 'lstm', 'train', 1200), // 50x: below 60x
+      made('loopflow', 'lstm', 'infer-b1', 90000),
+      made('tfjs-wasm', 'lstm', 'infer-b1', 4000),
+      made('tfjs-cpu', 'lstm', 'infer-b1', 5000), // the faster one: 18x, below 20x
+    ];
+    const lines = resultLines(results);
+    expect(lines[0]).toMatchObject({ vs_tfjs_wasm: 20, vs_tfjs_cpu: 50, target_met: false });
+    expect(lines[1].vs_tfjs_wasm).toBeUndefined();
+    expect(lines[1].vs_tfjs_cpu).toBe(2.5);
+    expect(lines[3]).toMatchObject({ vs_tfjs_wasm: 22.5, vs_tfjs_cpu: 18, target_met: false });
+    const targets = targetLines(results);
+    expect(targets).toHaveLength(3);
+    expect(targets[0]).toMatch(/lstm train .*15x tfjs-wasm .*20\.0x .*PASS .*by CPU time: 1\.00x/);
+    expect(targets[1]).toMatch(/60x tfjs-cpu .*50\.0x .*below target/);
+    expect(targets[2]).toMatch(/18\.0x \(tfjs-cpu\) .*below target/);
+    expect(loadWarning(results)).toEqual([]);
+    expect(loadWarning([{ ...results[0], cpuPerWall: 0.5 }, results[1]])[0]).toMatch(/1 of 2 cases .*lowest 0\.50/);
+    // A target whose loopflow case did not run (or failed) shows as not measured.
+    expect(targetLines([made('tfjs-wasm', 'gru', 'train', 3000)])).toEqual([expect.stringMatching(/gru train .*8x tfjs-wasm .*not measured/)]);
+  });
+
+  it('warms up, then times per its plan', async () => {
+    let calls = 0;
+    const timing = await timeIterations(() => void calls++, { warmupIterations: 2, warmupSeconds: 0, minIterations: 3, seconds: 0, maxIterations: 3 });
+    expect(calls).toBe(5);
+    expect(timing.iterations).toBe(3);
+    expect(timing.best).toBeLessThanOrEqual(timing.median);
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('parses its options and plans interleaved cases', () => {
+    const options = parseCellsOptions(['--cells', 'lstm,gru', '--impl=loopflow,tfjs-cpu', '--quick']);
+    expect(options).toEqual({ cells: ['lstm', 'gru'], impls: ['loopflow', 'tfjs-cpu'], modes: ['train', 'infer-b1'], quick: true });
+    const order = planCases(options).map((c) => `${c.impl}/${c.cell}/${c.mode}`);
+    expect(order).toEqual([
+      'loopflow/lstm/train', 'tfjs-cpu/lstm/train',
+      'loopflow/gru/train', 'tfjs-cpu/gru/train',
+      'loopflow/lstm/infer-b1', 'tfjs-cpu/lstm/infer-b1',
+    ]);
+    expect(planCases(parseCellsOptions(['--cells', 'rnn'])).every((c) => c.mode === 'train')).toBe(true);
+    expect(() => parseCellsOptions(['--cells', 'lstm,tcn'])).toThrow(/unknown: tcn/);
+    expect(() => parseCellsOptions(['--fast'])).toThrow(/unknown argument '--fast'/);
+    expect(parseCellsOptions(['--threads', '1']).threads).toBe(1);
+    expect(() => parseCellsOptions(['--threads=0'])).toThrow(/--threads/);
+  });
+});

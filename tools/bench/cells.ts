@@ -1,0 +1,170 @@
+/**
+ * cells bench: training throughput of a character language model - one-hot input of 64
+ * symbols, one recurrent layer of 128 units, a softmax head over 64, mean cross-entropy,
+ * Adam, full BPTT over T = 64 steps, batch B = 32 - for LSTM, GRU and RNN, in loopflow and
+ * side by side in TensorFlow.js (CPU and WebAssembly backends); and batch-1 streaming
+ * inference of the LSTM (one step at a time, state kept). See docs/benchmarks.md.
+ *
+ *     npm run bench -- cells [--json] [--quick] [--cells lstm,gru,rnn]
+ *                            [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1]
+ *                            [--threads N]   (LOOPFLOW_THREADS of the loopflow cases)
+ *
+ * Throughput: training is trained time steps per second = T * B / (seconds of one training
+ * step), the same for every implementation; inference is streamed steps per second. Each
+ * case warms up, then times iterations one by one; the headline is the median iteration, the
+ * fastest is reported beside it (see cells-timing.ts for why not the fastest).
+ * Each case (impl x cell x mode) runs in its own child process (cells-worker.ts), so its peak
+ * RSS is its own and one implementation's heap does not slow another; cases run one at a
+ * time, interleaved by cell so that changes in machine load hit every implementation alike.
+ */
+import { fork } from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+import type { Bench, BenchContext } from './index';
+import { CELLS, CaseResult, CaseSpec, CellName, IMPLS, INFERENCE_CHUNK, ImplName, ModeName, STANDARD_SIZE, timingPlan } from './cells-config';
+import { loadWarning, resultLines, resultTable, targetLines } from './cells-report';
+
+const MODES: readonly ModeName[] = ['train', 'infer-b1'];
+const USAGE = 'options: [--quick] [--cells lstm,gru,rnn] [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1] [--threads N]';
+
+/** The parsed options of the cells bench. */
+export interface CellsOptions {
+  cells: CellName[];
+  impls: ImplName[];
+  modes: ModeName[];
+  quick: boolean;
+  /** `LOOPFLOW_THREADS` for the loopflow cases (threads of large wasm products); undefined = inherit. */
+  threads?: number;
+}
+
+function listOption<T extends string>(args: readonly string[], flag: string, allowed: readonly T[]): T[] | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === `--${flag}`) value = args[i + 1];
+    else if (args[i].startsWith(`--${flag}=`)) value = args[i].slice(flag.length + 3);
+  }
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = items.filter((s) => !(allowed as readonly string[]).includes(s));
+  if (items.length === 0 || unknown.length > 0) {
+    throw new Error(`cells bench: --${flag} ${JSON.stringify(value)}: expected a comma-separated list of ${allowed.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+  }
+  return items as T[];
+}
+
+/**
+ * Reads the bench's arguments (without `--json`).
+ *
+ * @example parseCellsOptions(['--cells', 'lstm', '--quick']) // { cells: ['lstm'], impls: all, modes: all, quick: true }
+ */
+export function parseCellsOptions(args: readonly string[]): CellsOptions {
+  const known = new Set(['--quick', '--cells', '--impl', '--mode', '--threads']);
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].split('=')[0];
+    if (!known.has(name)) throw new Error(`cells bench: unknown argument '${args[i]}'; ${USAGE}`);
+    if (name !== '--quick' && !args[i].includes('=')) i++; // skip the list that follows
+  }
+  const threadsArg = listOption(args, 'threads', ['1', '2', '3', '4', '5', '6', '7', '8']);
+  if (threadsArg !== undefined && threadsArg.length !== 1) throw new Error(`cells bench: --threads takes one number (1-8), not ${threadsArg.join(',')}`);
+  return {
+    ...(threadsArg ? { threads: Number(threadsArg[0]) } : {}),
+    cells: listOption(args, 'cells', CELLS) ?? [...CELLS],
+    impls: listOption(args, 'impl', IMPLS) ?? [...IMPLS],
+    modes: listOption(args, 'mode', MODES) ?? [...MODES],
+    quick: args.includes('--quick'),
+  };
+}
+
+/** The cases to run, interleaved (for each cell and mode, every impl in turn). Inference is LSTM only. */
+export function planCases(options: CellsOptions, seed = 1): CaseSpec[] {
+  const cases: CaseSpec[] = [];
+  const groups: [CellName, ModeName][] = [];
+  if (options.modes.includes('train')) for (const cell of options.cells) groups.push([cell, 'train']);
+  if (options.modes.includes('infer-b1') && options.cells.includes('lstm')) groups.push(['lstm', 'infer-b1']);
+  for (const [cell, mode] of groups) {
+    for (const impl of options.impls) {
+      cases.push({ impl, cell, mode, size: STANDARD_SIZE, plan: timingPlan(impl, mode, options.quick), seed });
+    }
+  }
+  return cases;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Runs one case in a child process (ts-node, the repo's tsconfig; `env` added) and returns its result. */
+export function runCaseInChild(spec: CaseSpec, env: Record<string, string> = {}): Promise<CaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'cells-worker.ts'), [JSON.stringify(spec)], {
+      cwd: ROOT,
+      execArgv: ['-r', 'ts-node/register'],
+      env: { ...process.env, ...env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let message: { result?: CaseResult; error?: string } | undefined;
+    child.on('message', (m) => (message = m as typeof message));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (message?.result) resolve(message.result);
+      else {
+        const why = message?.error ?? `exited with ${signal ?? `code ${code}`} and no result`;
+        reject(new Error(`${why}\n--- output of the child ---\n${output.trim().split('\n').slice(-30).join('\n')}`));
+      }
+    });
+  });
+}
+
+function machineLine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  return `machine: ${cpus.length} x ${cpus[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load average ${load}`;
+}
+
+/** The cells bench (see the file comment). */
+export const cellsBench: Bench = {
+  description: 'char-LM training steps/s (LSTM, GRU, RNN) and batch-1 LSTM streaming vs TensorFlow.js',
+  async run(ctx: BenchContext) {
+    const options = parseCellsOptions(ctx.args);
+    const cases = planCases(options);
+    const { vocab, hidden, steps, batch } = STANDARD_SIZE;
+    ctx.log(`cells: char LM, one-hot ${vocab} -> ${hidden} units -> softmax ${vocab}, mean cross-entropy, Adam, full BPTT T=${steps}, B=${batch}${options.quick ? ' (--quick)' : ''}`);
+    ctx.log(`train steps/s = T*B / median seconds of a timed training step (${steps * batch} trained time steps per step, every impl; 'best' = of the fastest step)`);
+    ctx.log(`infer-b1 = batch-1 LSTM steps/s, one step at a time, state kept (chunks of ${INFERENCE_CHUNK} steps timed)`);
+    ctx.log(`each case in its own child process; ratio = this row's steps/s over that impl's for the same cell and mode`);
+    ctx.log(machineLine());
+    const results: CaseResult[] = [];
+    const failed: string[] = [];
+    const started = Date.now();
+    for (const spec of cases) {
+      const name = `${spec.impl} ${spec.cell} ${spec.mode}`;
+      try {
+        const env: Record<string, string> = spec.impl === 'loopflow' && options.threads !== undefined ? { LOOPFLOW_THREADS: String(options.threads) } : {};
+        const r = await runCaseInChild(spec, env);
+        results.push(r);
+        ctx.log(`  ${name.padEnd(26)} ${Math.round(r.stepsPerSecond).toLocaleString('en-US').padStart(9)} steps/s  (${r.iterations} timed, ${Math.round(r.peakRssMb)} MB)`);
+      } catch (err) {
+        failed.push(name);
+        ctx.log(`  ${name.padEnd(26)} FAILED: ${(err as Error).message}`);
+      }
+    }
+    ctx.log('');
+    for (const line of resultTable(results)) ctx.log(line);
+    const targets = targetLines(results);
+    if (targets.length > 0) {
+      ctx.log('');
+      ctx.log('targets (loopflow, ratios in this run):');
+      for (const line of targets) ctx.log(line);
+    }
+    const warning = loadWarning(results);
+    if (warning.length > 0) {
+      ctx.log('');
+      for (const line of warning) ctx.log(line);
+    }
+    ctx.log('');
+    ctx.log(`${machineLine()}; bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    for (const line of resultLines(results)) ctx.emit({ ...line });
+    if (failed.length > 0) throw new Error(`${failed.length} of ${cases.length} cases failed: ${failed.join(', ')} (their output is above)`);
+  },
+};

@@ -4,7 +4,7 @@
  * packages/tensor/src/backend/wasm.ts. Every pointer argument is a byte offset into linear
  * memory; JavaScript owns the memory layout above `heapBase()`.
  */
-export { matmul, matmulPack, matmulRows, matmulScratchBytes } from './matmul';
+export { matmul, matmulPack, matmulBlock, matmulScratchBytes } from './matmul';
 export { unary, binary } from './elementwise';
 
 /** First byte of linear memory that is free for the JavaScript side to use. */

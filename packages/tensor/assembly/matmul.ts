@@ -10,12 +10,13 @@
  * - The micro-kernel computes a 2-row x 16-column tile of C in 8 v128 accumulators (V8 gives
  *   WebAssembly 16 SIMD registers: 8 accumulators + 4 B vectors + 2 A splats fit; 1x16 and 4x4
  *   tiles with 16 accumulators spill). K is blocked by KC so one B strip block (KC x 16 floats
- *   = 8 KiB) stays in L1 while every row pair streams past it.
+ *   = 16 KiB) stays in L1 while a block of MC rows streams past it, and M is blocked by MC so
+ *   that A block (128 KiB) stays in L2 while every strip passes (worth +8% at 1024^3).
  * - The last row of an odd m uses a 1 x 16 tile; the last strip of an n that is not a multiple
  *   of 16 loads/stores C with partial vectors.
  *
- * The work is split into `matmulPack` (single-threaded) and `matmulRows` (any row range), so
- * two threads sharing one memory can each compute half of the rows.
+ * The work is split into `matmulPack` (single-threaded) and `matmulBlock` (any block of rows
+ * x 16-column strips), so threads sharing one memory can each compute blocks of C.
  */
 import { madd, loadPartial, storePartial, lanes } from './simd';
 
@@ -26,8 +27,10 @@ export const FLAG_ACCUMULATE: i32 = 4;
 
 /** Columns per register tile (4 vectors of 4 floats). */
 const NR: i32 = 16;
-/** K block: one packed B block is KC x NR floats = 8 KiB. */
+/** K block: one packed B block is KC x NR floats = 16 KiB, half of L1 (128: ~same, 384: ~same). */
 const KC: i32 = 256;
+/** Row block (even): the A block (MC x KC floats) stays in L2 while every strip passes. */
+const MC: i32 = 128;
 
 /** Number of 16-column strips of B. */
 // @ts-ignore: decorator
@@ -36,74 +39,155 @@ function stripCount(n: i32): i32 {
   return (n + NR - 1) >> 4;
 }
 
-/** Bytes of scratch `matmulPack` / `matmulRows` need: packed B, then packed A for `transA`. */
-export function matmulScratchBytes(m: i32, k: i32, n: i32, flags: i32): usize {
-  let bytes = <usize>stripCount(n) * <usize>k * <usize>(NR * 4);
+/**
+ * Products with at most this many rows (and B not transposed) read B in place instead of
+ * packing it: with so few rows each B element is used once or twice, so the packing pass
+ * costs more than it saves. [1 x 128] x [128 x 512]: 13.0 -> 5.7 us.
+ */
+const M_DIRECT: i32 = 4;
+
+/** Whether the product reads B in place (see M_DIRECT). */
+// @ts-ignore: decorator
+@inline
+function isDirect(m: i32, flags: i32): bool {
+  return (flags & FLAG_TRANS_B) == 0 && m <= M_DIRECT;
+}
+
+/**
+ * Products narrower than this (n < N_SWAP, with m at least N_SWAP) are computed transposed,
+ * C^T = B^T A^T, so that the long side m runs along the 16-wide tiles instead of padding n to
+ * 16. [128 x 128] x [128 x 1]: 12.9 -> 1.5 us.
+ */
+const N_SWAP: i32 = 16;
+
+/** Whether `matmul` computes the product transposed (see N_SWAP). */
+// @ts-ignore: decorator
+@inline
+function isSwapped(m: i32, n: i32): bool {
+  return n < N_SWAP && m >= N_SWAP;
+}
+
+/** Bytes of packed B in the scratch area (0 when B is read in place). */
+// @ts-ignore: decorator
+@inline
+function packedBBytes(m: i32, k: i32, n: i32, flags: i32): usize {
+  return isDirect(m, flags) ? 0 : <usize>stripCount(n) * <usize>k * <usize>(NR * 4);
+}
+
+/** Bytes of scratch `matmulPack` / `matmulBlock` need: packed B, then packed A for `transA`. */
+function packScratchBytes(m: i32, k: i32, n: i32, flags: i32): usize {
+  let bytes = packedBBytes(m, k, n, flags);
   if (flags & FLAG_TRANS_A) bytes += <usize>m * <usize>k * 4;
   return bytes;
 }
 
-/** Packs B (and A for `transA`) into `scratch`. Call once before `matmulRows`. */
-export function matmulPack(a: usize, b: usize, m: i32, k: i32, n: i32, flags: i32, scratch: usize): void {
-  packB(b, k, n, (flags & FLAG_TRANS_B) != 0, scratch);
-  if (flags & FLAG_TRANS_A) {
-    transpose(a, k, m, scratch + <usize>stripCount(n) * <usize>k * <usize>(NR * 4));
-  }
+/** Flags of the transposed product C^T = B^T A^T (see N_SWAP). */
+// @ts-ignore: decorator
+@inline
+function swappedFlags(flags: i32): i32 {
+  return (flags & FLAG_TRANS_B ? 0 : FLAG_TRANS_A) | (flags & FLAG_TRANS_A ? 0 : FLAG_TRANS_B) | (flags & FLAG_ACCUMULATE);
 }
 
 /**
- * Computes rows [i0, i1) of C from the packed operands. Row ranges of different calls may
- * run concurrently on a shared memory as long as they do not overlap.
+ * Bytes of scratch a product needs. With `threaded` the size for `matmulPack` + `matmulBlock`
+ * (never swapped), else for `matmul` (which may swap: then also room for C^T).
  */
-export function matmulRows(
-  a: usize, c: usize, m: i32, k: i32, n: i32, flags: i32, scratch: usize, i0: i32, i1: i32,
+export function matmulScratchBytes(m: i32, k: i32, n: i32, flags: i32, threaded: bool): usize {
+  if (!threaded && isSwapped(m, n)) {
+    return packScratchBytes(n, k, m, swappedFlags(flags)) + ((<usize>m * <usize>n * 4 + 63) & ~63);
+  }
+  return packScratchBytes(m, k, n, flags);
+}
+
+/** Packs B (unless it is read in place) and A for `transA` into `scratch`. Call once before `matmulBlock`. */
+export function matmulPack(a: usize, b: usize, m: i32, k: i32, n: i32, flags: i32, scratch: usize): void {
+  if (!isDirect(m, flags)) packB(b, k, n, (flags & FLAG_TRANS_B) != 0, scratch);
+  if (flags & FLAG_TRANS_A) transpose(a, k, m, scratch + packedBBytes(m, k, n, flags));
+}
+
+/**
+ * Computes the block rows [i0, i1) x columns [j0, j1) of C from the operands prepared by
+ * `matmulPack`. `j0` must be a multiple of 16 (a strip boundary); `j1` a multiple of 16 or n.
+ * Blocks of different calls may run concurrently on a shared memory as long as they do not
+ * overlap.
+ */
+export function matmulBlock(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, flags: i32, scratch: usize,
+  i0: i32, i1: i32, j0: i32, j1: i32,
 ): void {
   const accumulate = (flags & FLAG_ACCUMULATE) != 0;
   const ldc = <usize>n << 2;
   if (k == 0) {
-    if (!accumulate) memory.fill(c + <usize>i0 * ldc, 0, <usize>(i1 - i0) * ldc);
+    if (!accumulate) {
+      for (let i = i0; i < i1; i++) memory.fill(c + <usize>i * ldc + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
+    }
     return;
   }
-  const strips = stripCount(n);
-  const aBase = flags & FLAG_TRANS_A ? scratch + <usize>strips * <usize>k * <usize>(NR * 4) : a;
+  const direct = isDirect(m, flags);
+  const aBase = flags & FLAG_TRANS_A ? scratch + packedBBytes(m, k, n, flags) : a;
   const lda = <usize>k << 2;
+  // B rows: 16 floats apart in a packed strip, n floats apart in place.
+  const ldb: usize = direct ? <usize>n << 2 : <usize>(NR * 4);
+  const s0 = j0 >> 4;
+  const s1 = stripCount(j1);
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const load = accumulate || p0 > 0;
-    for (let s = 0; s < strips; s++) {
-      const j = s << 4;
-      const w = min(NR, n - j);
-      const pb = scratch + (<usize>s * <usize>k + <usize>p0) * <usize>(NR * 4);
-      let i = i0;
-      for (; i + 1 < i1; i += 2) {
-        const pa = aBase + <usize>i * lda + (<usize>p0 << 2);
-        const pc = c + <usize>i * ldc + (<usize>j << 2);
-        tile2(pa, lda, pb, kc, pc, ldc, w, load);
-      }
-      if (i < i1) {
-        const pa = aBase + <usize>i * lda + (<usize>p0 << 2);
-        const pc = c + <usize>i * ldc + (<usize>j << 2);
-        tile1(pa, pb, kc, pc, w, load);
+    for (let ib = i0; ib < i1; ib += MC) {
+      const ie = min(i1, ib + MC);
+      for (let s = s0; s < s1; s++) {
+        const j = s << 4;
+        const w = min(NR, n - j);
+        const pb = direct
+          ? b + <usize>p0 * ldb + (<usize>j << 2)
+          : scratch + (<usize>s * <usize>k + <usize>p0) * <usize>(NR * 4);
+        let i = ib;
+        for (; i + 1 < ie; i += 2) {
+          const pa = aBase + <usize>i * lda + (<usize>p0 << 2);
+          const pc = c + <usize>i * ldc + (<usize>j << 2);
+          tile2(pa, lda, pb, ldb, kc, pc, ldc, w, load);
+        }
+        if (i < ie) {
+          const pa = aBase + <usize>i * lda + (<usize>p0 << 2);
+          const pc = c + <usize>i * ldc + (<usize>j << 2);
+          tile1(pa, pb, ldb, kc, pc, w, load);
+        }
       }
     }
   }
 }
 
-/** Whole product on one thread: pack, then every row. */
+/**
+ * Whole product on one thread: pack, then every row -- or, for a narrow n (see N_SWAP), the
+ * transposed product C^T = B^T A^T into scratch, transposed back into C.
+ * B must be followed by at least 64 readable bytes (the in-place path reads whole vectors at
+ * the end of a row; the lanes past n are discarded).
+ */
 export function matmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, flags: i32, scratch: usize): void {
+  if (isSwapped(m, n)) {
+    const ct = scratch;
+    const inner = scratch + ((<usize>m * <usize>n * 4 + 63) & ~63);
+    const f = swappedFlags(flags);
+    if (flags & FLAG_ACCUMULATE) transpose(c, m, n, ct);
+    matmulPack(b, a, n, k, m, f, inner);
+    matmulBlock(b, a, ct, n, k, m, f, inner, 0, n, 0, m);
+    transpose(ct, n, m, c);
+    return;
+  }
   matmulPack(a, b, m, k, n, flags, scratch);
-  matmulRows(a, c, m, k, n, flags, scratch, 0, m);
+  matmulBlock(a, b, c, m, k, n, flags, scratch, 0, m, 0, n);
 }
 
 /**
- * 2 x 16 tile: C[i..i+1][j..j+w) (+)= A[i..i+1][p0..p0+kc) @ packedB block.
- * `pa` points at A[i][p0], `lda` is the A row stride in bytes, `pb` at the packed block,
+ * 2 x 16 tile: C[i..i+1][j..j+w) (+)= A[i..i+1][p0..p0+kc) @ B[p0..p0+kc)[j..j+16).
+ * `pa` points at A[i][p0], `lda` is the A row stride in bytes, `pb` at B[p0][j] (packed or
+ * in place), `ldb` the B row stride in bytes (64 when packed),
  * `pc` at C[i][j], `ldc` the C row stride in bytes. `w` (1..16) valid columns; `load` adds
  * into the existing C values instead of starting from zero.
  */
 // @ts-ignore: decorator
 @inline
-function tile2(pa: usize, lda: usize, pb: usize, kc: i32, pc: usize, ldc: usize, w: i32, load: bool): void {
+function tile2(pa: usize, lda: usize, pb: usize, ldb: usize, kc: i32, pc: usize, ldc: usize, w: i32, load: bool): void {
   const pc1 = pc + ldc;
   let c00 = f32x4.splat(0), c01 = c00, c02 = c00, c03 = c00;
   let c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -121,7 +205,7 @@ function tile2(pa: usize, lda: usize, pb: usize, kc: i32, pc: usize, ldc: usize,
   let a0 = pa;
   let a1 = pa + lda;
   let b = pb;
-  const end = pb + (<usize>kc << 6);
+  const end = pb + <usize>kc * ldb;
   while (b < end) {
     const x0 = v128.load32_splat(a0);
     const x1 = v128.load32_splat(a1);
@@ -139,7 +223,7 @@ function tile2(pa: usize, lda: usize, pb: usize, kc: i32, pc: usize, ldc: usize,
     c13 = madd(x1, b3, c13);
     a0 += 4;
     a1 += 4;
-    b += 64;
+    b += ldb;
   }
   if (w == NR) {
     v128.store(pc, c00); v128.store(pc, c01, 16); v128.store(pc, c02, 32); v128.store(pc, c03, 48);
@@ -155,7 +239,7 @@ function tile2(pa: usize, lda: usize, pb: usize, kc: i32, pc: usize, ldc: usize,
 /** 1 x 16 tile for the last row of an odd row count; arguments as in `tile2`. */
 // @ts-ignore: decorator
 @inline
-function tile1(pa: usize, pb: usize, kc: i32, pc: usize, w: i32, load: bool): void {
+function tile1(pa: usize, pb: usize, ldb: usize, kc: i32, pc: usize, w: i32, load: bool): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
   if (load) {
     c0 = loadPartial(pc, lanes(w, 0)); c1 = loadPartial(pc + 16, lanes(w, 4));
@@ -163,7 +247,7 @@ function tile1(pa: usize, pb: usize, kc: i32, pc: usize, w: i32, load: bool): vo
   }
   let a0 = pa;
   let b = pb;
-  const end = pb + (<usize>kc << 6);
+  const end = pb + <usize>kc * ldb;
   while (b < end) {
     const x0 = v128.load32_splat(a0);
     c0 = madd(x0, v128.load(b), c0);
@@ -171,7 +255,7 @@ function tile1(pa: usize, pb: usize, kc: i32, pc: usize, w: i32, load: bool): vo
     c2 = madd(x0, v128.load(b, 32), c2);
     c3 = madd(x0, v128.load(b, 48), c3);
     a0 += 4;
-    b += 64;
+    b += ldb;
   }
   storePartial(pc, c0, lanes(w, 0)); storePartial(pc + 16, c1, lanes(w, 4));
   storePartial(pc + 32, c2, lanes(w, 8)); storePartial(pc + 48, c3, lanes(w, 12));
@@ -179,7 +263,7 @@ function tile1(pa: usize, pb: usize, kc: i32, pc: usize, w: i32, load: bool): vo
 
 /**
  * Packs B into 16-column strips (see the file comment). With `transB`, B is stored [n, k] and
- * element (p, j) is read from b[j * k + p].
+ * element (p, j) is read from b[j * k + p]: 4 x 4 blocks are transposed in registers.
  */
 function packB(b: usize, k: i32, n: i32, transB: bool, dst: usize): void {
   const strips = stripCount(n);
@@ -210,8 +294,23 @@ function packB(b: usize, k: i32, n: i32, transB: bool, dst: usize): void {
       }
     } else {
       if (w < NR) memory.fill(d, 0, <usize>k * <usize>(NR * 4));
-      for (let jj = 0; jj < w; jj++) {
-        let src = b + (<usize>(j0 + jj) * <usize>k << 2);
+      const ldb = <usize>k << 2;
+      const k4 = k & ~3;
+      let jj = 0;
+      for (; jj + 4 <= w; jj += 4) {
+        const src = b + <usize>(j0 + jj) * ldb;
+        const o = d + (<usize>jj << 2);
+        for (let p = 0; p < k4; p += 4) {
+          transpose4(src + (<usize>p << 2), ldb, o + (<usize>p << 6), NR * 4);
+        }
+        for (let p = k4; p < k; p++) {
+          for (let r = 0; r < 4; r++) {
+            store<f32>(o + (<usize>p << 6) + (<usize>r << 2), load<f32>(src + <usize>r * ldb + (<usize>p << 2)));
+          }
+        }
+      }
+      for (; jj < w; jj++) {
+        let src = b + (<usize>(j0 + jj) * ldb);
         let o = d + (<usize>jj << 2);
         for (let p = 0; p < k; p++) {
           store<f32>(o, load<f32>(src));
@@ -223,17 +322,53 @@ function packB(b: usize, k: i32, n: i32, transB: bool, dst: usize): void {
   }
 }
 
-/** dst[cols, rows] = transpose of src[rows, cols], in 16 x 16 blocks to stay in cache. */
+/**
+ * Transposes the 4 x 4 block at `src` (row stride `lds` bytes) into `dst` (row stride `ldd`
+ * bytes) with eight shuffles.
+ */
+// @ts-ignore: decorator
+@inline
+function transpose4(src: usize, lds: usize, dst: usize, ldd: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + lds);
+  const r2 = v128.load(src + 2 * lds);
+  const r3 = v128.load(src + 3 * lds);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + ldd, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * ldd, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * ldd, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/**
+ * dst[cols, rows] = transpose of src[rows, cols]: 4 x 4 register transposes over 64-column
+ * bands (so the destination lines being filled stay in L1), scalar at the ragged edges.
+ */
 function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
-  for (let r0 = 0; r0 < rows; r0 += 16) {
-    const r1 = min(rows, r0 + 16);
-    for (let c0 = 0; c0 < cols; c0 += 16) {
-      const c1 = min(cols, c0 + 16);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) {
-          store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(src + ((<usize>r * <usize>cols + <usize>c) << 2)));
-        }
+  const lds = <usize>cols << 2;
+  const ldd = <usize>rows << 2;
+  const rows4 = rows & ~3;
+  const cols4 = cols & ~3;
+  for (let c0 = 0; c0 < cols4; c0 += 64) {
+    const c1 = min(cols4, c0 + 64);
+    for (let r = 0; r < rows4; r += 4) {
+      for (let c = c0; c < c1; c += 4) {
+        transpose4(src + <usize>r * lds + (<usize>c << 2), lds, dst + <usize>c * ldd + (<usize>r << 2), ldd);
       }
+    }
+  }
+  // Ragged edges: the last cols % 4 columns of every row, then the last rows % 4 rows.
+  for (let r = 0; r < rows; r++) {
+    for (let c = cols4; c < cols; c++) {
+      store<f32>(dst + <usize>c * ldd + (<usize>r << 2), load<f32>(src + <usize>r * lds + (<usize>c << 2)));
+    }
+  }
+  for (let r = rows4; r < rows; r++) {
+    for (let c = 0; c < cols4; c++) {
+      store<f32>(dst + <usize>c * ldd + (<usize>r << 2), load<f32>(src + <usize>r * lds + (<usize>c << 2)));
     }
   }
 }

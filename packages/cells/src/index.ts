@@ -13,3 +13,4 @@ export * from './streamer';
 export * from './tbptt';
 export * from './gradient-flow';
 export * from './feedback';
+export * from './fused';

@@ -3,11 +3,14 @@ import { CellKind, cellKindOf } from './config';
 import { CellError } from './errors';
 import { RecurrentModule, checkModule, layerParams } from './module';
 import { RecurrentState, checkState } from './state';
+import { WasmStream, createWasmStream } from './fused/stream';
 
 /**
  * Batch-1 streaming inference over a unidirectional stack: one step at a time, state kept,
- * nothing allocated per step (preallocated buffers, the active backend's matmul kernel
- * writing into them, plain loops for the gates; no Tensor objects).
+ * nothing allocated per step. float32 runs in WebAssembly (one call per step through every
+ * layer, weights and state in the kernels' memory; see fused/stream.ts); float64, or a build
+ * without the kernels, runs preallocated buffers with the active backend's matmul kernel and
+ * plain loops for the gates. No Tensor objects either way.
  */
 export interface Streamer {
   /**
@@ -55,7 +58,8 @@ function transposed(t: Tensor, dtype: DType, into?: FloatArray): FloatArray {
 /**
  * A streamer over `module` (unidirectional; any kind, any number of layers). It works on a
  * copy of the weights, stored transposed (KERNELS.md: a one-hot input becomes a row read);
- * call `refresh()` after the module's parameters change. Buffers have the parameters' dtype.
+ * call `refresh()` after the module's parameters change. Buffers have the parameters' dtype;
+ * float32 streams in WebAssembly when the fused kernels are built.
  *
  * @example
  * const s = createStreamer(lstm);
@@ -75,6 +79,9 @@ export function createStreamer(module: RecurrentModule): Streamer {
   const width = gates * hiddenSize;
   const diagonal = kind === 'indrnn_relu' || kind === 'indrnn_tanh';
   const relus = kind === 'rnn_relu' || kind === 'indrnn_relu';
+
+  const wasm = dtype === 'float32' ? createWasmStream(kind, layerCount, inputSize, hiddenSize) : null;
+  if (wasm) return wasmStreamer(module, wasm);
 
   const layers: StreamLayer[] = [];
   function refresh(): void {
@@ -195,6 +202,56 @@ export function createStreamer(module: RecurrentModule): Streamer {
         throw new CellError('STATE_SHAPE', `${module.kind} streamer: setState needs a state of batch 1, h [${layerCount},1,${hiddenSize}]; received h ${state?.h instanceof Tensor ? fmtShape(state.h.shape) : typeof state?.h}`);
       }
       checkState(module, state, 1, dtype);
+      h.forEach((b, l) => b.set(state.h.data.subarray(l * hiddenSize, (l + 1) * hiddenSize)));
+      if (c) c.forEach((b, l) => b.set((state.c as Tensor).data.subarray(l * hiddenSize, (l + 1) * hiddenSize)));
+    },
+  };
+}
+
+/** The Streamer over a WebAssembly stream (float32): the same checks and state handling. */
+function wasmStreamer(module: RecurrentModule, stream: WasmStream): Streamer {
+  const { config } = module;
+  const layerCount = config.numLayers;
+  const hiddenSize = config.hiddenSize;
+  const inputSize = config.inputSize;
+  const refresh = (): void => stream.load(Array.from({ length: layerCount }, (_, l) => layerParams(module, l, false)));
+  refresh();
+  const { h, c, input, output } = stream;
+  return {
+    step(x: ArrayLike<number>): FloatArray {
+      if (!x || x.length !== inputSize) {
+        throw new CellError('INPUT_SHAPE', `${module.kind} streamer: step received ${x ? x.length : x} values, expected ${inputSize} (inputSize); pass one time step of one sequence`);
+      }
+      for (let i = 0; i < inputSize; i++) input[i] = x[i];
+      stream.step(-1);
+      return output;
+    },
+    stepIndex(token: number): FloatArray {
+      if (!Number.isInteger(token) || token < 0 || token >= inputSize) {
+        throw new CellError('INPUT_SHAPE', `${module.kind} streamer: stepIndex(${token}) is out of range; expected an integer in [0, ${inputSize - 1}] (inputSize ${inputSize})`);
+      }
+      stream.step(token);
+      return output;
+    },
+    reset(): void {
+      for (const buffer of h) buffer.fill(0);
+      if (c) for (const buffer of c) buffer.fill(0);
+    },
+    refresh,
+    state: { h, c },
+    getState(): RecurrentState {
+      const pack = (buffers: FloatArray[]): Tensor => {
+        const data = allocate('float32', layerCount * hiddenSize);
+        buffers.forEach((b, l) => data.set(b, l * hiddenSize));
+        return new Tensor(data, [layerCount, 1, hiddenSize]);
+      };
+      return c ? { h: pack(h), c: pack(c) } : { h: pack(h) };
+    },
+    setState(state: RecurrentState): void {
+      if (!state || !(state.h instanceof Tensor) || state.h.ndim !== 3 || state.h.shape[1] !== 1) {
+        throw new CellError('STATE_SHAPE', `${module.kind} streamer: setState needs a state of batch 1, h [${layerCount},1,${hiddenSize}]; received h ${state?.h instanceof Tensor ? fmtShape(state.h.shape) : typeof state?.h}`);
+      }
+      checkState(module, state, 1, 'float32');
       h.forEach((b, l) => b.set(state.h.data.subarray(l * hiddenSize, (l + 1) * hiddenSize)));
       if (c) c.forEach((b, l) => b.set((state.c as Tensor).data.subarray(l * hiddenSize, (l + 1) * hiddenSize)));
     },

@@ -1,0 +1,170 @@
+/**
+ * Work sharing between the threads that run one kernel call (a "job") on a shared memory.
+ *
+ * A job is a fixed sequence of phases (the same for every thread, never dependent on data);
+ * each phase is a number of items (e.g. blocks of batch rows that run every time step, or
+ * blocks of rows of the weight gradient). Items carry
+ * absolute numbers that grow across jobs, so a phase is the range [begin, begin + count).
+ * Every thread claims items with a compare-exchange on NEXT, computes them, and counts them in
+ * DONE; a thread that finds no item left waits until DONE reaches the end of the phase. So a
+ * thread that is not scheduled never holds up the others except for the one item it claimed,
+ * and a thread that arrives late skips the phases already done. With one thread (or in the
+ * builds without the threads feature) claiming is a plain increment.
+ *
+ * The team block (int32 words at `team`): NEXT (i64), DONE (i64), SEQ (job number, odd while
+ * the main thread writes the parameters), READY (helpers started), PARAMS (pointer), HELPED
+ * (items helpers computed: statistics).
+ */
+
+export const TEAM_NEXT: usize = 0;
+export const TEAM_DONE: usize = 8;
+export const TEAM_SEQ: usize = 16;
+export const TEAM_READY: usize = 20;
+export const TEAM_PARAMS: usize = 24;
+export const TEAM_HELPED: usize = 28;
+/** Bytes of the team block (a cache line each for the counters). */
+export const TEAM_BYTES: usize = 192;
+
+/** Claims the next item below `end`; returns its number, or -1 when the phase has none left. */
+// @ts-ignore: decorator
+@inline
+export function claim(team: usize, end: i64): i64 {
+  if (ASC_FEATURE_THREADS) {
+    for (;;) {
+      const q = atomic.load<i64>(team + TEAM_NEXT);
+      if (q >= end) return -1;
+      if (atomic.cmpxchg<i64>(team + TEAM_NEXT, q, q + 1) == q) return q;
+    }
+  } else {
+    const q = load<i64>(team + TEAM_NEXT);
+    if (q >= end) return -1;
+    store<i64>(team + TEAM_NEXT, q + 1);
+    return q;
+  }
+  return -1;
+}
+
+/** Counts one finished item (and, for a helper, `tid` != 0, one helped item: statistics). */
+// @ts-ignore: decorator
+@inline
+export function finish(team: usize, tid: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    if (tid != 0) atomic.add<i32>(team + TEAM_HELPED, 1);
+    atomic.add<i64>(team + TEAM_DONE, 1);
+  } else {
+    store<i64>(team + TEAM_DONE, load<i64>(team + TEAM_DONE) + 1);
+  }
+}
+
+/** Waits until every item below `end` is finished. */
+// @ts-ignore: decorator
+@inline
+export function barrier(team: usize, end: i64): void {
+  if (ASC_FEATURE_THREADS) {
+    while (atomic.load<i64>(team + TEAM_DONE) < end) {
+      // spin: phases last microseconds
+    }
+  }
+}
+
+/** Whether job `seq` is still the current one (a late helper must not start a newer job's stale copy). */
+// @ts-ignore: decorator
+@inline
+export function isCurrent(team: usize, seq: i32): bool {
+  if (ASC_FEATURE_THREADS) return atomic.load<i32>(team + TEAM_SEQ) == seq;
+  return true;
+}
+
+/**
+ * Parameters of a job: int32 words at `params` (mirrored in src/fused/job.ts).
+ */
+export const P_KERNEL: i32 = 0;
+export const P_STEPS: i32 = 1;
+export const P_BATCH: i32 = 2;
+export const P_HIDDEN: i32 = 3;
+export const P_REVERSE: i32 = 4;
+export const P_MODE: i32 = 5;
+export const P_WEIGHTS: i32 = 6;
+export const P_LENGTHS: i32 = 7;
+export const P_WHH: i32 = 8;
+export const P_BHH: i32 = 9;
+export const P_ACTS: i32 = 10;
+export const P_AUX0: i32 = 11;
+export const P_AUX1: i32 = 12;
+export const P_AUX2: i32 = 13;
+export const P_OUT: i32 = 14;
+export const P_H: i32 = 15;
+export const P_C: i32 = 16;
+export const P_DOUT: i32 = 17;
+export const P_DH: i32 = 18;
+export const P_DC: i32 = 19;
+export const P_DWHH: i32 = 20;
+export const P_DBHH: i32 = 21;
+export const P_SCRATCH: i32 = 22;
+export const P_THREADS: i32 = 23;
+export const P_BASE_LO: i32 = 24;
+export const P_BASE_HI: i32 = 25;
+export const P_SEQ: i32 = 26;
+export const P_WORDS: i32 = 32;
+
+/** Kernel codes of `P_KERNEL`. */
+export const K_LSTM_FORWARD: i32 = 1;
+export const K_LSTM_BACKWARD: i32 = 2;
+export const K_GRU_FORWARD: i32 = 3;
+export const K_GRU_BACKWARD: i32 = 4;
+export const K_RNN_FORWARD: i32 = 5;
+export const K_RNN_BACKWARD: i32 = 6;
+
+/** Word `i` of the parameters. */
+// @ts-ignore: decorator
+@inline
+export function param(params: usize, i: i32): i32 {
+  return load<i32>(params + (<usize>i << 2));
+}
+
+/** A pointer parameter. */
+// @ts-ignore: decorator
+@inline
+export function pointer(params: usize, i: i32): usize {
+  return <usize>load<u32>(params + (<usize>i << 2));
+}
+
+/** The job's first item number. */
+// @ts-ignore: decorator
+@inline
+export function jobBase(params: usize): i64 {
+  return (<i64>load<u32>(params + (<usize>P_BASE_HI << 2)) << 32) | <i64>load<u32>(params + (<usize>P_BASE_LO << 2));
+}
+
+/**
+ * Hidden units per chunk: a multiple of 16 (so each gate's columns of a chunk are whole
+ * 16-column strips of the packed product) giving about 8 chunks; all of H (one chunk) when H is
+ * not a multiple of 16. A step works chunk by chunk: the chunk's columns of the product, then
+ * the gate arithmetic of its units, while the pre-activations are still in L1.
+ */
+export function chunkUnits(hidden: i32): i32 {
+  if ((hidden & 15) != 0) return hidden;
+  let units = 16;
+  while (hidden / units > 8) units += 16;
+  while (hidden % units != 0) units += 16;
+  return units;
+}
+
+/**
+ * Batch rows per work item. The rows of a batch are independent recurrences, so an item runs
+ * all T steps of its rows with no synchronisation; one item per job for one thread, else
+ * about four items per thread (even sizes, at least 2 rows) so that a thread that is not
+ * scheduled holds up the job by at most a small share.
+ */
+export function blockRows(batch: i32, threads: i32): i32 {
+  if (threads <= 1) return batch;
+  let rows = (batch + 4 * threads - 1) / (4 * threads);
+  rows = (rows + 1) & ~1;
+  return rows < 2 ? 2 : rows;
+}
+
+/** Number of batch-row items. */
+export function blockCount(batch: i32, threads: i32): i32 {
+  const rows = blockRows(batch, threads);
+  return (batch + rows - 1) / rows;
+}

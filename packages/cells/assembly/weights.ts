@@ -1,0 +1,158 @@
+/**
+ * The recurrent weight gradients of a whole sequence after the time loop (KERNELS.md, lessons
+ * 5-6): `dW[G*H, H] = dG^T @ Hprev` as one product over all T*B rows, and `db = sum of dG`.
+ * The rows of dW are cut into blocks that the team's threads claim: each block transposes its
+ * columns of dG into the thread's scratch (so the product reads A row-major) and multiplies it
+ * with Hprev, packed once; the bias gradient of those rows is the row sums of the same block.
+ */
+import { FLAG_ACCUMULATE, align64, f4, matmulBlock, matmulPack, packedPlainBytes } from './common';
+import { barrier, claim, finish } from './team';
+
+/** Rows of dW per claimed block. */
+const BLOCK_ROWS: i32 = 32;
+
+/** Scratch bytes of {@link weightPhases} for `threads` threads. */
+export function weightScratchBytes(rows: i32, width: i32, hidden: i32, threads: i32): usize {
+  return packedPlainBytes(8, rows, hidden) + <usize>threads * blockBytes(rows, width);
+}
+
+/** Bytes of one thread's transposed block of dG. */
+// @ts-ignore: decorator
+@inline
+function blockBytes(rows: i32, width: i32): usize {
+  return align64(<usize>min(BLOCK_ROWS, width) * f4(rows) + 64);
+}
+
+/** dst[(c - c0) * rows + r] = src[r * width + c] for c in [c0, c1): columns of src as rows of dst. */
+function transposeColumns(src: usize, rows: i32, width: i32, c0: i32, c1: i32, dst: usize): void {
+  const lds = f4(width);
+  const ldd = f4(rows);
+  const rows4 = rows & ~3;
+  let c = c0;
+  for (; c + 4 <= c1; c += 4) {
+    const d = dst + <usize>(c - c0) * ldd;
+    for (let r = 0; r < rows4; r += 4) {
+      const s = src + <usize>r * lds + f4(c);
+      const r0 = v128.load(s);
+      const r1 = v128.load(s + lds);
+      const r2 = v128.load(s + 2 * lds);
+      const r3 = v128.load(s + 3 * lds);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const o = d + f4(r);
+      v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(o + ldd, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(o + 2 * ldd, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(o + 3 * ldd, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (let r = rows4; r < rows; r++) {
+      for (let cc = 0; cc < 4; cc++) store<f32>(d + <usize>cc * ldd + f4(r), load<f32>(src + <usize>r * lds + f4(c + cc)));
+    }
+  }
+  for (; c < c1; c++) {
+    const d = dst + <usize>(c - c0) * ldd;
+    for (let r = 0; r < rows; r++) store<f32>(d + f4(r), load<f32>(src + <usize>r * lds + f4(c)));
+  }
+}
+
+/** out[i] = sum of row i of a `[m, k]`. */
+function rowSums(a: usize, m: i32, k: i32, out: usize): void {
+  const k4 = k & ~3;
+  for (let i = 0; i < m; i++) {
+    const row = a + <usize>i * f4(k);
+    let s0 = f32x4.splat(0);
+    let s1 = s0;
+    let p = 0;
+    for (; p + 8 <= k4; p += 8) {
+      s0 = f32x4.add(s0, v128.load(row + f4(p)));
+      s1 = f32x4.add(s1, v128.load(row + f4(p + 4)));
+    }
+    for (; p < k4; p += 4) s0 = f32x4.add(s0, v128.load(row + f4(p)));
+    const s = f32x4.add(s0, s1);
+    let total = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+    for (; p < k; p++) total += load<f32>(row + f4(p));
+    store<f32>(out + f4(i), total);
+  }
+}
+
+/**
+ * The phases computing `dw` `[width, hidden]` and `db` `[width]` from `grads` `[rows, width]`
+ * and `hprev` `[rows, hidden]`, starting at item number `phase`; returns the next item number.
+ */
+export function weightPhases(
+  team: usize, phase: i64, tid: i32,
+  grads: usize, hprev: usize, rows: i32, width: i32, hidden: i32, dw: usize, db: usize, scratch: usize,
+): i64 {
+  // Hprev is B of every block's product: pack it once (m = 8 forces packing; blocks of at most
+  // 4 rows read it in place, which is the same layout).
+  if (claim(team, phase + 1) >= 0) {
+    matmulPack(0, hprev, 8, rows, hidden, 0, scratch);
+    finish(team, tid);
+  }
+  barrier(team, phase + 1);
+  phase += 1;
+  const blocks = (width + BLOCK_ROWS - 1) / BLOCK_ROWS;
+  const end = phase + blocks;
+  const mine = scratch + packedPlainBytes(8, rows, hidden) + <usize>tid * blockBytes(rows, width);
+  for (;;) {
+    const q = claim(team, end);
+    if (q < 0) break;
+    const i0 = <i32>(q - phase) * BLOCK_ROWS;
+    const i1 = min(width, i0 + BLOCK_ROWS);
+    const m = i1 - i0;
+    transposeColumns(grads, rows, width, i0, i1, mine);
+    matmulBlock(mine, hprev, dw + <usize>i0 * f4(hidden), m, rows, hidden, 0, scratch, 0, m, 0, hidden);
+    rowSums(mine, m, rows, db + f4(i0));
+    finish(team, tid);
+  }
+  barrier(team, end);
+  return end;
+}
+
+/**
+ * IndRNN: `dw[j] = sum over rows of grads[r, j] * hprev[r, j]` and `db[j] = sum of grads[r, j]`,
+ * in column blocks the team claims; returns the next item number.
+ */
+export function diagonalWeightPhases(team: usize, phase: i64, tid: i32, grads: usize, hprev: usize, rows: i32, width: i32, dw: usize, db: usize): i64 {
+  const blocks = (width + 15) / 16;
+  const end = phase + blocks;
+  const stride = f4(width);
+  for (;;) {
+    const q = claim(team, end);
+    if (q < 0) break;
+    const j0 = <i32>(q - phase) * 16;
+    const j1 = min(width, j0 + 16);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      let sw = f32x4.splat(0);
+      let sb = sw;
+      for (let r = 0; r < rows; r++) {
+        const o = <usize>r * stride + f4(j);
+        const g = v128.load(grads + o);
+        sw = f32x4.add(sw, f32x4.mul(g, v128.load(hprev + o)));
+        sb = f32x4.add(sb, g);
+      }
+      v128.store(dw + f4(j), sw);
+      v128.store(db + f4(j), sb);
+    }
+    for (; j < j1; j++) {
+      let sw: f32 = 0;
+      let sb: f32 = 0;
+      for (let r = 0; r < rows; r++) {
+        const o = <usize>r * stride + f4(j);
+        const g = load<f32>(grads + o);
+        sw += g * load<f32>(hprev + o);
+        sb += g;
+      }
+      store<f32>(dw + f4(j), sw);
+      store<f32>(db + f4(j), sb);
+    }
+    finish(team, tid);
+  }
+  barrier(team, end);
+  return end;
+}
+
+export { FLAG_ACCUMULATE };

@@ -1,0 +1,137 @@
+/**
+ * The fused kernels' calls: copy the operands of one layer-direction call into WebAssembly
+ * memory, run the forward or backward job, copy the results out.
+ */
+import { LoopflowError, Tensor } from '@loopflow/tensor';
+import { LayerRunnerArgs } from '../layer-direction';
+import { FusedContext } from './context';
+import { FusedPlan, isParallel } from './plan';
+import { Tape } from './tape';
+import { KERNEL } from './team';
+
+/** Multiply-adds of the recurrent products of a call (the measure of work the thread choice uses). */
+function stepsWork(plan: FusedPlan): number {
+  return plan.steps * plan.batch * plan.hidden * (plan.diagonal ? 1 : plan.width);
+}
+
+/** Whether `err` says WebAssembly memory could not grow (the call is then declined). */
+export function isMemoryError(err: unknown): boolean {
+  return err instanceof LoopflowError && err.code === 'FUSED_WASM_MEMORY';
+}
+
+/**
+ * Runs the forward kernel into `tape` (allocated for `plan`); returns the outputs packed as
+ * `[T + S, B, H]`: the T outputs, then the final h (and c for an LSTM).
+ */
+export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunnerArgs, tape: Tape): Float32Array {
+  const { ex, heap } = ctx;
+  const { steps, batch, hidden, width } = plan;
+  const stateFloats = batch * hidden;
+  const outFloats = steps * stateFloats;
+  const lstm = plan.family === 'lstm';
+  const regions: number[] = [];
+  try {
+    const out = heap.alloc(outFloats * 4);
+    regions.push(out);
+    const h = heap.alloc(stateFloats * 4);
+    regions.push(h);
+    const c = lstm ? heap.alloc(stateFloats * 4) : 0;
+    regions.push(c);
+    const bhh = heap.alloc(width * 4);
+    regions.push(bhh);
+    const kernel = plan.family === 'lstm' ? KERNEL.lstmForward : plan.family === 'gru' ? KERNEL.gruForward : KERNEL.rnnForward;
+    const threads = ctx.team.threadsFor(isParallel(plan), kernel);
+    const scratch = heap.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.mode, threads) >>> 0);
+    regions.push(scratch);
+
+    const f32 = heap.f32;
+    f32.set(args.xProjected.data, tape.acts >> 2);
+    f32.set(args.weights.weightHh.data, tape.whh >> 2);
+    if (args.weights.biasHh) f32.set(args.weights.biasHh.data, bhh >> 2);
+    else f32.fill(0, bhh >> 2, (bhh >> 2) + width);
+    f32.set(args.h0.data, h >> 2);
+    if (lstm) f32.set((args.c0 as Tensor).data, c >> 2);
+    if (tape.lengths) heap.i32.set(args.lengths as number[], tape.lengths >> 2);
+    const [a0, a1, a2] = tape.aux;
+    ctx.team.run(kernel, {
+      STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.mode, LENGTHS: tape.lengths,
+      WHH: tape.whh, BHH: bhh, ACTS: tape.acts, AUX0: a0, AUX1: a1, AUX2: a2, OUT: out, H: h, C: c, SCRATCH: scratch,
+    }, threads, stepsWork(plan));
+
+    const view = heap.f32;
+    const packed = new Float32Array(outFloats + (lstm ? 2 : 1) * stateFloats);
+    packed.set(view.subarray(out >> 2, (out >> 2) + outFloats));
+    packed.set(view.subarray(h >> 2, (h >> 2) + stateFloats), outFloats);
+    if (lstm) packed.set(view.subarray(c >> 2, (c >> 2) + stateFloats), outFloats + stateFloats);
+    return packed;
+  } finally {
+    for (const r of regions) heap.free(r);
+  }
+}
+
+/** Gradients of the outputs of one call: of the outputs `[T, B, H]`, the final h and c `[B, H]` (null = zero). */
+export type OutputGrads = [Tensor | null, Tensor | null, Tensor | null];
+
+/**
+ * Runs the backward kernel on `tape` with the gradients of the outputs; returns the gradients
+ * of the node's inputs `[xProjected, h0, (c0), W_hh, (b_hh)]` (in that order, by position).
+ */
+export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunnerArgs, tape: Tape, outputGrads: OutputGrads, inputs: readonly Tensor[]): (Tensor | null)[] {
+  const { ex, heap } = ctx;
+  const { steps, batch, hidden, width } = plan;
+  const stateFloats = batch * hidden;
+  const outFloats = steps * stateFloats;
+  const lstm = plan.family === 'lstm';
+  const whh = args.weights.weightHh;
+  const bhhTensor = args.weights.biasHh;
+  const weights = whh.requiresGrad || (bhhTensor !== null && bhhTensor.requiresGrad);
+  const whhFloats = plan.diagonal ? hidden : width * hidden;
+  const regions: number[] = [];
+  try {
+    const dout = heap.alloc(outFloats * 4);
+    regions.push(dout);
+    const dh = heap.alloc(stateFloats * 4);
+    regions.push(dh);
+    const dc = lstm ? heap.alloc(stateFloats * 4) : 0;
+    regions.push(dc);
+    const dwhh = heap.alloc(whhFloats * 4);
+    regions.push(dwhh);
+    const dbhh = heap.alloc(width * 4);
+    regions.push(dbhh);
+    const kernel = plan.family === 'lstm' ? KERNEL.lstmBackward : plan.family === 'gru' ? KERNEL.gruBackward : KERNEL.rnnBackward;
+    const threads = ctx.team.threadsFor(isParallel(plan), kernel);
+    const scratch = heap.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.mode, threads) >>> 0);
+    regions.push(scratch);
+
+    const f32 = heap.f32;
+    const put = (g: Tensor | null, ptr: number, floats: number): void => {
+      if (g) f32.set(g.data, ptr >> 2);
+      else f32.fill(0, ptr >> 2, (ptr >> 2) + floats);
+    };
+    put(outputGrads[0], dout, outFloats);
+    put(outputGrads[1], dh, stateFloats);
+    if (lstm) put(outputGrads[2], dc, stateFloats);
+    const [a0, a1, a2] = tape.aux;
+    ctx.team.run(kernel, {
+      STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.mode, LENGTHS: tape.lengths,
+      WEIGHTS: weights ? 1 : 0, WHH: tape.whh, ACTS: tape.acts, AUX0: a0, AUX1: a1, AUX2: a2, DOUT: dout, DH: dh, DC: dc,
+      DWHH: dwhh, DBHH: dbhh, SCRATCH: scratch,
+    }, threads, stepsWork(plan));
+
+    const view = heap.f32;
+    const take = (ptr: number, floats: number, shape: readonly number[]): Tensor =>
+      new Tensor(view.slice(ptr >> 2, (ptr >> 2) + floats), shape);
+    const grads: (Tensor | null)[] = [];
+    inputs.forEach((input, i) => {
+      if (!input.requiresGrad) grads.push(null);
+      else if (i === 0) grads.push(take(tape.acts, steps * batch * width, input.shape)); // xProjected
+      else if (i === 1) grads.push(take(dh, stateFloats, input.shape)); // h0
+      else if (lstm && i === 2) grads.push(take(dc, stateFloats, input.shape)); // c0
+      else if (i === (lstm ? 3 : 2)) grads.push(take(dwhh, whhFloats, input.shape));
+      else grads.push(take(dbhh, width, input.shape)); // b_hh
+    });
+    return grads;
+  } finally {
+    for (const r of regions) heap.free(r);
+  }
+}

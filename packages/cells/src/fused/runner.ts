@@ -1,0 +1,99 @@
+import { Tensor, isGradEnabled, record } from '@loopflow/tensor';
+import { LayerDirectionResult, LayerRunnerArgs } from '../layer-direction';
+import { OutputGrads, isMemoryError, runBackward, runForward } from './calls';
+import { fusedContext } from './context';
+import { planFor } from './plan';
+import { Tape } from './tape';
+
+/**
+ * The fused layer runner (see `setLayerRunner`): one layer and direction of an RNN, LSTM, GRU
+ * or IndRNN over all T steps in two WebAssembly calls (forward, and backward when gradients
+ * flow), recorded as one autograd node over `[xProjected, h0, (c0), W_hh, (b_hh)]` (the
+ * outputs are views on it that hand their gradients to that node). Declines
+ * (returns null, so the composed path runs) for float64, for shapes that do not fit, when the
+ * kernels are not built, or when WebAssembly memory cannot hold the sequence.
+ *
+ * @example
+ * setLayerRunner(fusedLayerRunner); // installed by default when @loopflow/cells is imported
+ * runRecurrent(lstm, x).output.backward(gradOutput);
+ */
+export function fusedLayerRunner(args: LayerRunnerArgs): LayerDirectionResult | null {
+  const plan = planFor(args);
+  if (!plan) return null;
+  const ctx = fusedContext();
+  if (!ctx) return null;
+  const inputs: Tensor[] = [args.xProjected, args.h0];
+  if (args.c0) inputs.push(args.c0);
+  inputs.push(args.weights.weightHh);
+  if (args.weights.biasHh) inputs.push(args.weights.biasHh);
+  const needsGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const withLengths = args.lengths !== null;
+
+  let tape: Tape;
+  let packed: Float32Array;
+  try {
+    tape = ctx.pool.allocate(plan, withLengths);
+  } catch (err) {
+    if (isMemoryError(err)) return null;
+    throw err;
+  }
+  try {
+    packed = runForward(ctx, plan, args, tape);
+  } catch (err) {
+    ctx.pool.release(tape);
+    if (isMemoryError(err)) return null;
+    throw err;
+  }
+
+  const { steps, batch, hidden } = plan;
+  const lstm = plan.family === 'lstm';
+  const outFloats = steps * batch * hidden;
+  const stateFloats = batch * hidden;
+  if (!needsGrad) {
+    ctx.pool.release(tape);
+    return {
+      output: new Tensor(packed.subarray(0, outFloats), [steps, batch, hidden]),
+      h: new Tensor(packed.subarray(outFloats, outFloats + stateFloats), [batch, hidden]),
+      c: lstm ? new Tensor(packed.subarray(outFloats + stateFloats), [batch, hidden]) : null,
+    };
+  }
+
+  ctx.pool.keep(tape);
+  let current = tape;
+  // One node runs the backward kernel for the whole call. Its output is a one-element anchor;
+  // the outputs (views of `packed`, no copies) are recorded on the anchor: each passes its
+  // incoming gradient to the node through `received` and returns 2^i as the anchor's gradient,
+  // so the anchor's gradient is the mask of the outputs that got one in this backward pass
+  // (stale entries from an interrupted pass are ignored).
+  const received: OutputGrads = [null, null, null];
+  const anchor = record(`${plan.kind}_fused`, inputs, new Tensor(new Float32Array(1), [1]), (g) => {
+    const mask = Math.round(g.data[0]);
+    const grads: OutputGrads = [mask & 1 ? received[0] : null, mask & 2 ? received[1] : null, mask & 4 ? received[2] : null];
+    received.fill(null);
+    if (!current.alive) {
+      // Consumed by an earlier backward, or evicted: recompute the tape from the inputs.
+      current = ctx.pool.allocate(plan, withLengths);
+      try {
+        runForward(ctx, plan, args, current);
+      } catch (err) {
+        ctx.pool.release(current);
+        throw err;
+      }
+    }
+    try {
+      return runBackward(ctx, plan, args, current, grads, inputs);
+    } finally {
+      ctx.pool.release(current); // backward overwrote the activations with gradients
+    }
+  });
+  const piece = (i: number, data: Float32Array, shape: number[]): Tensor =>
+    record(`${plan.kind}_fused_output`, [anchor], new Tensor(data, shape), (g) => {
+      received[i] = g;
+      return [new Tensor(Float32Array.of(2 ** i), [1])];
+    });
+  return {
+    output: piece(0, packed.subarray(0, outFloats), [steps, batch, hidden]),
+    h: piece(1, packed.subarray(outFloats, outFloats + stateFloats), [batch, hidden]),
+    c: lstm ? piece(2, packed.subarray(outFloats + stateFloats), [batch, hidden]) : null,
+  };
+}

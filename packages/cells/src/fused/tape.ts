@@ -1,0 +1,88 @@
+import { WasmHeap } from './heap';
+import { FusedPlan, tapeAuxFloats } from './plan';
+
+/**
+ * What the backward kernel of one layer-direction call reads, kept in WebAssembly memory
+ * between forward and backward (no copies through JavaScript): the activations `[T, B, G*H]`
+ * (overwritten with the gradient of the projected input by backward), the per-step states
+ * (`aux`, see `tapeAuxFloats`), a copy of W_hh and the lengths.
+ */
+export class Tape {
+  /** Byte offsets of the regions (0 = none). */
+  acts = 0;
+  aux: number[] = [];
+  whh = 0;
+  lengths = 0;
+  bytes = 0;
+  /** False once released (consumed by backward, or evicted): backward must recompute it. */
+  alive = false;
+}
+
+/**
+ * The tapes alive in one heap. Each lives from its forward until its backward has run; tapes
+ * whose backward never comes (a forward with gradients on whose loss is never
+ * back-propagated) are evicted, oldest first, when the live bytes would pass `budgetBytes`.
+ * An evicted tape is recomputed from the node's inputs if its backward does come, so
+ * eviction costs time, never correctness.
+ */
+export class TapePool {
+  private readonly live: Tape[] = [];
+  private liveBytes = 0;
+
+  constructor(private readonly heap: WasmHeap, private readonly budgetBytes: number) {}
+
+  /** Allocates the regions of a tape for `plan` (evicting old tapes as needed). */
+  allocate(plan: FusedPlan, withLengths: boolean): Tape {
+    const tape = new Tape();
+    const actsFloats = plan.steps * plan.batch * plan.width;
+    const aux = tapeAuxFloats(plan);
+    const whhFloats = plan.diagonal ? plan.hidden : plan.width * plan.hidden;
+    tape.bytes = 4 * (actsFloats + aux.reduce((a, b) => a + b, 0) + whhFloats + plan.batch);
+    while (this.live.length > 0 && this.liveBytes + tape.bytes > this.budgetBytes) this.release(this.live[0]);
+    try {
+      tape.acts = this.heap.alloc(actsFloats * 4);
+      for (const floats of aux) tape.aux.push(this.heap.alloc(floats * 4));
+      tape.whh = this.heap.alloc(whhFloats * 4);
+      tape.lengths = withLengths ? this.heap.alloc(plan.batch * 4) : 0;
+    } catch (err) {
+      this.freeRegions(tape);
+      throw err;
+    }
+    tape.alive = true;
+    return tape;
+  }
+
+  /** Keeps `tape` until `release` (or eviction). */
+  keep(tape: Tape): void {
+    this.live.push(tape);
+    this.liveBytes += tape.bytes;
+  }
+
+  /** Frees a tape's regions; it is no longer alive. */
+  release(tape: Tape): void {
+    const i = this.live.indexOf(tape);
+    if (i >= 0) {
+      this.live.splice(i, 1);
+      this.liveBytes -= tape.bytes;
+    }
+    this.freeRegions(tape);
+  }
+
+  /** Number of tapes kept (for tests). */
+  get liveCount(): number {
+    return this.live.length;
+  }
+
+  private freeRegions(tape: Tape): void {
+    if (!tape.alive && tape.acts === 0) return;
+    this.heap.free(tape.acts);
+    for (const p of tape.aux) this.heap.free(p);
+    this.heap.free(tape.whh);
+    this.heap.free(tape.lengths);
+    tape.acts = 0;
+    tape.aux = [];
+    tape.whh = 0;
+    tape.lengths = 0;
+    tape.alive = false;
+  }
+}

@@ -1,0 +1,231 @@
+import * as os from 'os';
+import { Worker } from 'worker_threads';
+import { WasmHeap } from './heap';
+import { FusedExports, FusedInstance } from './wasm-module';
+
+/**
+ * Runs kernel jobs (assembly/team.ts) on the calling thread, with a helper thread taking work
+ * items alongside it when the shared-memory build is loaded and more than one thread is
+ * allowed. The job's parameters are int32 words in WebAssembly memory; the helper, a worker
+ * running the same build on the same memory, waits on the team block's SEQ word, then calls
+ * `runJob` too. Claiming is dynamic, so a helper that is not scheduled (a busy machine) costs at
+ * most the item it holds; a helper that has not started yet simply takes no items.
+ */
+
+/** Word indices of the job parameters (assembly/team.ts). */
+export const P = {
+  KERNEL: 0, STEPS: 1, BATCH: 2, HIDDEN: 3, REVERSE: 4, MODE: 5, WEIGHTS: 6, LENGTHS: 7, WHH: 8, BHH: 9, ACTS: 10,
+  AUX0: 11, AUX1: 12, AUX2: 13, OUT: 14, H: 15, C: 16, DOUT: 17, DH: 18, DC: 19, DWHH: 20, DBHH: 21, SCRATCH: 22,
+  THREADS: 23, BASE_LO: 24, BASE_HI: 25, SEQ: 26,
+} as const;
+/** Words of the parameter block. */
+export const PARAM_WORDS = 32;
+
+/** Kernel codes (assembly/team.ts). */
+export const KERNEL = {
+  lstmForward: 1, lstmBackward: 2, gruForward: 3, gruBackward: 4, rnnForward: 5, rnnBackward: 6,
+} as const;
+
+/** Byte offsets in the team block. */
+const TEAM_DONE = 8;
+const TEAM_SEQ = 16;
+const TEAM_READY = 20;
+const TEAM_HELPED = 28;
+
+/** Loads of SEQ a helper spins through before sleeping in Atomics.wait (about 20-50 us). */
+const SPIN = 20000;
+/**
+ * Of the jobs worth splitting, every EXPLORE-th one runs the way that has looked slower (every
+ * EXPLORE_FAR-th when it looked more than 30% slower).
+ */
+const EXPLORE = 8;
+const EXPLORE_FAR = 32;
+/** Weight of the newest timing in the running averages. */
+const EMA = 0.25;
+
+/** Running averages of a kernel's time per unit of work, alone and with the helper. */
+interface Timing {
+  alone?: number;
+  shared?: number;
+  jobs: number;
+}
+
+/** `FusedTeam.limit` value that always shares large jobs with the helper. */
+export const FORCE_SHARED = -1;
+
+/** The environment variable (shared with @loopflow/tensor) that sets the thread count. */
+export const THREADS_ENV = 'LOOPFLOW_THREADS';
+
+/**
+ * Threads to use: `LOOPFLOW_THREADS` if a whole number >= 1, else 2 on a machine with 2+ cores;
+ * at most 2 (the caller and one helper).
+ */
+export function configuredThreads(): number {
+  const raw = process.env[THREADS_ENV];
+  const n = raw === undefined || raw === '' ? Math.min(2, os.availableParallelism()) : Number(raw);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 2) : 1;
+}
+
+const HELPER_SOURCE = `
+'use strict';
+const { workerData } = require('worker_threads');
+const { module, memory, team, params, spin } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const ctl = new Int32Array(memory.buffer, team, 8);
+const SEQ = ${TEAM_SEQ / 4}, READY = ${TEAM_READY / 4};
+Atomics.add(ctl, READY, 1);
+Atomics.notify(ctl, READY);
+let seen = 0;
+for (;;) {
+  let seq = Atomics.load(ctl, SEQ);
+  for (let i = 0; (seq === seen || (seq & 1) === 1) && i < spin; i++) seq = Atomics.load(ctl, SEQ);
+  if (seq === seen) { Atomics.wait(ctl, SEQ, seen, 1000); continue; }
+  if (seq < 0) break;
+  if ((seq & 1) === 1) continue;
+  seen = seq;
+  ex.runJob(params, team, 1, seq);
+}
+`;
+
+/** One job's parameters, by name (pointers are byte offsets; absent = 0). */
+export type JobParams = Partial<Record<keyof typeof P, number>>;
+
+/** The job runner of one kernels instance. */
+export class FusedTeam {
+  readonly ex: FusedExports;
+  /** Threads that may work on a job (1 = the caller alone). */
+  readonly threads: number;
+  private readonly team: number;
+  private readonly params: number;
+  private worker: Worker | null = null;
+  private seq = 0;
+  private readonly timings = new Map<number, Timing>();
+
+  constructor(private readonly instance: FusedInstance, private readonly heap: WasmHeap) {
+    this.ex = instance.ex;
+    this.threads = instance.build.threaded ? configuredThreads() : 1;
+    this.team = heap.alloc(this.ex.teamBytes(2) >>> 0);
+    this.params = heap.alloc(PARAM_WORDS * 4);
+    heap.i32.fill(0, this.team >> 2, (this.team >> 2) + ((this.ex.teamBytes(2) >>> 0) >> 2));
+  }
+
+  /** The team block's words (a fresh view: growth detaches the buffer of an unshared memory). */
+  private get ctl(): Int32Array {
+    return this.heap.i32.subarray(this.team >> 2, (this.team >> 2) + 8);
+  }
+
+  /** Work items the helper has computed so far (statistics: shows it takes part). */
+  get helperItems(): number {
+    return Atomics.load(this.ctl, TEAM_HELPED / 4);
+  }
+
+  /** Whether the helper thread is running (it starts asynchronously on the first threaded job). */
+  get helperReady(): boolean {
+    return this.worker !== null && Atomics.load(this.ctl, TEAM_READY / 4) > 0;
+  }
+
+  /**
+   * How many threads a job of `kernel` gets now (size its scratch for this count and pass it
+   * to `run`). A job worth splitting (`parallel`) is shared with the helper once it runs, as
+   * long as sharing has measured faster: on a busy machine the helper may not get a core, and a
+   * helper descheduled while it holds a block of rows delays the end of the job, so the team
+   * keeps the average time per unit of work both ways (per kernel) and now and then runs a job
+   * the other way to keep both averages current.
+   */
+  threadsFor(parallel: boolean, kernel = 0): number {
+    if (!parallel || this.threads < 2 || (this.limit < 2 && this.limit !== FORCE_SHARED) || !this.ensureHelper()) return 1;
+    if (this.limit === FORCE_SHARED) return this.threads;
+    let timing = this.timings.get(kernel);
+    if (!timing) this.timings.set(kernel, (timing = { jobs: 0 }));
+    timing.jobs++;
+    if (timing.shared === undefined) return this.threads;
+    if (timing.alone === undefined) return 1;
+    const sharedIsFaster = timing.shared < timing.alone;
+    const ratio = sharedIsFaster ? timing.alone / timing.shared : timing.shared / timing.alone;
+    const explore = timing.jobs % (ratio > 1.3 ? EXPLORE_FAR : EXPLORE) === 0;
+    return sharedIsFaster !== explore ? this.threads : 1;
+  }
+
+  private record(kernel: number, threads: number, ms: number, work: number): void {
+    const timing = this.timings.get(kernel);
+    if (!timing || work <= 0) return;
+    const perWork = ms / work;
+    const key = threads > 1 ? 'shared' : 'alone';
+    const previous = timing[key];
+    timing[key] = previous === undefined ? perWork : previous + EMA * (perWork - previous);
+  }
+
+  /**
+   * At most this many threads per job from now on (1 keeps the helper idle); FORCE_SHARED
+   * always shares large jobs, without the timing (measurements and tests).
+   */
+  limit = Infinity;
+
+  /**
+   * Runs a job to completion on the calling thread, shared with the helper when `threads` > 1.
+   * `work` (multiply-adds, say) feeds the timing that `threadsFor` decides by.
+   */
+  run(kernel: number, job: JobParams, threads: number, work = 0): void {
+    const started = performance.now();
+    const i32 = this.heap.i32;
+    const base = this.params >> 2;
+    const useHelper = threads > 1;
+    // Every item of the previous job is done, so NEXT == DONE: the new job starts there.
+    const lo = i32[(this.team + TEAM_DONE) >> 2];
+    const hi = i32[((this.team + TEAM_DONE) >> 2) + 1];
+    // SEQ is odd while the parameters are written, so a helper never reads a torn block; a job
+    // with THREADS = 1 is the caller's alone (a helper that sees it returns at once).
+    const seq = (this.seq += 2);
+    Atomics.store(this.ctl, TEAM_SEQ / 4, seq - 1);
+    i32.fill(0, base, base + PARAM_WORDS);
+    for (const key of Object.keys(job) as (keyof typeof P)[]) i32[base + P[key]] = (job[key] as number) | 0;
+    i32[base + P.KERNEL] = kernel;
+    i32[base + P.THREADS] = threads;
+    i32[base + P.BASE_LO] = lo;
+    i32[base + P.BASE_HI] = hi;
+    i32[base + P.SEQ] = seq;
+    Atomics.store(this.ctl, TEAM_SEQ / 4, seq);
+    if (useHelper) Atomics.notify(this.ctl, TEAM_SEQ / 4);
+    this.ex.runJob(this.params, this.team, 0, seq);
+    this.record(kernel, threads, performance.now() - started, work);
+  }
+
+  private ensureHelper(): boolean {
+    if (this.worker) return Atomics.load(this.ctl, TEAM_READY / 4) > 0;
+    try {
+      const worker = new Worker(HELPER_SOURCE, {
+        eval: true,
+        execArgv: [],
+        workerData: { module: this.instance.build.module, memory: this.instance.memory, team: this.team, params: this.params, spin: SPIN },
+      });
+      worker.unref();
+      worker.on('error', (err) => process.stderr.write(`loopflow: fused-kernel helper thread failed: ${String(err)}\n`));
+      this.worker = worker;
+    } catch {
+      (this as { threads: number }).threads = 1;
+    }
+    return false;
+  }
+
+  /**
+   * Starts the helper if needed and blocks until it runs or `timeoutMs` passed; returns whether
+   * it runs (for measurements and tests; jobs never wait for it).
+   */
+  waitForHelper(timeoutMs = 5000): boolean {
+    if (this.threads < 2) return false;
+    this.ensureHelper();
+    const deadline = Date.now() + timeoutMs;
+    while (!this.helperReady && Date.now() < deadline) Atomics.wait(this.ctl, TEAM_READY / 4, 0, 20);
+    return this.helperReady;
+  }
+
+  /** Stops the helper thread (jobs then run on the caller alone). */
+  close(): void {
+    if (!this.worker) return;
+    Atomics.store(this.ctl, TEAM_SEQ / 4, -1);
+    Atomics.notify(this.ctl, TEAM_SEQ / 4);
+    void this.worker.terminate();
+    this.worker = null;
+    (this as { threads: number }).threads = 1;
+  }
+}

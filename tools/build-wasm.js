@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 /**
- * Compiles the AssemblyScript kernels (packages/tensor/assembly) into
- * packages/tensor/wasm/*.wasm with the local AssemblyScript compiler.
+ * Compiles the AssemblyScript kernels of every package that has them with the local
+ * AssemblyScript compiler:
+ *   packages/tensor/assembly/index.ts -> packages/tensor/wasm/*.wasm  (matmul, elementwise)
+ *   packages/cells/assembly/index.ts  -> packages/cells/wasm/*.wasm   (fused recurrent layers;
+ *     imports the tensor package's matmul micro-kernels at compile time)
  *
  * Run by the root "prepare" script (so on every `npm ci`) and by `npm run build:wasm`.
  * No network, no prompts; the .wasm files are build output (gitignored), never committed.
  *
- * Four builds come from the same source; the source picks its FMA with the compile-time
- * constant ASC_FEATURE_RELAXED_SIMD:
+ * Four builds come from each source; the source picks its FMA with the compile-time
+ * constant ASC_FEATURE_RELAXED_SIMD (and atomic work claims with ASC_FEATURE_THREADS):
  *   simd.wasm          --enable simd                        exported memory
  *   relaxed.wasm       --enable simd,relaxed-simd           exported memory
  *   simd-mt.wasm       --enable simd,threads                imported shared memory (2-thread matmul)
  *   relaxed-mt.wasm    --enable simd,relaxed-simd,threads   imported shared memory
  *
- * Usage: node tools/build-wasm.js [--quiet]
+ * Usage: node tools/build-wasm.js [--quiet] [tensor|cells ...]   (all packages by default)
  */
 'use strict';
 
@@ -22,10 +25,15 @@ const path = require('path');
 const { pathToFileURL } = require('url');
 
 const root = path.resolve(__dirname, '..');
-const pkg = path.join(root, 'packages', 'tensor');
-const entry = path.join(pkg, 'assembly', 'index.ts');
-const outDir = path.join(pkg, 'wasm');
 const quiet = process.argv.includes('--quiet');
+const allPackages = ['tensor', 'cells'];
+const chosen = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+for (const name of chosen) {
+  if (!allPackages.includes(name)) {
+    process.stderr.write(`build-wasm: unknown package '${name}'; expected one of ${allPackages.join(', ')}\n`);
+    process.exit(2);
+  }
+}
 
 /** Largest memory (in 64 KiB pages) a shared-memory build may be given: the wasm32 limit. */
 const SHARED_MAX_PAGES = 65536;
@@ -58,18 +66,27 @@ function findAsc() {
     'the AssemblyScript compiler (node_modules/.bin/asc, package "assemblyscript") was not found.\n' +
       '  It is a devDependency of this repository: run `npm ci` (or `npm install`) first, then\n' +
       '  `npm run build:wasm`. Without the .wasm files, @loopflow/tensor falls back to its\n' +
-      '  (slower) reference kernels.',
+      '  (slower) reference kernels and @loopflow/cells to its composed path.',
   );
 }
 
 async function main() {
-  if (!fs.existsSync(entry)) fail(`source not found: ${path.relative(root, entry)}`);
   const ascPath = findAsc();
   // The compiler's API runs the builds in this process: loading asc and warming its JIT once
   // instead of four times (about 2.5 s instead of 8 s).
   const asc = (await import(pathToFileURL(ascPath).href)).default;
-  fs.mkdirSync(outDir, { recursive: true });
   const started = Date.now();
+  for (const name of chosen.length > 0 ? chosen : allPackages) {
+    const entry = path.join(root, 'packages', name, 'assembly', 'index.ts');
+    const outDir = path.join(root, 'packages', name, 'wasm');
+    if (!fs.existsSync(entry)) fail(`source not found: ${path.relative(root, entry)}`);
+    fs.mkdirSync(outDir, { recursive: true });
+    await buildPackage(asc, entry, outDir);
+  }
+  if (!quiet) process.stdout.write(`build-wasm: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+async function buildPackage(asc, entry, outDir) {
   for (const build of builds) {
     const out = path.join(outDir, build.file);
     // Write next to the target and rename, so a process loading the kernels meanwhile never
@@ -90,7 +107,6 @@ async function main() {
     if (output.trim()) process.stderr.write(output);
     process.stdout.write(`build-wasm: ${path.relative(root, out)} (${fs.statSync(out).size} bytes)\n`);
   }
-  if (!quiet) process.stdout.write(`build-wasm: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
 main().catch((err) => fail(err && err.stack ? err.stack : String(err)));

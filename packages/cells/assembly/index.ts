@@ -1,6 +1,6 @@
 /**
  * Entry point of the fused recurrent kernels of @loopflow/cells. Built by
- * tools/build-wasm-cells.js into packages/cells/wasm/{simd,relaxed}{,-mt}.wasm and driven from
+ * tools/build-wasm.js into packages/cells/wasm/{simd,relaxed}{,-mt}.wasm and driven from
  * packages/cells/src/fused/. The matrix-product micro-kernels and the vector exp / sigmoid /
  * tanh come from the tensor package's AssemblyScript sources (imported at compile time).
  * Every pointer is a byte offset into linear memory; JavaScript owns the layout above

@@ -4,7 +4,7 @@ import * as v8 from 'v8';
 
 /**
  * Loading of the fused recurrent kernels (packages/cells/assembly, built by
- * tools/build-wasm-cells.js into packages/cells/wasm/{simd,relaxed}{,-mt}.wasm), with the same
+ * tools/build-wasm.js into packages/cells/wasm/{simd,relaxed}{,-mt}.wasm), with the same
  * feature detection as @loopflow/tensor's wasm backend (which does not export its helpers):
  * validate a tiny relaxed-SIMD module; on Node 20 turn on `--experimental-wasm-relaxed-simd`
  * at run time unless `LOOPFLOW_NO_V8_FLAGS=1`; fall back to the plain SIMD build, then to

@@ -60,6 +60,12 @@ export function formatInspection(ins: RunInspection): string {
   for (const [split, metrics] of Object.entries(s.metrics ?? {})) {
     add(split, Object.entries(metrics ?? {}).map(([k, v]) => `${k} ${formatMetric(v)}`).join(', '));
   }
+  for (const baseline of s.baselines ?? []) {
+    for (const [split, metrics] of Object.entries(baseline.metrics)) {
+      add('baseline', `${baseline.name}, ${split}: ${Object.entries(metrics ?? {}).map(([k, v]) => `${k} ${formatMetric(v)}`).join(', ')}`);
+    }
+  }
+  if (s.generated) add('generated', `${s.generated.count} samples, ${s.generated.novel} (${((100 * s.generated.novel) / Math.max(1, s.generated.count)).toFixed(1)}%) not in the training split: ${s.generated.examples.slice(0, 8).join(', ')}`);
   add('files', ins.files.join(', '));
   return lines.join('\n');
 }

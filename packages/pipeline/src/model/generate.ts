@@ -3,6 +3,7 @@ import { Batch, charTokenizer, Scaler, tokenizerFromJSON, TokenizerConfig, Vocab
 import { LoopflowError } from '@loopflow/tensor';
 import type { PipelineModel } from './model';
 import type { SeriesLayout } from '../stages/common/artifacts';
+import { targetOffsets } from '../series/original-units';
 
 /** Options of {@link generateText}. */
 export interface GenerateTextOptions {
@@ -84,18 +85,28 @@ export interface ForecastRow {
 
 /**
  * Forecasts the rows after the end of the series from its last `lookBack` rows: one horizon,
- * then (when the model predicts every column it reads) feeding its predictions back in, until
- * `steps` rows. Values in the original units (the scaler inverted).
+ * then (when the model predicts every column it reads, each of the next rows) feeding its
+ * predictions back in, until `steps` rows. Values in the original units: the scaler
+ * inverted and, for a differenced series, the predicted differences added back onto the last
+ * observed rows (or the rows already forecast). A model that predicts only the row `horizon`
+ * steps ahead (targetSteps 'last') gives that one row.
  */
 export function forecastAhead(model: PipelineModel, series: SeriesLayout, scaler: Scaler | undefined, steps: number): ForecastRow[] {
   if (model.description.task !== 'forecast') throw new LoopflowError('INVALID_ARGUMENT', `forecastAhead: the model is a ${model.description.task} model; expected a forecasting model`);
   const rows = (series.lastRows ?? []).map((r) => r.slice());
   if (rows.length < series.lookBack) throw new LoopflowError('INVALID_ARGUMENT', `forecastAhead: ${rows.length} rows of history saved, expected lookBack = ${series.lookBack}`);
   const width = rows[0].length;
-  const autoregressive = series.inputColumns.length === width && series.targetColumns.length === width && series.targetColumns.every((c, i) => c === i);
+  const offsets = targetOffsets(series);
+  const consecutive = series.targetSteps !== 'last';
+  const autoregressive = consecutive && series.inputColumns.length === width && series.targetColumns.length === width && series.targetColumns.every((c, i) => c === i);
   const targetScaler = scaler?.select(series.targetColumns);
+  const difference = series.difference;
+  // original values by step (0 = the last observed row, negative = before it), for adding differences back
+  const known = new Map<number, number[]>();
+  if (difference) difference.lastRows.forEach((r, i) => known.set(i - difference.lag + 1, series.targetColumns.map((c) => r[c])));
   const out: ForecastRow[] = [];
   return noGrad(() => {
+    let done = 0; // steps forecast so far
     while (out.length < steps) {
       const window = rows.slice(rows.length - series.lookBack).map((r) => series.inputColumns.map((c) => r[c]));
       const F = series.inputColumns.length;
@@ -104,10 +115,19 @@ export function forecastAhead(model: PipelineModel, series: SeriesLayout, scaler
       const [H, , Ft] = predicted.shape;
       for (let h = 0; h < H && out.length < steps; h++) {
         const scaled = Array.from(predicted.data.subarray(h * Ft, (h + 1) * Ft));
-        out.push({ step: out.length + 1, values: targetScaler ? targetScaler.inverse(scaled) : scaled });
+        const step = done + offsets[h];
+        let values = targetScaler ? targetScaler.inverse(scaled) : scaled;
+        if (difference) {
+          const before = known.get(step - difference.lag);
+          if (!before) throw new LoopflowError('INVALID_ARGUMENT', `forecastAhead: the difference ${step} steps ahead adds to the value ${step - difference.lag} steps ahead, which is not forecast`);
+          values = values.map((d, f) => d + before[f]);
+          known.set(step, values);
+        }
+        out.push({ step, values });
         if (autoregressive) rows.push(scaled);
       }
       if (!autoregressive) break;
+      done += H;
     }
     return out;
   });

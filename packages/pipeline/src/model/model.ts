@@ -1,5 +1,6 @@
 import type { Random, Tensor } from '@loopflow/tensor';
 import type { Batch } from '@loopflow/data';
+import type { GradientFlowEntry } from '@loopflow/cells';
 import type { ModelInputSpec, Task } from '../stages/common/prepared';
 
 /**
@@ -40,4 +41,10 @@ export interface PipelineModel {
   /** Whether the model carries a recurrent state from call to call (TBPTT, step-by-step generation). */
   readonly stateful: boolean;
   forward(batch: Batch, state: unknown, options: ModelForwardOptions): { output: Tensor; state?: unknown };
+  /**
+   * Gradient-flow diagnostics (recurrent stacks): runs the batch (no dropout) and returns, per
+   * layer and direction, the norm of `d lossOf(output) / d h_t` at every step t (the cells
+   * package's `gradientFlow`). Absent for models without a per-step hidden state to trace.
+   */
+  gradientFlow?(batch: Batch, lossOf: (output: Tensor) => Tensor): GradientFlowEntry[];
 }

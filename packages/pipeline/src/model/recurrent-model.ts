@@ -1,6 +1,7 @@
 import { Random, Tensor, oneHot } from '@loopflow/tensor';
 import { createEmbedding, createLinear, embedding, EmbeddingModule, linear, LinearModule } from '@loopflow/layers';
-import { createRecurrent, RecurrentModule, RecurrentState, runRecurrent } from '@loopflow/cells';
+import { createRecurrent, gradientFlow, RecurrentModule, RecurrentResult, RecurrentState, runRecurrent } from '@loopflow/cells';
+import type { Batch } from '@loopflow/data';
 import type { ModelDescription, PipelineModel } from './model';
 import { lastLayerState, maskedMean, toForecastLayout } from './pooling';
 
@@ -56,6 +57,13 @@ export function buildRecurrentModel(description: ModelDescription, rng: Random):
     head: createLinear(rng, directions * o.hiddenSize, description.outputSize),
   };
   const pooling = o.pooling ?? 'last';
+  // the task's output from the stack's result: logits [T, B, V], class logits [B, C] or a forecast [H, B, Ft]
+  const head = (result: RecurrentResult, batch: Batch): Tensor => {
+    if (description.task === 'language-model') return linear(modules.head, result.output); // [T, B, V]
+    const pooled = pooling === 'mean' ? maskedMean(result.output, batch.mask, batch.lengths) : lastLayerState(result.state.h, numLayers, directions); // [B, D*H]
+    const y = linear(modules.head, pooled); // [B, outputSize]
+    return description.task === 'forecast' ? toForecastLayout(y, description.horizon ?? 1, description.targetFeatures ?? 1) : y;
+  };
   return {
     description,
     modules,
@@ -68,10 +76,12 @@ export function buildRecurrentModel(description: ModelDescription, rng: Random):
         training: options.training,
         rng: options.rng,
       });
-      if (description.task === 'language-model') return { output: linear(modules.head, result.output), state: result.state }; // [T, B, V]
-      const pooled = pooling === 'mean' ? maskedMean(result.output, batch.mask, batch.lengths) : lastLayerState(result.state.h, numLayers, directions); // [B, D*H]
-      const y = linear(modules.head, pooled); // [B, outputSize]
-      return { output: description.task === 'forecast' ? toForecastLayout(y, description.horizon ?? 1, description.targetFeatures ?? 1) : y };
+      const output = head(result, batch);
+      return description.task === 'language-model' ? { output, state: result.state } : { output };
+    },
+    gradientFlow(batch, lossOf) {
+      const x = inputFeatures(description, batch.inputs, modules.embedding); // [T, B, I]
+      return gradientFlow(modules.rnn, x, (result) => lossOf(head(result, batch)), { lengths: batch.lengths });
     },
   };
 }

@@ -2,7 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { RunSummary } from '../run/summary';
 import { readMetricsLog } from '../run/run-folder';
+import { DIAGNOSTICS_FILE, RunDiagnostics } from '../diagnostics/diagnostics';
 import { LossPoint, lossChartSpec, renderSvg } from './svg-chart';
+import { confusionSpec, gradientFlowSpec, seriesSpec } from './charts';
+import { confusionTable, escapeHtml, formatMetric, metricsTables, modelLabel, samplesSection } from './tables';
+
+export { formatMetric } from './tables';
 
 /** What a report is made of, read from a run folder. */
 export interface ReportData {
@@ -11,43 +16,15 @@ export interface ReportData {
   definition: unknown;
   /** The lines of metrics.jsonl. */
   events: Record<string, unknown>[];
+  /** diagnostics.json (gradient flow, forecasts against the truth), when the run finished training. */
+  diagnostics?: RunDiagnostics;
 }
 
-/** Reads a run folder's summary.json, definition.json and metrics.jsonl. */
+/** Reads a run folder's summary.json, definition.json, metrics.jsonl and diagnostics.json. */
 export function readReportData(runDir: string): ReportData {
   const read = (file: string): unknown => (fs.existsSync(path.join(runDir, file)) ? JSON.parse(fs.readFileSync(path.join(runDir, file), 'utf8')) : undefined);
-  return { summary: read('summary.json') as RunSummary, definition: read('definition.json'), events: readMetricsLog(path.join(runDir, 'metrics.jsonl')) };
-}
-
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** A number for a table: 4 significant digits, integers as they are. */
-export function formatMetric(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1000 ? value.toFixed(1) : Number(value.toPrecision(4)).toString();
-}
-
-function metricsTable(summary: RunSummary): string {
-  const metrics = summary.metrics ?? {};
-  const splits = Object.keys(metrics) as (keyof typeof metrics)[];
-  if (splits.length === 0) return '<p>No evaluation.</p>';
-  const names = [...new Set(splits.flatMap((s) => Object.keys(metrics[s] ?? {})))];
-  const head = `<tr><th>split</th>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr>`;
-  const rows = splits.map((s) => `<tr><td>${s}</td>${names.map((n) => `<td>${metrics[s]?.[n] === undefined ? '' : formatMetric(metrics[s]?.[n] as number)}</td>`).join('')}</tr>`);
-  return `<table>${head}${rows.join('')}</table>`;
-}
-
-function confusionTables(summary: RunSummary): string {
-  const out: string[] = [];
-  for (const [split, matrix] of Object.entries(summary.confusion ?? {})) {
-    if (!matrix) continue;
-    const labels = matrix.map((_, i) => summary.labels?.[i] ?? String(i));
-    const head = `<tr><th>actual \\ predicted</th>${labels.map((l) => `<th>${escapeHtml(l)}</th>`).join('')}</tr>`;
-    const rows = matrix.map((row, i) => `<tr><th>${escapeHtml(labels[i])}</th>${row.map((n) => `<td>${n}</td>`).join('')}</tr>`);
-    out.push(`<h3>Confusion matrix (${split})</h3><table>${head}${rows.join('')}</table>`);
-  }
-  return out.join('');
+  const diagnostics = read(DIAGNOSTICS_FILE) as RunDiagnostics | undefined;
+  return { summary: read('summary.json') as RunSummary, definition: read('definition.json'), events: readMetricsLog(path.join(runDir, 'metrics.jsonl')), ...(diagnostics ? { diagnostics } : {}) };
 }
 
 /** The loss curves of a run: per epoch (training and validation) and per optimizer step. */
@@ -65,18 +42,38 @@ export async function lossCharts(data: ReportData): Promise<string[]> {
   return charts;
 }
 
+async function confusionSection(s: RunSummary): Promise<string> {
+  const out: string[] = [];
+  const majority = s.baselines?.find((b) => b.confusion);
+  for (const [split, matrix] of Object.entries(s.confusion ?? {})) {
+    if (!matrix) continue;
+    const labels = matrix.map((_, i) => s.labels?.[i] ?? String(i));
+    const chart = await renderSvg(confusionSpec(matrix, labels, `Confusion matrix, ${split} split`));
+    const baseline = majority?.confusion?.[split as keyof typeof majority.confusion];
+    const beside = baseline ? `<div><p>baseline: ${escapeHtml(majority?.name ?? '')}</p>${confusionTable(baseline, labels)}</div>` : '';
+    out.push(`<div class="row"><figure>${chart}</figure><div><p>model</p>${confusionTable(matrix, labels)}</div>${beside}</div>`);
+  }
+  return out.length ? `<h2>Confusion matrix</h2>\n${out.join('\n')}` : '';
+}
+
+const figure = (svg: string, caption?: string): string => `<figure>${svg}${caption ? `<figcaption>${caption}</figcaption>` : ''}</figure>`;
+
 /**
- * The run's report as one self-contained HTML page: status, final metrics, loss curves
- * (Vega-Lite rendered to inline SVG), the confusion matrix (classification) and the
- * definition as run.
+ * The run's report as one self-contained HTML page (inline CSS and SVG, nothing fetched):
+ * status, the metrics of the model beside the baselines, generated samples, loss curves,
+ * forecasts against the truth (forecasting), the confusion matrix (classification), gradient
+ * flow through time, and the definition as run. Plots are Vega-Lite specs rendered to SVG in
+ * Node (no browser).
  */
 export async function renderReport(data: ReportData): Promise<string> {
   const s = data.summary;
+  const description = (data.definition as { description?: unknown } | undefined)?.description;
   const facts: [string, string | number | undefined][] = [
     ['status', s.status],
     ['task', s.task],
-    ['model', s.model],
+    ['model', modelLabel(data.definition) ?? s.model],
     ['parameters', s.parameters],
+    ['samples', s.samples ? Object.entries(s.samples).map(([k, v]) => `${k} ${v}`).join(', ') : undefined],
     ['epochs', s.epochs],
     ['optimizer steps', s.steps],
     ['best epoch', s.best ? `${s.best.epoch} (${s.best.monitor} ${formatMetric(s.best.value)})` : undefined],
@@ -85,19 +82,37 @@ export async function renderReport(data: ReportData): Promise<string> {
     ['started', s.started],
     ['seconds', s.seconds === undefined ? undefined : s.seconds.toFixed(1)],
   ];
-  const charts = await lossCharts(data);
+  const losses = await lossCharts(data);
+  const d = data.diagnostics;
+  const series =
+    d?.series && d.series.points.length
+      ? figure(await renderSvg(seriesSpec(d.series)), `${escapeHtml(d.series.column)} in the original units; each point is a forecast made ${d.series.ahead} step${d.series.ahead === 1 ? '' : 's'} before its month, from the window that ends there. Baselines are measured at the same points.`)
+      : '';
+  const g = d?.gradientFlow;
+  const flow = g
+    ? figure(
+        await renderSvg(gradientFlowSpec(g)),
+        `Computed at the end of training on one ${g.split} batch (${g.batchSize} sequences of ${g.steps} steps); L = ${escapeHtml(g.loss)}. Where the curve falls towards t = 0, the gradient vanishes on its way back through time.`,
+      )
+    : '';
+  const notes = (d?.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(s.name)} — loopflow run</title>
-<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f4f4f4}pre{background:#f7f7f7;padding:1em;overflow:auto}.error{color:#a00}</style>
+<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f4f4f4}tr.model th,tr.model td{font-weight:bold}pre{background:#f7f7f7;padding:1em;overflow:auto}.error{color:#a00}.note{color:#666}figure{margin:1em 0}figcaption{color:#666;font-size:.9em}.row{display:flex;gap:1.5em;align-items:flex-start}.row figure{margin:0}ol.samples{columns:4;font-family:ui-monospace,monospace}ul.comparison li{margin:.3em 0}</style>
 </head><body>
 <h1>${escapeHtml(s.name)}</h1>
+${typeof description === 'string' ? `<p>${escapeHtml(description)}</p>` : ''}
 ${s.error ? `<p class="error">${escapeHtml(s.error.message)}</p>` : ''}
 <table>${facts.filter(([, v]) => v !== undefined).map(([k, v]) => `<tr><th>${k}</th><td>${escapeHtml(String(v))}</td></tr>`).join('')}</table>
 <h2>Metrics</h2>
-${metricsTable(s)}
-${confusionTables(s)}
+${metricsTables(s)}
+${samplesSection(s)}
 <h2>Loss</h2>
-${charts.length ? charts.map((c) => `<figure>${c}</figure>`).join('\n') : '<p>No training steps recorded.</p>'}
+${losses.length ? losses.map((c) => figure(c)).join('\n') : '<p>No training steps recorded.</p>'}
+${series ? `<h2>Predictions against the truth</h2>\n${series}` : ''}
+${await confusionSection(s)}
+${flow ? `<h2>Gradient flow</h2>\n${flow}` : ''}
+${notes}
 <h2>Definition</h2>
 <pre>${escapeHtml(JSON.stringify(data.definition, null, 2))}</pre>
 </body></html>

@@ -28,18 +28,38 @@ export interface LossPoint {
   series: string;
 }
 
-/** A line chart of losses by series (training, validation...). */
+/**
+ * A line chart of losses by series (training, validation...). Many noisy points (per step)
+ * are drawn pale, with their running mean over 5% of the points on top.
+ */
 export function lossChartSpec(points: readonly LossPoint[], xTitle: string, title: string): VegaLiteSpec {
+  const noisy = points.length > 200;
+  const half = Math.round(points.length / 40);
+  const series = [...new Set(points.map((p) => p.series))];
+  const domain = noisy ? [...series, ...series.map((name) => `${name}, running mean`)] : series;
+  const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
+  const range = noisy ? [...series.map(() => '#aec7e8'), ...series.map((_, i) => palette[i % palette.length])] : series.map((_, i) => palette[i % palette.length]);
   return {
     title,
-    width: 560,
+    width: 640,
     height: 240,
     data: { values: points },
-    mark: { type: 'line', point: points.length <= 60 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: xTitle },
+      x: { field: 'x', type: 'quantitative', title: xTitle, ...(xTitle === 'epoch' ? { axis: { tickMinStep: 1, format: 'd' } } : {}) },
       y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { labelLimit: 280 } },
     },
+    layer: [
+      { mark: { type: 'line', point: points.length <= 60 } },
+      ...(noisy
+        ? [
+            {
+              transform: [{ window: [{ op: 'mean', field: 'loss', as: 'smoothed' }], frame: [-half, half], groupby: ['series'] }, { calculate: "datum.series + ', running mean'", as: 'series' }],
+              mark: { type: 'line', strokeWidth: 2 },
+              encoding: { y: { field: 'smoothed', type: 'quantitative' } },
+            },
+          ]
+        : []),
+    ],
   };
 }

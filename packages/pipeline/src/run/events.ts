@@ -39,6 +39,14 @@ export interface EvaluationEvent {
   metrics: MetricSet;
 }
 
+/** Metrics of a baseline (the `baselines` stage) on one split. */
+export interface BaselineEvent {
+  type: 'baseline';
+  name: string;
+  split: SplitName;
+  metrics: MetricSet;
+}
+
 /** A file written by an output stage. */
 export interface OutputEvent {
   type: 'output';
@@ -53,4 +61,4 @@ export interface LogEvent {
 }
 
 /** Everything a running pipeline reports. Training events come from the trainer unchanged. */
-export type PipelineEvent = StageEvent | DataEvent | TrainStartEvent | TrainEvent | EvaluationEvent | OutputEvent | LogEvent;
+export type PipelineEvent = StageEvent | DataEvent | TrainStartEvent | TrainEvent | EvaluationEvent | BaselineEvent | OutputEvent | LogEvent;

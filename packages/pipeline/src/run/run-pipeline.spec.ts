@@ -34,7 +34,7 @@ describe('runPipeline end to end (tiny generated datasets)', () => {
     const { events, runDir, summary } = await run(definition);
     expect(path.basename(runDir)).toMatch(/^names-\d{8}-\d{6}$/);
     expect(summary).toMatchObject({ status: 'completed', task: 'language-model', epochs: 3, model: 'recurrent', seed: 7 });
-    expect(fs.readdirSync(runDir).sort()).toEqual(['checkpoints', 'definition.json', 'metrics.jsonl', 'model.json', 'model.safetensors', 'optimizer.json', 'report.html', 'samples.txt', 'summary.json']);
+    expect(fs.readdirSync(runDir).sort()).toEqual(['checkpoints', 'definition.json', 'diagnostics.json', 'metrics.jsonl', 'model.json', 'model.safetensors', 'optimizer.json', 'report.html', 'samples.txt', 'summary.json']);
     expect(JSON.parse(read(runDir, 'definition.json'))).toEqual(definition);
     // metrics.jsonl: one line per training event, in order, then the evaluations
     const logged = readMetricsLog(path.join(runDir, 'metrics.jsonl'));
@@ -55,7 +55,7 @@ describe('runPipeline end to end (tiny generated datasets)', () => {
     expect(written).toHaveLength(3);
     expect(generateText(model, artifacts.vocabulary as Vocabulary, artifacts.tokenizer, { count: 3, maxLength: 12, temperature: 1, seed: '7/samples' })).toEqual(written);
     const report = read(runDir, 'report.html');
-    expect(report.match(/<svg/g)).toHaveLength(2); // loss per epoch, loss per step
+    expect(report.match(/<svg/g)).toHaveLength(3); // loss per epoch, loss per step, gradient flow
     expect(report).toContain('perplexity');
     expect(JSON.parse(read(runDir, 'optimizer.json'))).toMatchObject({ format: 'loopflow.optimizer/1', optimizer: 'adam' });
     expect(formatInspection(inspectRun(runDir))).toContain('status      completed');

@@ -17,6 +17,8 @@ import type { PipelineEvent } from './events';
 import { createRunFolder, MetricsLog } from './run-folder';
 import { RunSummary, SUMMARY_FORMAT } from './summary';
 import { writeFileAtomic } from './atomic';
+import { applyOverrides, DefinitionOverrides } from '../overrides/overrides';
+import { DIAGNOSTICS_FILE, runDiagnostics } from '../diagnostics/diagnostics';
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
@@ -32,6 +34,12 @@ export interface RunPipelineOptions {
   resumeFrom?: string;
   /** The clock (tests). */
   now?: () => Date;
+  /**
+   * Options to change before the run (field -> value, fields as in a search block:
+   * `train.epochs`, `first-names.limit`...): a shortened run of a full definition. The
+   * definition as run (definition.json) holds them.
+   */
+  overrides?: DefinitionOverrides;
 }
 
 /** The run folder was created; the run begins. */
@@ -50,7 +58,7 @@ export interface RunDoneEvent {
 /** What {@link runPipeline} emits: the run's start, every pipeline event, and the end. */
 export type RunEvent = RunStartEvent | PipelineEvent | RunDoneEvent;
 
-const LOGGED = new Set(['step', 'epoch', 'checkpoint', 'resume', 'early-stop', 'done', 'evaluation']);
+const LOGGED = new Set(['step', 'epoch', 'checkpoint', 'resume', 'early-stop', 'done', 'evaluation', 'baseline']);
 
 /**
  * Runs a pipeline definition: validates it (a `DefinitionError` for any problem, nothing run),
@@ -65,8 +73,15 @@ const LOGGED = new Set(['step', 'epoch', 'checkpoint', 'resume', 'early-stop', '
  * const { definition, baseDir } = loadDefinition('examples/names/pipeline.json');
  * runPipeline(definition, { baseDir }).subscribe((e) => e.type === 'epoch' && console.log(e.trainLoss));
  */
-export function runPipeline(definition: PipelineDefinition, options: RunPipelineOptions = {}): Observable<RunEvent> {
+export function runPipeline(given: PipelineDefinition, options: RunPipelineOptions = {}): Observable<RunEvent> {
   return new Observable<RunEvent>((subscriber) => {
+    let definition = given;
+    try {
+      if (options.overrides) definition = applyOverrides(given, options.overrides);
+    } catch (e) {
+      subscriber.error(e);
+      return;
+    }
     const registry = options.registry ?? defaultRegistry();
     const baseDir = path.resolve(options.baseDir ?? process.cwd());
     const problems = validateDefinition(definition, { registry, baseDir });
@@ -151,6 +166,8 @@ export function runPipeline(definition: PipelineDefinition, options: RunPipeline
 
     async function finish(last: TrainedBundle | EvaluatedBundle): Promise<void> {
       const file = saveModel(runDir, definition.name, last.model, last.data.artifacts);
+      const diagnostics = runDiagnostics(last); // gradient flow on a validation batch, forecasts against the truth (for the report)
+      writeFileAtomic(path.join(runDir, DIAGNOSTICS_FILE), JSON.stringify(diagnostics) + '\n');
       writeFileAtomic(path.join(runDir, 'optimizer.json'), JSON.stringify(last.training.optimizer.stateDict()) + '\n');
       const finishedAt = now();
       const t = last.training;
@@ -167,6 +184,8 @@ export function runPipeline(definition: PipelineDefinition, options: RunPipeline
         history: t.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, ...(h.valid ? { valid: h.valid } : {}), lr: h.lr })),
         metrics: 'metrics' in last ? last.metrics : {},
         ...('confusion' in last && last.confusion ? { confusion: last.confusion } : {}),
+        ...('baselines' in last && last.baselines ? { baselines: last.baselines } : {}),
+        ...(last.generated ? { generated: last.generated } : {}),
         ...(last.data.artifacts.labels ? { labels: last.data.artifacts.labels } : {}),
       } satisfies Partial<RunSummary>);
       writeSummary();

@@ -8,6 +8,7 @@ import { co2Stage, firstNamesStage, spamAssassinStage } from './data/datasets';
 import { numericColumnsStage, textFieldStage } from './data/fields';
 import { classifyStage, nextTokenStage, tokenizeStage, vocabularyStage } from './data/text';
 import { scaleStage, windowsStage } from './data/series';
+import { differenceStage } from './data/difference';
 import { chronologicalSplitStage, randomSplitStage } from './data/splits';
 import { batchStage } from './data/batching';
 
@@ -27,6 +28,7 @@ export function registerDataStages(registry: StageRegistry): StageRegistry {
     .register(vocabularyStage)
     .register({ ...nextTokenStage, task: 'language-model' })
     .register({ ...classifyStage, task: 'classification' })
+    .register(differenceStage)
     .register(scaleStage)
     .register({ ...windowsStage, task: 'forecast' })
     .register(randomSplitStage)

@@ -4,8 +4,9 @@ import { trainStage } from './training/train-stage';
 import { evaluateStage } from './training/evaluate-stage';
 import { predictionsStage } from './outputs/predictions';
 import { forecastStage, samplesStage } from './outputs/samples';
+import { baselinesStage } from './evaluation/baselines';
 
 /** Registers the training, evaluation and output stages. */
 export function registerPipelineStages(registry: StageRegistry): StageRegistry {
-  return registry.register(trainStage).register(evaluateStage).register(predictionsStage).register(samplesStage).register(forecastStage);
+  return registry.register(trainStage).register(evaluateStage).register(baselinesStage).register(predictionsStage).register(samplesStage).register(forecastStage);
 }

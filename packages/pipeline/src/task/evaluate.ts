@@ -1,6 +1,6 @@
-import { Tensor, argmax, noGrad } from '@loopflow/tensor';
+import { argmax, noGrad } from '@loopflow/tensor';
 import { crossEntropy } from '@loopflow/losses';
-import type { Batch } from '@loopflow/data';
+import type { Batch, SeriesSample } from '@loopflow/data';
 import type { ModelBundle } from '../stages/common/bundle';
 import type { SplitName } from '../stages/common/items';
 import { collectSync } from '../stages/common/sync';
@@ -9,6 +9,7 @@ import { classificationMetrics } from '../metrics/classification';
 import { RegressionAccumulator } from '../metrics/regression';
 import { languageModelMetrics } from '../metrics/language-model';
 import { taskCount, taskLoss, TaskLossOptions } from './loss';
+import { orderedBatches, seriesInOriginalUnits } from '../series/original-units';
 
 /** The metrics of one split, and details that are not single numbers. */
 export interface SplitEvaluation {
@@ -17,17 +18,11 @@ export interface SplitEvaluation {
   confusion?: number[][];
 }
 
-/** The scaled forecast `[H, B, Ft]` back in the series' units (the scaler of the target columns), or as is without a scaler. */
-export function forecastInOriginalUnits(bundle: ModelBundle, values: Tensor): Tensor {
-  const { scaler, series } = bundle.data.artifacts;
-  if (!scaler) return values;
-  return scaler.select(series?.targetColumns ?? [...Array(scaler.features).keys()]).inverseTensor(values);
-}
-
 /**
  * Evaluates the model on a split, in the units a user thinks in: loss, perplexity and bits
  * per character (or token) for a language model; accuracy, precision, recall and F1 for
- * classification; RMSE and MAE in the original units (scaler inverted) for a forecast, plus
+ * classification; RMSE and MAE in the original units (scaler inverted, differences added
+ * back onto the observed rows) for a forecast, plus
  * the loss the model was trained on. Undefined for an empty split. Runs without gradients,
  * every batch from a zero state.
  */
@@ -68,11 +63,15 @@ export function evaluateSplit(bundle: ModelBundle, split: SplitName, options: Ta
       return { metrics: { loss: lossSum / weight, accuracy: m.accuracy, precision: m.precision, recall: m.recall, f1: m.f1, count: m.count }, confusion: m.confusion };
     }
     const errors = new RegressionAccumulator();
-    for (const batch of batches) {
+    const samples = data.samples[split] as SeriesSample[];
+    let first = 0; // in sample order, so each batch column is paired with its sample (differenced series add back the rows before it)
+    for (const batch of orderedBatches(data, split)) {
       const { output } = model.forward(batch, undefined, { training: false }); // [H, B, Ft]
       lossSum += taskLoss(task, output, batch, options).data[0] * batch.size;
       weight += batch.size;
-      errors.add(forecastInOriginalUnits(bundle, output).data, forecastInOriginalUnits(bundle, batch.targets).data);
+      const these = samples.slice(first, first + batch.size);
+      first += batch.size;
+      errors.add(seriesInOriginalUnits(data.artifacts, output, these), seriesInOriginalUnits(data.artifacts, batch.targets, these));
     }
     const r = errors.result();
     return { metrics: { loss: lossSum / weight, rmse: r.rmse, mae: r.mae, count: r.count } };

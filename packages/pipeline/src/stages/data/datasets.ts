@@ -58,7 +58,9 @@ export const co2Stage = defineStage<Co2Options>({
     defer(() => {
       const columns = o.columns ?? ['co2'];
       ctx.artifacts.columns = columns.slice();
-      return from(loadCo2Concentration().months.map((m): Item<number[]> => ({ value: columns.map((c) => m[c]) })));
+      const months = loadCo2Concentration().months;
+      ctx.artifacts.rowLabels = months.map((m) => m.date);
+      return from(months.map((m): Item<number[]> => ({ value: columns.map((c) => m[c]) })));
     }),
 });
 

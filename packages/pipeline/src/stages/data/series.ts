@@ -50,6 +50,7 @@ export interface WindowsOptions {
   stride?: number;
   inputColumns?: (number | string)[];
   targetColumns?: (number | string)[];
+  targetSteps?: 'all' | 'last';
 }
 
 const columnsSchema = (what: string) => ({
@@ -76,9 +77,9 @@ export const windowsStage = defineStage<WindowsOptions>({
   name: 'windows',
   plugin: 'data',
   category: 'preprocess',
-  summary: 'Forecasting samples: `lookBack` rows as input, the next `horizon` rows (target columns) as target.',
+  summary: 'Forecasting samples: `lookBack` rows as input, the next `horizon` rows (target columns) as target, or only the row `horizon` steps ahead.',
   description:
-    "Cut per split, so every target lies in its own split; the input of a validation or test window may reach back into the rows before the split (past values only: no look-ahead). Put a 'chronological-split' before it.",
+    "Cut per split, so every target lies in its own split; the input of a validation or test window may reach back into the rows before the split (past values only: no look-ahead). Put a 'chronological-split' before it. With targetSteps 'last', every row of a validation or test split is the target of one window.",
   input: ['rows'],
   output: 'samples',
   schema: {
@@ -90,6 +91,11 @@ export const windowsStage = defineStage<WindowsOptions>({
       stride: { type: 'integer', minimum: 1, default: 1, description: 'Rows between window starts.' },
       inputColumns: columnsSchema('fed to the model'),
       targetColumns: columnsSchema('predicted'),
+      targetSteps: {
+        enum: ['all', 'last'],
+        default: 'all',
+        description: "'all': the target is the next `horizon` rows; 'last': only the row `horizon` steps after the window (e.g. horizon 12: the value twelve months ahead).",
+      },
     },
   },
   example: { stage: 'windows', lookBack: 24, horizon: 1 },
@@ -101,22 +107,40 @@ export const windowsStage = defineStage<WindowsOptions>({
         const inputColumns = resolveColumns(o.inputColumns, width, ctx.artifacts.columns, 'inputColumns');
         const targetColumns = resolveColumns(o.targetColumns, width, ctx.artifacts.columns, 'targetColumns');
         const horizon = o.horizon ?? 1;
+        const targetSteps = o.targetSteps ?? 'all';
+        const differenced = ctx.artifacts.difference;
+        if (differenced && targetSteps === 'last' && horizon > differenced.lag) {
+          throw new LoopflowError(
+            'PIPELINE_ORDER',
+            `windows: the series is differenced at lag ${differenced.lag}, and targetSteps 'last' predicts only the row ${horizon} steps ahead; turning that difference back into a value needs the rows between, which are not predicted; use targetSteps 'all', or a lag of at least ${horizon}`,
+          );
+        }
         ctx.artifacts.series = {
           lookBack: o.lookBack,
           horizon,
           inputColumns,
           targetColumns,
           lastRows: items.slice(Math.max(0, items.length - o.lookBack)).map((i) => i.value.slice()),
+          ...(targetSteps === 'last' ? { targetSteps } : {}),
+          ...(differenced ? { difference: { lag: differenced.lag, lastRows: differenced.rows.slice(differenced.rows.length - differenced.lag).map((r) => r.slice()) } } : {}),
         };
+        ctx.artifacts.windowRows = { rows: items.map((i) => i.value), splits: items.map((i) => i.split ?? 'train') };
         const out: Item<Sample>[] = [];
         for (const split of SPLITS) {
           const indices = items.flatMap((item, i) => ((item.split ?? 'train') === split ? [i] : []));
           if (indices.length === 0) continue;
           const first = indices[0];
-          const context = items.slice(Math.max(0, first - o.lookBack), first).filter((i) => (i.split ?? 'train') !== split);
+          // rows before the split, read as past input only (with 'last', also the rows between the input and the target)
+          const reach = o.lookBack + (targetSteps === 'last' ? horizon - 1 : 0);
+          const context = items.slice(Math.max(0, first - reach), first).filter((i) => (i.split ?? 'train') !== split);
           const rows = [...context, ...indices.map((i) => items[i])].map((i) => i.value);
+          const start = first - context.length; // the row of the series that rows[0] is
           const samples = collectSync(from(rows).pipe(seriesWindows({ lookBack: o.lookBack, horizon, stride: o.stride, inputColumns, targetColumns })));
-          for (const sample of samples) out.push({ split, value: sample });
+          for (const sample of samples) {
+            // index: the window's first row in the whole series (not in this split's rows)
+            const target = targetSteps === 'last' ? sample.target.slice(horizon - 1) : sample.target;
+            out.push({ split, value: { ...sample, index: start + sample.index, target } });
+          }
         }
         return from(out);
       }),

@@ -1,5 +1,5 @@
 import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
-import { chronologicalSplit, groupedSplit, randomSplit, Split } from '@loopflow/data';
+import { bodyKey, chronologicalSplit, groupedSplit, randomSplit, Split } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../registry/stage';
 import type { DataKind } from '../../registry/kinds';
 import type { Item, SplitName } from '../common/items';
@@ -35,8 +35,9 @@ function tag<V>(items: Item<V>[], split: Split<number>): Item<V>[] {
   return items.map((item, i) => ({ ...item, split: part[i] }));
 }
 
+/** Texts group by `bodyKey` (trimmed: SpamAssassin's duplicate bodies); other values by their JSON. */
 function groupKey(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : JSON.stringify(value);
+  return typeof value === 'string' ? bodyKey(value) : JSON.stringify(value);
 }
 
 /** `random-split`: a seeded random split into train, validation and test. */

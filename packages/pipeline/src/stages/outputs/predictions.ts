@@ -1,13 +1,12 @@
 import * as path from 'path';
 import { tap, OperatorFunction } from 'rxjs';
 import { argmax, noGrad, softmax, Tensor } from '@loopflow/tensor';
-import { Batch, charTokenizer, Sample, tokenizerFromJSON } from '@loopflow/data';
+import { Batch, charTokenizer, Sample, SeriesSample, tokenizerFromJSON } from '@loopflow/data';
 import { defineStage } from '../../registry/stage';
 import type { EvaluatedBundle } from '../common/bundle';
 import type { SplitName } from '../common/items';
-import { collectSync } from '../common/sync';
 import { OUTPUT_FILE_SCHEMA } from '../common/paths';
-import { forecastInOriginalUnits } from '../../task/evaluate';
+import { orderedBatches, seriesInOriginalUnits } from '../../series/original-units';
 import { writeFileAtomic } from '../../run/atomic';
 
 /** Options of the `predictions` output. */
@@ -17,9 +16,9 @@ export interface PredictionsOptions {
   limit?: number;
 }
 
-function column(t: Tensor, b: number, B: number, width: number, steps: number): number[][] {
+function column(values: Float64Array, b: number, B: number, width: number, steps: number): number[][] {
   const out: number[][] = [];
-  for (let h = 0; h < steps; h++) out.push(Array.from(t.data.subarray((h * B + b) * width, (h * B + b + 1) * width)));
+  for (let h = 0; h < steps; h++) out.push(Array.from(values.subarray((h * B + b) * width, (h * B + b + 1) * width)));
   return out;
 }
 
@@ -31,7 +30,8 @@ export function predictionRecords(bundle: EvaluatedBundle, split: SplitName, lim
   const text = (ids: readonly number[]): string => (vocabulary ? tok.detokenize(vocabulary.decode(ids, { skipSpecials: true })) : ids.join(' '));
   const samples = data.samples[split].slice(0, limit) as Sample[];
   const records: Record<string, unknown>[] = [];
-  const batches: Batch[] = collectSync(data.batches(split)).slice(0, Math.ceil(limit / data.batching.batchSize) + 1);
+  // in sample order (not shuffled, not bucketed): batch column b is samples[index]
+  const batches: Batch[] = orderedBatches(data, split, limit);
   noGrad(() => {
     let index = 0;
     for (const batch of batches) {
@@ -50,7 +50,12 @@ export function predictionRecords(bundle: EvaluatedBundle, split: SplitName, lim
         } else if (data.task === 'forecast') {
           const Ft = output.shape[2];
           const H = output.shape[0];
-          records.push({ index: (sample as Extract<Sample, { kind: 'series' }>).index, predicted: column(forecastInOriginalUnits(bundle, output), b, B, Ft, H), actual: column(forecastInOriginalUnits(bundle, batch.targets), b, B, Ft, H) });
+          const these = samples.slice(index - b, index - b + B) as SeriesSample[];
+          records.push({
+            index: (sample as SeriesSample).index,
+            predicted: column(seriesInOriginalUnits(data.artifacts, output, these), b, B, Ft, H),
+            actual: column(seriesInOriginalUnits(data.artifacts, batch.targets, these), b, B, Ft, H),
+          });
         } else {
           const best: number[] = [];
           for (let t = 0; t < batch.lengths[b]; t++) best.push((likeliest as ArrayLike<number>)[t * B + b]);

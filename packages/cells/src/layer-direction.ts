@@ -57,6 +57,7 @@ export function runLayerDirection(
   const hiddenStates: Tensor[] | undefined = options.keepHiddenStates ? new Array(timeSteps) : undefined;
   let state: CellState = kind === 'lstm' ? { h: h0, c: c0 as Tensor } : { h: h0 };
   let zeroOutput: Tensor | null = null;
+  let lastStepH: Tensor | null = null;
 
   for (let s = 0; s < timeSteps; s++) {
     const t = reverse ? timeSteps - 1 - s : s;
@@ -67,6 +68,7 @@ export function runLayerDirection(
       outputs[t] = zeroOutput;
     } else {
       const next = recurrentStep(operands, state, steps[t]);
+      lastStepH = next.h;
       if (mask) {
         zeroOutput ??= zeros([batch, hiddenSize], { dtype: h0.dtype });
         outputs[t] = where(mask, next.h, zeroOutput);
@@ -76,7 +78,14 @@ export function runLayerDirection(
         outputs[t] = next.h;
       }
     }
-    if (hiddenStates) hiddenStates[t] = state.h;
+    if (hiddenStates) {
+      // The hidden state this step produced: with padding, the step's own h (whose gradient
+      // gathers both the output path and the carried path, and is zero on padded rows), not
+      // the carried state, which on padded rows is an earlier step's tensor.
+      if (mask === null) hiddenStates[t] = state.h;
+      else if (mask === 'none') hiddenStates[t] = zeros([batch, hiddenSize], { dtype: h0.dtype });
+      else hiddenStates[t] = lastStepH as Tensor;
+    }
   }
   const output = timeSteps > 0 ? stack(outputs, 0) : zeros([0, batch, hiddenSize], { dtype: h0.dtype });
   return { output, h: state.h, c: state.c ?? null, hiddenStates };

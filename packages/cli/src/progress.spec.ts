@@ -1,4 +1,5 @@
-import { plainProgress, PLAIN_STEP_INTERVAL_MS } from './progress';
+import type { RunEvent } from '@loopflow/pipeline';
+import { barProgress, plainProgress, PLAIN_STEP_INTERVAL_MS } from './progress';
 import { formatDuration, table } from './format';
 
 describe('plain progress (not a terminal)', () => {
@@ -18,6 +19,42 @@ describe('plain progress (not a terminal)', () => {
     expect(lines[2]).toBe('epoch 1/4  train loss 1.5  validation loss 1.6  lr 0.01  15s  eta 45s');
     expect(lines).toHaveLength(3);
     expect(PLAIN_STEP_INTERVAL_MS).toBe(10000);
+  });
+});
+
+describe('baseline lines', () => {
+  // the events of an evaluate stage and a baselines stage, in the order a run emits them
+  const events: RunEvent[] = [
+    { type: 'evaluation', split: 'validation', metrics: { rmse: 0.861, mae: 0.724, count: 75 } },
+    { type: 'evaluation', split: 'test', metrics: { rmse: 0.9412, mae: 0.8, count: 75 } },
+    { type: 'baseline', name: 'seasonal-naive', split: 'validation', metrics: { rmse: 2.577, mae: 2.492, count: 75 } },
+    { type: 'baseline', name: 'seasonal-naive-drift', split: 'test', metrics: { rmse: 1.27912, mae: 1.103, count: 75 } },
+  ];
+  const expected = [
+    'validation: rmse 0.861, mae 0.724, count 75',
+    'test: rmse 0.9412, mae 0.8, count 75',
+    'baseline seasonal-naive, validation: rmse 2.577, mae 2.492, count 75',
+    'baseline seasonal-naive-drift, test: rmse 1.279, mae 1.103, count 75',
+  ];
+
+  it('plain progress prints each baseline as it is measured, after the model on the same splits', () => {
+    let text = '';
+    const p = plainProgress({ write: (s: string) => (text += s) }, { now: () => 0 });
+    events.forEach((e) => p.handle(e));
+    p.stop();
+    expect(text.trim().split('\n')).toEqual(expected);
+  });
+
+  it('bar progress prints them too, once the bars have ended', () => {
+    let text = '';
+    const out = { write: (s: string) => ((text += s), true) };
+    const p = barProgress(out);
+    p.handle({ type: 'train-start', epochs: 1, batchesPerEpoch: 1, updatesPerBatch: 1, parameters: 10 });
+    p.handle({ type: 'done', epochs: 1, steps: 1 });
+    text = ''; // what the bars drew
+    events.forEach((e) => p.handle(e));
+    p.stop();
+    expect(text.trim().split('\n')).toEqual(expected);
   });
 });
 

@@ -46,7 +46,7 @@ class Eta {
   }
 }
 
-/** Lines for the events every mode prints the same way (data, evaluation, outputs, notes). */
+/** Lines for the events every mode prints the same way (data, evaluation, baselines, outputs, notes). */
 function commonLine(event: RunEvent): string | undefined {
   switch (event.type) {
     case 'data':
@@ -59,6 +59,9 @@ function commonLine(event: RunEvent): string | undefined {
       return `stopped early after epoch ${event.epoch}: no improvement since epoch ${event.bestEpoch} (${num(event.best)})`;
     case 'evaluation':
       return `${event.split}: ${metricsLine(event.metrics)}`;
+    case 'baseline':
+      // as it is measured, beside the model's line for the same split
+      return `baseline ${event.name}, ${event.split}: ${metricsLine(event.metrics)}`;
     case 'output':
       return `wrote ${event.file} (${event.what})`;
     case 'log':

@@ -1,11 +1,13 @@
 /**
  * The loopflow side of the `cells` bench, through public package APIs only.
  *
- * Training step (one iteration): `runRecurrent(layer, x)` on the one-hot input `x`
- * `[T, B, V]` (time-major; runRecurrent takes dense inputs, so the input projection is the
- * one-hot product `[T*B, V] @ W_ih^T` - there is no token-index path into runRecurrent), a
- * Linear head on the outputs `[T, B, H] -> [T, B, V]`, mean `crossEntropy` over all T * B
- * positions, `backward()` through the whole sequence (full BPTT), `adam.step()`. Whatever
+ * Training step (one iteration): `runRecurrentTokens(layer, { ids, shape: [T, B] })` on the
+ * time-major token ids (the one-hot input given as indices: the cheapest public path for it,
+ * equal to `runRecurrent(layer, oneHot(ids, V))` to float32 rounding; its input projection is a
+ * row gather from W_ih + b_ih instead of the product `[T*B, V] @ W_ih^T`, and dW_ih a
+ * scatter-add), a Linear head on the outputs `[T, B, H] -> [T, B, V]`, mean `crossEntropy`
+ * over all T * B positions, `backward()` through the whole sequence (full BPTT),
+ * `adam.step()`. Whatever
  * layer runner is installed (`setLayerRunner`; importing @loopflow/cells installs the fused
  * kernels) runs the recurrence; the bench wraps it to count the layer calls it took and
  * declined (declined calls ran the composed path), and reports both.
@@ -14,9 +16,9 @@
  * its stored `W_ih^T`, one `[1, H] @ [H, 4H]` product and the gates, into preallocated
  * buffers; returns the new hidden state `[H]` (no head).
  */
-import { Random, Tensor, getBackendName, oneHot, reshape } from '@loopflow/tensor';
+import { Random, Tensor, getBackendName } from '@loopflow/tensor';
 import { createLinear, linear, parameters } from '@loopflow/layers';
-import { createGRU, createLSTM, createRNN, createStreamer, getLayerRunner, runRecurrent, setLayerRunner } from '@loopflow/cells';
+import { createGRU, createLSTM, createRNN, createStreamer, getLayerRunner, runRecurrentTokens, setLayerRunner } from '@loopflow/cells';
 import type { LayerRunner, RecurrentModule } from '@loopflow/cells';
 import { crossEntropy } from '@loopflow/losses';
 import { adam } from '@loopflow/optimizers';
@@ -78,21 +80,21 @@ export const loopflowTraining: TrainingFactory = async (cell, size, seed) => {
   const model = { recurrent: createLayer(cell, size, rng), head: createLinear(rng, size.hidden, size.vocab) };
   const optimizer = adam(parameters(model), { lr: 1e-3 });
   const { inputs, targets } = trainingTokens(size, seed);
-  const x = reshape(oneHot(inputs, size.vocab), [size.steps, size.batch, size.vocab]); // [T, B, V]
+  const tokens = { ids: inputs, shape: [size.steps, size.batch] as const }; // [T, B] token ids
   const runnerCount = countRunnerCalls();
   let loss: number | undefined;
   const workload: Workload = {
     stepsPerIteration: size.steps * size.batch,
     iterate() {
       optimizer.zeroGrad();
-      const { output } = runRecurrent(model.recurrent, x); // [T, B, H]
+      const { output } = runRecurrentTokens(model.recurrent, tokens); // [T, B, H]
       const logits: Tensor = linear(model.head, output); // [T, B, V]
       const objective = crossEntropy(logits, targets); // mean over T * B
       objective.backward();
       optimizer.step();
       loss = objective.data[0];
     },
-    describe: () => `${trainingPath(runnerCount)} input=one-hot-matmul`,
+    describe: () => `${trainingPath(runnerCount)} input=token-ids`,
     lastLoss: () => loss,
     dispose: () => runnerCount.restore(),
   };

@@ -54,7 +54,7 @@ describe('cells bench', () => {
     expect(loopflowLstm.target).toBe('15x tfjs-wasm; 60x tfjs-cpu');
     expect(loopflowLstm.target_met).toBeUndefined(); // tfjs-wasm was not measured
     // The path names the layer runner and how many layer calls it took or declined.
-    expect(loopflowLstm.path).toMatch(/^backend=\S+ LOOPFLOW_THREADS=\w+ layerRunner=(none\(composed\)|\w+\(took \d+, declined \d+\)) input=one-hot-matmul$/);
+    expect(loopflowLstm.path).toMatch(/^backend=\S+ LOOPFLOW_THREADS=\w+ layerRunner=(none\(composed\)|\w+\(took \d+, declined \d+\)) input=token-ids$/);
   }, 20000);
 
   it('streams a tiny batch-1 LSTM in both implementations', async () => {

@@ -10,7 +10,7 @@ export interface GradientFlowEntry {
   direction: 'forward' | 'backward';
   norms: number[];
   /** How many sequences of the batch are still running at each step (all of them without padding). */
-  active: number[];
+  active?: number[];
 }
 
 /**

@@ -2,11 +2,15 @@ import { Random, Tensor, concat, fmtShape, mul, permute, stack, unbind, zeros } 
 import { dropoutMask } from '@loopflow/layers';
 import { cellKindOf, directionsOf } from './config';
 import { CellError } from './errors';
-import { RecurrentModule, checkModule, layerParams } from './module';
+import { CellParams, RecurrentModule, checkModule, layerParams } from './module';
 import { projectInput } from './cells/operands';
 import { getLayerRunner, LayerDirectionResult, runLayerDirection } from './layer-direction';
 import { RecurrentState, checkState } from './state';
 import { checkLengths, lengthsFromMask } from './lengths';
+import { TokenIds, projectTokens, readTokenIds } from './token-input';
+
+export type { TokenIds } from './token-input';
+export { projectTokens } from './token-input';
 
 /** Options of {@link runRecurrent}. */
 export interface RunOptions {
@@ -49,7 +53,8 @@ export interface RecurrentResult {
  * input projection of all steps is one product `[T*B, I] @ W_ih^T`; each step does only the
  * recurrent product. Layer k+1 reads layer k's output (`[fwd, bwd]`, 2H wide when
  * bidirectional), with dropout between layers when `training`. Full BPTT is `backward()`
- * through the result.
+ * through the result. For one-hot input (token ids), {@link runRecurrentTokens} gives the same
+ * result without the one-hot product.
  *
  * @example
  * const lstm = createLSTM(new Random(0), { inputSize: 3, hiddenSize: 8, numLayers: 2 });
@@ -68,9 +73,57 @@ export function runRecurrent(module: RecurrentModule, x: Tensor, options: RunOpt
   }
   const input = config.batchFirst ? permute(x, [1, 0, 2]) : x; // [T, B, I]
   const [timeSteps, batch] = input.shape;
+  checkNotEmpty(kind, 'x', x.shape, timeSteps, batch);
+  return runStack(module, dtype, timeSteps, batch, (weights) => projectInput(weights, input), options);
+}
+
+/**
+ * {@link runRecurrent} on token ids instead of one-hot vectors: the same result as
+ * `runRecurrent(module, oneHot(ids, inputSize), options)` (to float32 rounding, gradients
+ * included), at a fraction of the cost. The first layer's input projection is a row gather
+ * from `W_ih` plus `b_ih` instead of the product `[T*B, V] @ W_ih^T`, and its gradient
+ * scatter-adds into `dW_ih` (one autograd node, see `projectTokens`); every other part
+ * (layers above, directions, lengths and masks, dropout, the fused kernels) is shared with
+ * `runRecurrent`.
+ *
+ * `tokens`: `[T, B]` ids in `[0, inputSize)` (`[B, T]` with `config.batchFirst`), as a tensor
+ * of whole numbers or `{ ids, shape }` (see {@link TokenIds}). The output is `[T, B, D*H]`
+ * (`[B, T, D*H]` when batchFirst) in the parameters' dtype.
+ *
+ * @example
+ * const lstm = createLSTM(new Random(0), { inputSize: 64, hiddenSize: 128 }); // vocabulary of 64
+ * const { output } = runRecurrentTokens(lstm, { ids: tokenIds, shape: [T, B] }); // -> [T, B, 128]
+ * const same = runRecurrent(lstm, reshape(oneHot(tokenIds, 64), [T, B, 64]));   // equal, slower
+ */
+export function runRecurrentTokens(module: RecurrentModule, tokens: TokenIds, options: RunOptions = {}): RecurrentResult {
+  const dtype = checkModule(module);
+  const { config, kind } = module;
+  const grid = readTokenIds(kind, tokens, config.inputSize, config.batchFirst);
+  checkNotEmpty(kind, 'token ids', tokens.shape, grid.timeSteps, grid.batch);
+  const leading = [grid.timeSteps, grid.batch];
+  return runStack(module, dtype, grid.timeSteps, grid.batch, (weights) => projectTokens(weights, grid.ids, leading), options);
+}
+
+function checkNotEmpty(kind: string, what: string, shape: readonly number[], timeSteps: number, batch: number): void {
   if (timeSteps === 0 || batch === 0) {
-    throw new CellError('INPUT_SHAPE', `${kind}: x has shape ${fmtShape(x.shape)}, an empty ${timeSteps === 0 ? 'sequence (T = 0)' : 'batch (B = 0)'}; pass at least one step of one sequence`);
+    throw new CellError('INPUT_SHAPE', `${kind}: ${what} has shape ${fmtShape(shape)}, an empty ${timeSteps === 0 ? 'sequence (T = 0)' : 'batch (B = 0)'}; pass at least one step of one sequence`);
   }
+}
+
+/**
+ * The stack of {@link runRecurrent} and {@link runRecurrentTokens}: every layer and direction,
+ * with `projectFirst(weights)` giving the first layer's projected input `[T, B, G*H]`
+ * (layers above project the layer below's output).
+ */
+function runStack(
+  module: RecurrentModule,
+  dtype: 'float32' | 'float64',
+  timeSteps: number,
+  batch: number,
+  projectFirst: (weights: CellParams) => Tensor,
+  options: RunOptions,
+): RecurrentResult {
+  const { config, kind } = module;
   const lengths = resolveLengths(kind, options, batch, timeSteps, config.batchFirst);
 
   const directions = directionsOf(config);
@@ -96,13 +149,14 @@ export function runRecurrent(module: RecurrentModule, x: Tensor, options: RunOpt
   const hn: Tensor[] = [];
   const cn: Tensor[] = [];
   const traces: HiddenStateTrace[] = [];
-  let layerInput = input; // [T, B, I] then [T, B, D*H]
+  let layerInput: Tensor | null = null; // null for the first layer, then [T, B, D*H]
   for (let layer = 0; layer < config.numLayers; layer++) {
     const outputs: Tensor[] = [];
     for (let dir = 0; dir < directions; dir++) {
       const reverse = dir === 1;
       const weights = layerParams(module, layer, reverse);
-      const xProjected = projectInput(weights, layerInput); // [T, B, G*H]: one large product
+      // [T, B, G*H]: one large product (or the first layer's own projection)
+      const xProjected = layerInput ? projectInput(weights, layerInput) : projectFirst(weights);
       const row = layer * directions + dir;
       const h0 = h0s[row];
       const c0 = c0s ? c0s[row] : null;
@@ -115,12 +169,14 @@ export function runRecurrent(module: RecurrentModule, x: Tensor, options: RunOpt
       if (result.c) cn.push(result.c);
       if (result.hiddenStates) traces.push({ layer, direction: reverse ? 'backward' : 'forward', states: result.hiddenStates });
     }
-    layerInput = directions === 2 ? concat(outputs, 2) : outputs[0]; // [T, B, D*H]
+    let next = directions === 2 ? concat(outputs, 2) : outputs[0]; // [T, B, D*H]
     if (training && config.dropout > 0 && layer < config.numLayers - 1) {
-      layerInput = mul(layerInput, dropoutMask(options.rng as Random, layerInput.shape.slice(), config.dropout, dtype));
+      next = mul(next, dropoutMask(options.rng as Random, next.shape.slice(), config.dropout, dtype));
     }
+    layerInput = next;
   }
-  const output = config.batchFirst ? permute(layerInput, [1, 0, 2]) : layerInput;
+  const last = layerInput as Tensor;
+  const output = config.batchFirst ? permute(last, [1, 0, 2]) : last;
   const state: RecurrentState = kind === 'lstm' ? { h: stack(hn, 0), c: stack(cn, 0) } : { h: stack(hn, 0) };
   return options.keepHiddenStates ? { output, state, hiddenStates: traces } : { output, state };
 }

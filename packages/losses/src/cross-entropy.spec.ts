@@ -91,6 +91,32 @@ describe('crossEntropy: values worked by hand', () => {
   });
 });
 
+describe('crossEntropy: float32 at a size that runs the WebAssembly exp kernel', () => {
+  it('[40, 33] with masked, ignored and -Infinity rows: loss and gradient = the float64 computation to float32 rounding', () => {
+    const shape = [8, 5, 33];
+    const targets = randomClasses(40, 33);
+    targets[3] = -100;
+    const mask = Array.from({ length: 40 }, (_, i) => (i % 7 === 2 ? 0 : 1));
+    const logits64 = randn(shape, 'float64', 4);
+    for (let c = 0; c < 33; c++) logits64.data[10 * 33 + c] = c === targets[10] ? 0 : -Infinity; // row 10: one finite logit
+    for (const options of [{ mask }, { labelSmoothing: 0.2 }, { reduction: 'none' as Reduction }]) {
+      const run = (dtype: 'float32' | 'float64'): [Tensor, Tensor] => {
+        const x = logits64.to(dtype);
+        x.requiresGrad = true;
+        const loss = crossEntropy(x, targets, options);
+        return [loss, grad(sum(loss), [x])[0]];
+      };
+      const [l32, g32] = run('float32');
+      const [l64, g64] = run('float64');
+      expect(l32.dtype).toBe('float32');
+      // equal, or within float32 rounding (smoothing over a -Infinity logit gives +Infinity in both)
+      const off = (a: number, b: number, atol: number): number => (a === b ? 0 : Math.abs(a - b) - atol - 2e-6 * Math.abs(b));
+      for (let i = 0; i < l64.size; i++) expect(off(l32.data[i], l64.data[i], 2e-6)).toBeLessThanOrEqual(0);
+      for (let i = 0; i < g64.size; i++) expect(off(g32.data[i], g64.data[i], 1e-7)).toBeLessThanOrEqual(0);
+    }
+  });
+});
+
 describe('crossEntropy: against the composite of tensor ops, and gradCheck (float64)', () => {
   const cases: [string, number[], CrossEntropyOptions][] = [
     ['[5,3] plain', [5, 3], {}],

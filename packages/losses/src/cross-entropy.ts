@@ -1,4 +1,4 @@
-import { LoopflowError, ShapeError, Tensor, allocate, fmtShape, isGradEnabled, record } from '@loopflow/tensor';
+import { LoopflowError, ShapeError, Tensor, allocate, fmtShape, getKernels, isGradEnabled, record } from '@loopflow/tensor';
 import { Reduction, checkReduction } from './reduction';
 import { MaskLike, resolveMask } from './mask';
 import { ClassTargets, readClassTargets } from './class-targets';
@@ -87,7 +87,6 @@ export function crossEntropy(logits: Tensor, targets: ClassTargets, options: Cro
 
   const x = logits.data;
   const needGrad = isGradEnabled() && logits.requiresGrad;
-  const probs = needGrad ? allocate(logits.dtype, N * C) : null; // softmax rows, kept for backward
   const rowLoss = new Float64Array(N); // weighted loss of each position
   const rowWeight = new Float64Array(N); // mask weight of each position taking part (0 = not)
   const onTarget = 1 - smoothing;
@@ -97,29 +96,39 @@ export function crossEntropy(logits: Tensor, targets: ClassTargets, options: Cro
     weightSum = 0;
     for (let c = 0; c < C; c++) weightSum += weights[c];
   }
-  let divisor = 0;
+  // Pass 1: the row maxima, and the shifted logits x - max of the rows taking part.
+  const rowMax = new Float64Array(N);
+  const exps = allocate(logits.dtype, N * C); // x - max, then e^(x - max); kept as the softmax for backward
   for (let r = 0; r < N; r++) {
     const t = target[r];
     if (t === ignoreIndex) continue;
     const m = mask ? mask.weights[Math.floor(r / mask.block)] : 1;
     if (m === 0) continue;
+    rowWeight[r] = m;
     const base = r * C;
     let max = -Infinity;
     for (let c = 0; c < C; c++) if (x[base + c] > max) max = x[base + c];
     if (max === -Infinity) max = 0; // a row of -Infinity: avoid -inf - -inf
+    rowMax[r] = max;
+    for (let c = 0; c < C; c++) exps[base + c] = x[base + c] - max;
+  }
+  // Pass 2: every exponential in one kernel call (WebAssembly SIMD for float32; rows left
+  // out hold zeros, harmless).
+  getKernels(logits.dtype).unary('exp', exps, exps);
+  // Pass 3: log-sum-exp, the loss, and the softmax (when backward needs it).
+  let divisor = 0;
+  for (let r = 0; r < N; r++) {
+    const m = rowWeight[r];
+    if (m === 0) continue;
+    const t = target[r];
+    const base = r * C;
     let s = 0;
-    if (probs) {
-      for (let c = 0; c < C; c++) {
-        const e = Math.exp(x[base + c] - max);
-        probs[base + c] = e;
-        s += e;
-      }
+    for (let c = 0; c < C; c++) s += exps[base + c];
+    if (needGrad) {
       const inv = 1 / s;
-      for (let c = 0; c < C; c++) probs[base + c] *= inv;
-    } else {
-      for (let c = 0; c < C; c++) s += Math.exp(x[base + c] - max);
+      for (let c = 0; c < C; c++) exps[base + c] *= inv;
     }
-    const lse = max + Math.log(s);
+    const lse = rowMax[r] + Math.log(s);
     const wt = weights ? weights[t] : 1;
     let loss = onTarget * wt * (lse - x[base + t]);
     if (smoothing > 0) {
@@ -128,9 +137,9 @@ export function crossEntropy(logits: Tensor, targets: ClassTargets, options: Cro
       loss += perClass * smooth;
     }
     rowLoss[r] = m * loss;
-    rowWeight[r] = m;
     divisor += m * wt;
   }
+  const probs = needGrad ? exps : null; // softmax rows of the positions taking part
 
   let out: Tensor;
   if (reduction === 'none') {

@@ -2,17 +2,87 @@ import { Tensor } from '../tensor';
 import { allocate } from '../create';
 import { record } from '../autograd';
 import { getKernels } from '../backend/registry';
-import { BinaryKernelName, UnaryKernelName } from '../backend/kernels';
+import { BinaryKernelName, FloatArray, UnaryKernelName } from '../backend/kernels';
 import { broadcastShapes, sameShape, sizeOf } from '../shape';
 import { LoopflowError } from '../errors';
-import { TensorLike, asTensor, checkDtypes, expandData, sumToShape } from './util';
+import { TensorLike, asTensor, checkDtypes, expandData, leadingRepeat, sumToShape, trailingRepeat } from './util';
+
+/** Elements per kernel call when one operand is repeated (the wasm kernels' own chunk, 64 KiB of float32). */
+const REPEAT_CHUNK = 16384;
 
 function binaryForward(op: BinaryKernelName, a: Tensor, b: Tensor): Tensor {
   const dtype = checkDtypes(op, a, b);
-  const shape = sameShape(a.shape, b.shape) ? a.shape.slice() : broadcastShapes(op, a.shape, b.shape);
+  const kernels = getKernels(dtype);
+  if (sameShape(a.shape, b.shape)) {
+    const out = allocate(dtype, a.size);
+    kernels.binary(op, a.data, b.data, out);
+    return new Tensor(out, a.shape.slice());
+  }
+  const shape = broadcastShapes(op, a.shape, b.shape);
   const out = allocate(dtype, sizeOf(shape));
-  getKernels(dtype).binary(op, expandData(a, shape), expandData(b, shape), out);
+  // Fast paths: one operand has the result's shape and the other repeats along leading dims
+  // (a bias [N] on [..., N], a scalar) or each of its elements along trailing dims ([R, 1] on
+  // [R, N]): no expanded copy of the small one.
+  const aFull = sameShape(a.shape, shape);
+  if (aFull || sameShape(b.shape, shape)) {
+    const [full, small] = aFull ? [a, b] : [b, a];
+    const block = leadingRepeat(small.shape, shape);
+    if (block > 0) return new Tensor(repeatBinary(op, full.data, small.data, block, out, !aFull), shape);
+    const rows = trailingRepeat(small.shape, shape);
+    if (rows > 0) return new Tensor(repeatEachBinary(op, full.data, small.data, out, !aFull), shape);
+  }
+  kernels.binary(op, expandData(a, shape), expandData(b, shape), out);
   return new Tensor(out, shape);
+}
+
+/**
+ * `out = full op small` (or `small op full` when `smallFirst`), where each element r of
+ * `small` repeats over the r-th run of `full.length / small.length` elements. The kernel runs
+ * on chunks of whole runs; one chunk-sized buffer holds the repeated elements of each.
+ */
+function repeatEachBinary(op: BinaryKernelName, full: FloatArray, small: FloatArray, out: FloatArray, smallFirst: boolean): FloatArray {
+  const kernels = getKernels(full instanceof Float64Array ? 'float64' : 'float32');
+  const rows = small.length;
+  const run = full.length / rows;
+  const rowsPerChunk = Math.max(1, Math.min(rows, Math.floor(REPEAT_CHUNK / run)));
+  const repeated = full instanceof Float64Array ? new Float64Array(rowsPerChunk * run) : new Float32Array(rowsPerChunk * run);
+  for (let first = 0; first < rows; first += rowsPerChunk) {
+    const last = Math.min(rows, first + rowsPerChunk);
+    for (let r = first; r < last; r++) repeated.fill(small[r], (r - first) * run, (r - first + 1) * run);
+    const start = first * run;
+    const end = last * run;
+    const part = full.subarray(start, end);
+    const rep = end - start === repeated.length ? repeated : repeated.subarray(0, end - start);
+    if (smallFirst) kernels.binary(op, rep, part, out.subarray(start, end));
+    else kernels.binary(op, part, rep, out.subarray(start, end));
+  }
+  return out;
+}
+
+/**
+ * `out = full op small` (or `small op full` when `smallFirst`), where `small` (`block`
+ * elements) repeats along `full`. The kernel runs on chunks of `full` against one buffer of
+ * `small` repeated to the chunk's length (or `small` itself when it is a chunk or longer).
+ */
+function repeatBinary(op: BinaryKernelName, full: FloatArray, small: FloatArray, block: number, out: FloatArray, smallFirst: boolean): FloatArray {
+  const kernels = getKernels(full instanceof Float64Array ? 'float64' : 'float32');
+  const total = full.length;
+  const copies = Math.max(1, Math.min(Math.floor(REPEAT_CHUNK / block), total / block));
+  const chunk = copies * block;
+  let repeated = small;
+  if (copies > 1) {
+    repeated = full instanceof Float64Array ? new Float64Array(chunk) : new Float32Array(chunk);
+    if (block === 1) repeated.fill(small[0]);
+    else for (let c = 0; c < copies; c++) repeated.set(small, c * block);
+  }
+  for (let start = 0; start < total; start += chunk) {
+    const end = Math.min(total, start + chunk);
+    const part = full.subarray(start, end);
+    const rep = end - start === chunk ? repeated : repeated.subarray(0, end - start);
+    if (smallFirst) kernels.binary(op, rep, part, out.subarray(start, end));
+    else kernels.binary(op, part, rep, out.subarray(start, end));
+  }
+  return out;
 }
 
 function unaryForward(op: UnaryKernelName, a: Tensor): Tensor {

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor';
 import { allocate } from '../create';
+import { getKernels } from '../backend/registry';
 import { record } from '../autograd';
 import { normAxis, sizeOf } from '../shape';
 import { expandData, sumToShape } from './util';
@@ -106,23 +107,38 @@ export function argmax(a: Tensor, axis = -1): Tensor {
   return new Tensor(out, a.shape.filter((_, i) => i !== ax));
 }
 
+/**
+ * softmax (or log-softmax when `logOut`) along the middle axis of `[outer, n, inner]`: the
+ * maxima and shifted inputs in one pass, every exponential in one kernel call (WebAssembly
+ * SIMD for float32), then the sums and the outputs.
+ */
 function softmaxData(a: Tensor, ax: number, logOut: boolean) {
   const [outer, n, inner] = around(a.shape, ax);
-  const out = allocate(a.dtype, a.size);
+  const out = allocate(a.dtype, a.size); // x - max, then e^(x - max), then the result
   const d = a.data;
+  const maxima = new Float64Array(outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
       let m = -Infinity;
       for (let k = 0; k < n; k++) m = Math.max(m, d[base + k * inner]);
       if (m === -Infinity) m = 0; // a row of -Infinity (fully masked): avoid NaN from -inf - -inf
+      maxima[o * inner + i] = m;
+      for (let k = 0; k < n; k++) out[base + k * inner] = d[base + k * inner] - m;
+    }
+  }
+  getKernels(a.dtype).unary('exp', out, out);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
       let s = 0;
-      for (let k = 0; k < n; k++) s += Math.exp(d[base + k * inner] - m);
+      for (let k = 0; k < n; k++) s += out[base + k * inner];
       if (logOut) {
-        const lse = m + Math.log(s);
+        const lse = maxima[o * inner + i] + Math.log(s);
         for (let k = 0; k < n; k++) out[base + k * inner] = d[base + k * inner] - lse;
       } else {
-        for (let k = 0; k < n; k++) out[base + k * inner] = Math.exp(d[base + k * inner] - m) / s;
+        const inv = 1 / s;
+        for (let k = 0; k < n; k++) out[base + k * inner] *= inv;
       }
     }
   }

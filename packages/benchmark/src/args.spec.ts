@@ -1,0 +1,32 @@
+import { parseCompareArgs } from './args';
+import { BenchmarkError } from './errors';
+
+describe('parseCompareArgs', () => {
+  it('reads the suite, folder, seeds, tasks and models', () => {
+    expect(parseCompareArgs([])).toEqual({ help: false, options: { suite: 'quick' } });
+    expect(parseCompareArgs(['--full', '--out', '/tmp/x', '--seeds', '4', '--tasks', 'adding,copy', '--models', 'rnn,lstm'])).toEqual({
+      help: false,
+      options: { suite: 'full', out: '/tmp/x', seeds: 4, tasks: ['adding', 'copy'], models: ['rnn', 'lstm'] },
+    });
+    expect(parseCompareArgs(['--quick', '--tiny', '--inline', '--parallel', '1'])).toEqual({ help: false, options: { suite: 'tiny', isolation: 'inline', parallel: 1 } });
+    expect(parseCompareArgs(['--help'])).toEqual({ help: true });
+  });
+
+  it('names the flag that is wrong', () => {
+    const code = (argv: string[]): string => {
+      try {
+        parseCompareArgs(argv);
+      } catch (e) {
+        expect(e).toBeInstanceOf(BenchmarkError);
+        return `${(e as BenchmarkError).code}: ${(e as Error).message}`;
+      }
+      return 'no error';
+    };
+    expect(code(['--seeds', '0'])).toMatch(/^INVALID_ARGUMENT: .*--seeds/);
+    expect(code(['--models', 'rnn,lstn'])).toMatch(/^UNKNOWN_MODEL: .*'lstn'/);
+    expect(code(['--tasks', 'add'])).toMatch(/^UNKNOWN_TASK: .*'add'/);
+    expect(code(['--out'])).toMatch(/--out needs a folder/);
+    expect(code(['--full', '--quick'])).toMatch(/cannot be combined/);
+    expect(code(['--fast'])).toMatch(/unknown argument '--fast'/);
+  });
+});

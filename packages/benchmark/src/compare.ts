@@ -1,0 +1,129 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { getBackendName } from '@loopflow/tensor';
+import type { CompareOptions } from './args';
+import { ARCHITECTURES } from './models/architecture';
+import { MODEL_LABELS } from './names';
+import { JobResult } from './jobs/job';
+import { runJobs } from './jobs/pool';
+import { planSuite, resolveSuite } from './plan';
+import { createProgressView, ProgressStream } from './progress';
+import { groupRows, summarize } from './report/aggregate';
+import { renderHtml } from './report/html';
+import { reportPlots } from './report/plots';
+import { compareWithPublished } from './report/published';
+import { markdownTable, renderMarkdown } from './report/markdown';
+import { summaryTable } from './report/tables';
+import type { CompareReport } from './report/types';
+import type { FailedJob } from './jobs/job';
+import type { ScalingResult } from './scaling/scaling-run';
+import type { FlowResult } from './training/flow-run';
+import type { TrainResult } from './training/train-run';
+import { runFolderName, writeFileAtomic } from './write-files';
+
+/** Where `runCompare` writes: progress to `stderr` (bars on a TTY), the summary table and file names to `stdout`. */
+export interface CompareIO {
+  stderr: ProgressStream;
+  stdout?: { write(chunk: string): unknown };
+}
+
+/** What `runCompare` returns: the run folder, its files and the report written to results.json. */
+export interface CompareOutcome {
+  outDir: string;
+  files: { json: string; markdown: string; html: string; jsonl: string };
+  report: CompareReport;
+}
+
+/**
+ * Runs the RNN / LSTM / GRU / IndRNN / transformer comparison and writes its report:
+ * `report.md`, `report.html` (plots as inline SVG), `results.json` (everything, format
+ * 'loopflow.compare/1') and `results.jsonl` (each job's result as it finished) in
+ * `options.out` (default `runs/compare-<suite>-<time>`). Phase 1 measures scaling and
+ * gradient flow one job at a time; phase 2 trains every task setting, model and seed,
+ * `parallel` at a time, each in a worker process of its own. Progress goes to `io.stderr`.
+ * Failed jobs are reported, not thrown; the promise rejects only on bad options or when the
+ * folder cannot be written.
+ *
+ * @example
+ * const { outDir, report } = await runCompare({ suite: 'quick', out: '/tmp/compare-quick' }, { stderr: process.stderr, stdout: process.stdout });
+ * report.published.map((c) => c.verdict);
+ */
+export async function runCompare(options: CompareOptions = {}, io: CompareIO = { stderr: process.stderr, stdout: process.stdout }): Promise<CompareOutcome> {
+  const started = new Date();
+  const loadAverageStart = os.loadavg();
+  const config = resolveSuite(options);
+  const parallel = options.parallel ?? Math.max(1, Math.min(2, os.cpus().length));
+  const isolation = options.isolation ?? 'process';
+  const outDir = path.resolve(options.out ?? path.join('runs', runFolderName(config.name, started)));
+  fs.mkdirSync(outDir, { recursive: true });
+  const files = {
+    json: path.join(outDir, 'results.json'),
+    markdown: path.join(outDir, 'report.md'),
+    html: path.join(outDir, 'report.html'),
+    jsonl: path.join(outDir, 'results.jsonl'),
+  };
+  fs.writeFileSync(files.jsonl, '');
+
+  const plan = planSuite(config);
+  const total = plan.measurements.length + plan.training.length;
+  const view = createProgressView(io.stderr, total);
+  view.log(`loopflow compare: ${config.name} suite, ${config.models.join(', ')} on ${config.taskOrder.join(', ')}; ${config.seeds} seed(s); ${total} jobs (${plan.training.length} training runs, ${parallel} at a time, ${isolation}); writing to ${outDir}`);
+  const onEvent = (e: Parameters<typeof view.onEvent>[0]): void => {
+    view.onEvent(e);
+    if (e.type === 'end') fs.appendFileSync(files.jsonl, `${JSON.stringify(e.result)}\n`);
+  };
+  let results: JobResult[];
+  try {
+    // Measurements one at a time on one thread (clean timings, no thread hand-offs inside a
+    // step); training runs `parallel` at a time, sharing the cores between them.
+    const measured = await runJobs(plan.measurements, { parallel: 1, isolation, threadsPerJob: 1 }, onEvent);
+    const trained = await runJobs(plan.training, { parallel, isolation, threadsPerJob: Math.max(1, Math.floor(os.cpus().length / parallel)) }, onEvent);
+    results = [...measured, ...trained];
+  } finally {
+    view.stop();
+  }
+
+  const runs = results.filter((r): r is TrainResult => r.kind === 'train');
+  const scaling = results.filter((r): r is ScalingResult => r.kind === 'scaling');
+  const flows = results.filter((r): r is FlowResult => r.kind === 'gradient-flow').map((r) => r.curve);
+  const failed = results.filter((r): r is FailedJob => r.kind === 'failed');
+  const summary = summarize(runs, plan.tasks, config.models);
+  const groups = groupRows(runs, config.models);
+  const gradientFlow = [...flows, ...runs.filter((r) => r.flowAfter).map((r) => r.flowAfter!)];
+  const finished = new Date();
+  const report: CompareReport = {
+    format: 'loopflow.compare/1',
+    suite: config.name,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    wallSeconds: (finished.getTime() - started.getTime()) / 1000,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      backend: getBackendName(),
+      loadAverageStart,
+      loadAverageEnd: os.loadavg(),
+      parallel,
+      isolation,
+    },
+    config,
+    models: config.models.map((kind) => ({ kind, label: MODEL_LABELS[kind], notes: ARCHITECTURES[kind].notes })),
+    tasks: plan.tasks,
+    summary,
+    groups,
+    scaling,
+    gradientFlow,
+    published: compareWithPublished({ summary, groups, scaling, gradientFlow }),
+    skipped: plan.skipped,
+    failed,
+    runs: [...runs].sort((a, b) => a.id.localeCompare(b.id)),
+  };
+  writeFileAtomic(files.json, `${JSON.stringify(report, null, 1)}\n`);
+  writeFileAtomic(files.markdown, renderMarkdown(report));
+  writeFileAtomic(files.html, await renderHtml(report, reportPlots(report)));
+  io.stdout?.write(`${markdownTable(summaryTable(report))}\n\n${report.published.map((c) => `${c.verdict}: ${c.claim}`).join('\n')}\n\nWrote ${files.markdown}, ${files.html} and ${files.json} (${report.wallSeconds.toFixed(0)} s)${failed.length > 0 ? `; ${failed.length} job(s) failed, listed in the report` : ''}\n`);
+  return { outDir, files, report };
+}

@@ -1,0 +1,125 @@
+import { fork, ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { JobProgress } from '../training/train-run';
+import { BenchJob, JobResult, runJob } from './job';
+import type { FromChild, ToChild } from './child';
+
+/** How jobs run: each in a fresh worker process (peak RSS per job), or one after another in this process. */
+export type Isolation = 'process' | 'inline';
+
+/** Options of {@link runJobs}. */
+export interface PoolOptions {
+  /** Jobs at the same time (process isolation only; inline runs one at a time). */
+  parallel: number;
+  isolation: Isolation;
+  /**
+   * Threads each worker's kernels may use (`LOOPFLOW_THREADS` in its environment, read by the
+   * WebAssembly backends), unless the environment already sets it. Keeps `parallel` workers
+   * from oversubscribing the cores (spinning helper threads on a busy core stall a step).
+   */
+  threadsPerJob?: number;
+}
+
+/** What the pool reports while it works. */
+export type PoolEvent =
+  | { type: 'start'; job: BenchJob }
+  | { type: 'progress'; job: BenchJob; progress: JobProgress }
+  | { type: 'end'; job: BenchJob; result: JobResult };
+
+/** Walks up from `dir` to the folder holding `name` (null at the file-system root). */
+function findUp(dir: string, name: string): string | null {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, name))) return path.join(d, name);
+    if (path.dirname(d) === d) return null;
+  }
+}
+
+/** How to start the worker: the compiled child.js as is, or child.ts through ts-node. */
+function workerEntry(threads?: number): { file: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
+  const ts = __filename.endsWith('.ts');
+  const file = path.join(__dirname, ts ? 'child.ts' : 'child.js');
+  const execArgv = ['--expose-gc'];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (threads !== undefined && env.LOOPFLOW_THREADS === undefined) env.LOOPFLOW_THREADS = String(threads);
+  if (ts) {
+    execArgv.push('-r', require.resolve('ts-node/register'));
+    const project = findUp(__dirname, 'tsconfig.base.json');
+    const root = project ? path.dirname(project) : process.cwd();
+    env.TS_NODE_PROJECT = env.TS_NODE_PROJECT ?? path.join(root, 'tsconfig.json');
+    env.TS_NODE_TRANSPILE_ONLY = 'true';
+  }
+  return { file, execArgv, env };
+}
+
+/** Runs one job in a fresh worker process; a worker that dies gives a failed result, never a throw. */
+function runInWorker(job: BenchJob, onProgress: (p: JobProgress) => void, threads?: number): Promise<JobResult> {
+  const { file, execArgv, env } = workerEntry(threads);
+  return new Promise((resolve) => {
+    let settled = false;
+    let child: ChildProcess;
+    const finish = (result: JobResult): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    const failed = (error: string): JobResult => ({ kind: 'failed', id: job.id, jobKind: job.kind, error });
+    try {
+      child = fork(file, [], { execArgv, env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    } catch (e) {
+      finish(failed(`could not start a worker process (${e instanceof Error ? e.message : String(e)})`));
+      return;
+    }
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.on('message', (m: FromChild) => {
+      if (m.type === 'progress') onProgress(m.progress);
+      else if (m.type === 'error') finish(failed(m.message));
+      else if (m.type === 'result') {
+        const r = m.result;
+        finish(r.kind === 'train' ? { ...r, rssPeakBytes: m.rssPeakBytes, rssWorkerBaseBytes: m.rssBeforeBytes } : r);
+      }
+    });
+    child.on('error', (e) => finish(failed(`worker process error: ${e.message}`)));
+    child.on('exit', (code, signal) => finish(failed(`worker process exited (code ${code}, signal ${signal}) before sending a result${stderr ? `; its stderr ended with:\n${stderr}` : ''}`)));
+    child.send({ type: 'run', job } satisfies ToChild);
+  });
+}
+
+/**
+ * Runs jobs and returns their results in the order given: with `isolation: 'process'`, each
+ * in its own worker process, `parallel` at a time (so each training run's peak RSS is its
+ * own); with 'inline', one after another in this process. A job that fails gives a
+ * `{ kind: 'failed' }` result; the others go on.
+ *
+ * @example const results = await runJobs(jobs, { parallel: 2, isolation: 'process' }, (e) => log(e));
+ */
+export async function runJobs(jobs: readonly BenchJob[], options: PoolOptions, onEvent: (e: PoolEvent) => void = () => {}): Promise<JobResult[]> {
+  const results: JobResult[] = new Array(jobs.length);
+  let next = 0;
+  const lanes = options.isolation === 'process' ? Math.max(1, Math.min(options.parallel, jobs.length)) : 1;
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const index = next++;
+      const job = jobs[index];
+      onEvent({ type: 'start', job });
+      const onProgress = (progress: JobProgress): void => onEvent({ type: 'progress', job, progress });
+      let result: JobResult;
+      if (options.isolation === 'process') {
+        result = await runInWorker(job, onProgress, options.threadsPerJob);
+      } else {
+        try {
+          result = await runJob(job, onProgress, false);
+        } catch (e) {
+          result = { kind: 'failed', id: job.id, jobKind: job.kind, error: e instanceof Error ? e.message : String(e) };
+        }
+      }
+      results[index] = result;
+      onEvent({ type: 'end', job, result });
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  return results;
+}

@@ -1,0 +1,94 @@
+import type { ModelKind } from '../names';
+import type { ScalingResult } from '../scaling/scaling-run';
+import type { GradientFlowCurve } from '../training/gradient-flow';
+import { compareWithPublished } from './published';
+import type { GroupRow, SummaryRow } from './types';
+
+/** A summary row of the adding problem: `solved` of 2 seeds. */
+function adding(model: ModelKind, length: number, solved: number): SummaryRow {
+  return {
+    taskId: `adding/T=${length}`, task: 'adding', setting: { name: 'length', value: length }, model, parameters: 4600, width: 32, seeds: 2,
+    metric: 'MSE', better: 'lower', testValues: [0.1, 0.1], testMean: solved ? 0.001 : 0.17, testSd: 0, solved, stepsToSolve: [null, null],
+    stepsToSolveMedian: null, msPerStep: 10, heapPeakBytes: 1, rssPeakBytes: null, steps: [600, 600], diverged: 0,
+  };
+}
+
+function scaling(model: ModelKind, timeExponent: number, memoryExponent: number): ScalingResult {
+  const lengths = [64, 128, 256, 512, 1024];
+  const path = model === 'transformer' ? null : ('composed' as const);
+  const points = lengths.map((length) => ({ length, msPerStep: length ** timeExponent, msAll: [], graphBytes: length ** memoryExponent, heapBytes: 0, rssPeakBytes: 0, path }));
+  const fit = (k: number) => ({ exponent: k, coefficient: 1, r2: 1, points: 5 });
+  return {
+    kind: 'scaling', id: `scaling/${model}`, model, width: 8, parameters: 100, batchSize: 4, points,
+    timeFit: fit(timeExponent), timeLastExponent: timeExponent, memoryFit: fit(memoryExponent), memoryLastExponent: memoryExponent,
+    gcForced: true, isolated: true, recurrentPath: model === 'transformer' ? null : 'composed',
+  };
+}
+
+function flow(model: ModelKind, ratio: number): GradientFlowCurve {
+  return { model, stage: 'init', taskId: 'adding/T=200', seed: 0, length: 200, layers: [{ layer: 0, norms: [ratio, 1] }], ratioFirstToLast: ratio };
+}
+
+function distances(model: ModelKind, accuracies: number[]): GroupRow[] {
+  return accuracies.map((mean, i) => ({ taskId: 'long-context/max=32', model, group: 4 * 2 ** i, mean, values: [mean] }));
+}
+
+const verdict = (input: Parameters<typeof compareWithPublished>[0], id: string) => compareWithPublished(input).find((c) => c.id === id)!;
+const empty = { summary: [], groups: [], scaling: [], gradientFlow: [] };
+
+describe('compared with published results', () => {
+  it('RNN vs LSTM on the adding problem: agrees, differs, or not tested, from the numbers', () => {
+    const agree = [adding('rnn', 50, 0), adding('lstm', 50, 2), adding('rnn', 100, 0), adding('lstm', 100, 0)];
+    expect(verdict({ ...empty, summary: agree }, 'adding-rnn-vs-lstm').verdict).toBe('agrees');
+    expect(verdict({ ...empty, summary: agree }, 'adding-rnn-vs-lstm').measured).toMatch(/T=50/);
+    const differ = [adding('rnn', 50, 2), adding('lstm', 50, 2)];
+    expect(verdict({ ...empty, summary: differ }, 'adding-rnn-vs-lstm').verdict).toBe('differs');
+    const untested = [adding('rnn', 50, 0), adding('lstm', 50, 0)];
+    expect(verdict({ ...empty, summary: untested }, 'adding-rnn-vs-lstm').verdict).toBe('not tested');
+    expect(verdict(empty, 'adding-rnn-vs-lstm').verdict).toBe('not tested');
+    // One seed of two is half: counts as solved; zero of two does not.
+    expect(verdict({ ...empty, summary: [adding('rnn', 50, 0), adding('lstm', 50, 1)] }, 'adding-rnn-vs-lstm').verdict).toBe('agrees');
+  });
+
+  it('IndRNN vs LSTM: agrees when IndRNN solves longer lengths than the LSTM stops at, not tested when both solve all', () => {
+    const agree = [adding('indrnn', 50, 2), adding('lstm', 50, 2), adding('indrnn', 100, 2), adding('lstm', 100, 0)];
+    expect(verdict({ ...empty, summary: agree }, 'adding-indrnn-vs-lstm').verdict).toBe('agrees');
+    // The LSTM solving nothing shows slower learning, not a length where it stops.
+    const slower = [adding('indrnn', 50, 2), adding('lstm', 50, 0), adding('indrnn', 100, 2), adding('lstm', 100, 0)];
+    expect(verdict({ ...empty, summary: slower }, 'adding-indrnn-vs-lstm').verdict).toBe('partly');
+    expect(verdict({ ...empty, summary: slower }, 'adding-indrnn-vs-lstm').measured).toMatch(/solved no length/);
+    const both = [adding('indrnn', 50, 2), adding('lstm', 50, 2)];
+    expect(verdict({ ...empty, summary: both }, 'adding-indrnn-vs-lstm').verdict).toBe('not tested');
+    const differ = [adding('indrnn', 50, 0), adding('lstm', 50, 2)];
+    expect(verdict({ ...empty, summary: differ }, 'adding-indrnn-vs-lstm').verdict).toBe('differs');
+  });
+
+  it('attention and distance: flat and high agrees, falling differs, never learned is not tested', () => {
+    const g = (acc: number[]) => ({ ...empty, groups: [...distances('transformer', acc), ...distances('lstm', [1, 0.9, 0.5, 0.2])] });
+    expect(verdict(g([1, 1, 0.99, 0.98]), 'attention-distance').verdict).toBe('agrees');
+    expect(verdict(g([1, 0.9, 0.5, 0.3]), 'attention-distance').verdict).toBe('differs');
+    expect(verdict(g([0.13, 0.12, 0.13, 0.12]), 'attention-distance').verdict).toBe('not tested');
+    expect(verdict(g([1, 0.9, 0.5, 0.3]), 'attention-distance').measured).toMatch(/LSTM 0.200/);
+  });
+
+  it('cost scaling: linear recurrent and near-quadratic attention agrees; flat attention differs', () => {
+    const rec = (k: number) => ['rnn', 'lstm', 'gru', 'indrnn'].map((m) => scaling(m as ModelKind, k, k));
+    expect(verdict({ ...empty, scaling: [...rec(1), scaling('transformer', 1.8, 1.9)] }, 'scaling-time').verdict).toBe('agrees');
+    expect(verdict({ ...empty, scaling: [...rec(1), scaling('transformer', 1.3, 1.9)] }, 'scaling-time').verdict).toBe('partly');
+    expect(verdict({ ...empty, scaling: [...rec(1), scaling('transformer', 1.0, 1.0)] }, 'scaling-memory').verdict).toBe('differs');
+    expect(verdict({ ...empty, scaling: rec(1) }, 'scaling-memory').verdict).toBe('not tested');
+  });
+
+  it('flags time curves that jump faster than T^2.5 between neighbouring lengths', () => {
+    const jumpy = scaling('lstm', 1, 1);
+    jumpy.points[3].msPerStep = jumpy.points[2].msPerStep * 20; // 256 -> 512: 20x for 2x the length
+    const c = verdict({ ...empty, scaling: [jumpy, scaling('transformer', 1.8, 1.9)] }, 'scaling-time');
+    expect(c.measured).toMatch(/Irregular growth: LSTM \(composed path\) 20.0x from T=256 to T=512/);
+  });
+
+  it('gradient flow: the RNN keeping the least (and under 1%) agrees', () => {
+    const curves = [flow('rnn', 1e-20), flow('lstm', 1e-8), flow('indrnn', 0.6)];
+    expect(verdict({ ...empty, gradientFlow: curves }, 'gradient-flow').verdict).toBe('agrees');
+    expect(verdict({ ...empty, gradientFlow: [flow('rnn', 0.5), flow('lstm', 1e-3)] }, 'gradient-flow').verdict).toBe('differs');
+  });
+});

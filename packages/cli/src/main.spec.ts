@@ -45,6 +45,10 @@ describe('loopflow main(argv, io): exit codes 0 / 1 / 2', () => {
     expect(await main(['run', 'good.json', '--outt', 'x'], (io = fakeIO(dir)))).toBe(2);
     expect(io.err()).toContain("hint: did you mean '--out'?");
     expect(await main(['bench'], (io = fakeIO(dir)))).toBe(2);
+    expect(await main(['compare', '--help'], (io = fakeIO(dir)))).toBe(0);
+    expect(io.out()).toContain('--quick');
+    expect(await main(['compare', '--seeds', 'many'], (io = fakeIO(dir)))).toBe(2);
+    expect(io.err()).toContain('loopflow compare:');
     expect(await main(['validate'], (io = fakeIO(dir)))).toBe(2);
     expect(io.err()).toContain('missing file');
   });

@@ -7,14 +7,14 @@ import { validateCommand } from './commands/validate';
 import { searchCommand } from './commands/search';
 import { inspectCommand } from './commands/inspect';
 import { messageOf } from './commands/shared';
+import { COMPARE_SUMMARY, compareCommand } from './commands/compare';
 
 /** The commands, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [runCommand, validateCommand, searchCommand, inspectCommand];
 
 /** Commands planned but not here yet. */
 const PLANNED: Record<string, string> = {
-  compare: 'compare runs side by side',
-  bench: 'the RNN / LSTM / attention comparison benchmark',
+  bench: 'speed benchmarks; until then: npm run bench -- matmul | cells',
 };
 
 /** The help text: every command, or one command's options. */
@@ -28,6 +28,7 @@ export function helpText(command?: Command): string {
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`),
+    `  ${'compare'.padEnd(9)} ${COMPARE_SUMMARY}`,
     ...Object.entries(PLANNED).map(([name, what]) => `  ${name.padEnd(9)} (not yet available) ${what}`),
     '',
     "'loopflow <command> --help' shows a command's options. Exit codes: 0 success, 1 a failed run, 2 a usage or validation error.",
@@ -57,13 +58,14 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stdout.write('loopflow 0.1.0\n');
     return EXIT.ok;
   }
+  if (name === 'compare') return compareCommand(rest, io);
   if (PLANNED[name]) {
     io.stderr.write(`loopflow ${name}: not available yet (${PLANNED[name]})\n`);
     return EXIT.usage;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    const near = closest(name, [...COMMANDS.map((c) => c.name), ...Object.keys(PLANNED)]);
+    const near = closest(name, [...COMMANDS.map((c) => c.name), 'compare', ...Object.keys(PLANNED)]);
     io.stderr.write(`loopflow: unknown command '${name}'${near ? `; did you mean '${near}'?` : ''}\n${helpText()}\n`);
     return EXIT.usage;
   }

@@ -1,6 +1,6 @@
 import {
   Tensor, tensor, Random, gradCheck, add, sub, mul, div, neg, exp, log, sqrt, tanh, sigmoid, relu, pow, clamp, abs,
-  sum, mean, max, softmax, logSoftmax, logSumExp, reshape, permute, transpose, concat, stack, slice, split, unbind, select,
+  sum, mean, max, argmax, softmax, logSoftmax, logSumExp, reshape, permute, transpose, concat, stack, slice, split, unbind, select,
   matmul, gather, oneHot, where, maskedFill, broadcastTo, squeeze, unsqueeze, zeros,
 } from '../index';
 
@@ -102,6 +102,12 @@ describe('reductions', () => {
     expectGrad((a) => max(a, 1), [randn([4, 7, 3])]);
     expectGrad((a) => max(a), [randn([5, 3])]);
     expect(max(tensor([[1, 5, 3], [7, 2, 0]]), 1).toArray()).toEqual([5, 7]);
+  });
+  it('argmax gives the first position of the maximum; max lets NaN win, argmax skips it', () => {
+    expect(argmax(tensor([[1, 5, 5], [7, 2, 0]])).toArray()).toEqual([1, 0]);
+    expect(argmax(tensor([[1, 5], [7, 2], [3, 9]]), 0).toArray()).toEqual([1, 2]);
+    expect(argmax(tensor([[1, NaN, 3]])).toArray()).toEqual([2]);
+    expect(Number.isNaN(max(tensor([[1, NaN, 3]]), 1).item())).toBe(true);
   });
   it('softmax, logSoftmax and logSumExp along any axis', () => {
     expectGrad((a) => softmax(a, 1), [randn([3, 5, 2])]);

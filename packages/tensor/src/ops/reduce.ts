@@ -1,4 +1,5 @@
 import { Tensor } from '../tensor';
+import { FloatArray } from '../backend/kernels';
 import { allocate } from '../create';
 import { getKernels } from '../backend/registry';
 import { record } from '../autograd';
@@ -44,6 +45,34 @@ function around(shape: readonly number[], axis: number): [number, number, number
 }
 
 /**
+ * The largest element along `ax` of every [outer, n, inner] line, and its first position.
+ * With `nanWins` a NaN counts as the maximum (and stops the scan); otherwise NaNs are skipped.
+ */
+function scanMax(a: Tensor, ax: number, nanWins: boolean): { values: FloatArray; arg: Int32Array; outer: number; n: number; inner: number } {
+  const [outer, n, inner] = around(a.shape, ax);
+  const values = allocate(a.dtype, outer * inner);
+  const arg = new Int32Array(outer * inner);
+  const d = a.data;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = -Infinity;
+      let bi = 0;
+      for (let k = 0; k < n; k++) {
+        const v = d[(o * n + k) * inner + i];
+        if (v > best || (nanWins && Number.isNaN(v))) {
+          best = v;
+          bi = k;
+          if (Number.isNaN(v)) break;
+        }
+      }
+      values[o * inner + i] = best;
+      arg[o * inner + i] = bi;
+    }
+  }
+  return { values, arg, outer, n, inner };
+}
+
+/**
  * Maximum along one axis (or over all elements when `axis` is omitted). The gradient goes to
  * the first position holding the maximum.
  */
@@ -54,29 +83,10 @@ export function max(a: Tensor, axis?: number, keepDims = false): Tensor {
     return keepDims ? reshape(m, a.shape.map(() => 1)) : m;
   }
   const ax = normAxis('max', axis, a.ndim);
-  const [outer, n, inner] = around(a.shape, ax);
-  const out = allocate(a.dtype, outer * inner);
-  const arg = new Int32Array(outer * inner);
-  const d = a.data;
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let best = -Infinity;
-      let bi = 0;
-      for (let k = 0; k < n; k++) {
-        const v = d[(o * n + k) * inner + i];
-        if (v > best || Number.isNaN(v)) {
-          best = v;
-          bi = k;
-          if (Number.isNaN(v)) break;
-        }
-      }
-      out[o * inner + i] = best;
-      arg[o * inner + i] = bi;
-    }
-  }
+  const { values, arg, outer, n, inner } = scanMax(a, ax, true);
   const keep = a.shape.map((s, i) => (i === ax ? 1 : s));
   const shape = keepDims ? keep : a.shape.filter((_, i) => i !== ax);
-  return record('max', [a], new Tensor(out, shape), (g) => {
+  return record('max', [a], new Tensor(values, shape), (g) => {
     const ga = allocate(a.dtype, a.size);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) ga[(o * n + arg[o * inner + i]) * inner + i] = g.data[o * inner + i];
@@ -88,23 +98,8 @@ export function max(a: Tensor, axis?: number, keepDims = false): Tensor {
 /** Index of the maximum along an axis (no gradient). Returns a tensor of indices as floats. */
 export function argmax(a: Tensor, axis = -1): Tensor {
   const ax = normAxis('argmax', axis, a.ndim);
-  const [outer, n, inner] = around(a.shape, ax);
-  const out = allocate(a.dtype, outer * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      let best = -Infinity;
-      let bi = 0;
-      for (let k = 0; k < n; k++) {
-        const v = a.data[(o * n + k) * inner + i];
-        if (v > best) {
-          best = v;
-          bi = k;
-        }
-      }
-      out[o * inner + i] = bi;
-    }
-  }
-  return new Tensor(out, a.shape.filter((_, i) => i !== ax));
+  const { arg } = scanMax(a, ax, false);
+  return new Tensor(allocate(a.dtype, arg.length).map((_, i) => arg[i]), a.shape.filter((_, i) => i !== ax));
 }
 
 /**

@@ -77,10 +77,10 @@ export function equalLengthBatch(data: PreparedData, split: SplitName): Batch | 
  * out: the class or forecast (after the last step, or from the mean over the steps), or for
  * a language model the prediction at the last step only.
  *
- * The batch's sequences have equal lengths ({@link equalLengthBatch}): with padding in a
- * batch, the cells trace at each step the state carried past the padding rather than the
- * step's own output, and the norms would miss the gradient that reaches h_t through the
- * output. Undefined for models without that trace (feedback networks, attention).
+ * The batch's sequences have equal lengths ({@link equalLengthBatch}), so that "the last
+ * step" is a real step of every sequence (a language model's loss reads step T-1) and every
+ * norm covers the whole batch. Undefined for models without that trace (feedback networks,
+ * attention).
  */
 export function gradientFlowOf(bundle: TrainedBundle): GradientFlowDiagnostics | undefined {
   const { data, model } = bundle;

@@ -44,7 +44,9 @@ describe('runCompare --tiny (end to end)', () => {
       expect(run.curve.length).toBeGreaterThan(0);
       expect(Number.isFinite(run.test)).toBe(true);
       expect(run.msPerStep).toBeGreaterThan(0);
-      expect(run.rssPeakBytes).toBeGreaterThan(run.rssWorkerBaseBytes!);
+      // maxRSS is a running maximum: a toy job may not lift it past what loading the code reached.
+      expect(run.rssWorkerBaseBytes).toBeGreaterThan(10 * 2 ** 20);
+      expect(run.rssPeakBytes).toBeGreaterThanOrEqual(run.rssWorkerBaseBytes!);
     }
     // Equal budgets: within a task setting, every model's count is near the others'.
     for (const taskId of new Set(report.summary.map((r) => r.taskId))) {

@@ -3,11 +3,14 @@
  * - `heapBytes()`: V8 heap in use + ArrayBuffer memory (tensor storage is Float32Arrays) at
  *   one moment, from `process.memoryUsage()`. Sampled right after a forward pass, when the
  *   graph kept for backward is alive; garbage not yet collected is included unless the
- *   collector was forced first (`collectGarbage`, needs `node --expose-gc`).
+ *   collector was forced first (`collectGarbage`: `node --expose-gc`, or the flag set at run time).
  * - `peakRssBytes()`: the process's maximum resident set so far (`process.resourceUsage().maxRSS`),
  *   which includes Node itself, the loaded code and WebAssembly memory; meaningful per
  *   configuration only when each configuration runs in its own process.
  */
+import * as v8 from 'v8';
+import * as vm from 'vm';
+
 export function heapBytes(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
@@ -18,10 +21,32 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-/** Runs the garbage collector when node was started with --expose-gc; returns whether it ran. */
+let runtimeGc: (() => void) | null | undefined;
+
+/**
+ * The collector: `globalThis.gc` when node was started with --expose-gc, else the one a fresh
+ * vm context gets once the flag is set at run time (V8 exposes `gc` to contexts created after
+ * the flag is set); null where neither works.
+ */
+function findGc(): (() => void) | null {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return exposed;
+  if (runtimeGc === undefined) {
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      const gc: unknown = vm.runInNewContext('typeof gc === "function" ? gc : null');
+      runtimeGc = typeof gc === 'function' ? (gc as () => void) : null;
+    } catch {
+      runtimeGc = null;
+    }
+  }
+  return runtimeGc;
+}
+
+/** Runs a full garbage collection where one can be forced (see findGc); returns whether it ran. */
 export function collectGarbage(): boolean {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') return false;
+  const gc = findGc();
+  if (gc === null) return false;
   gc();
   return true;
 }

@@ -18,9 +18,9 @@ describe('suite plans', () => {
   it('the full suite skips the transformer beyond its length limit and says why', () => {
     const config = suiteConfig('full');
     const plan = planSuite({ ...config, taskOrder: ['adding'] });
-    expect(plan.skipped.map((s) => s.taskId)).toEqual(['adding/T=1000']);
-    expect(plan.skipped[0].reason).toMatch(/exceed .* limit of 500/);
-    expect(plan.training.filter((j) => j.model === 'transformer')).toHaveLength(4 * config.seeds);
+    expect(plan.skipped.map((s) => s.taskId)).toEqual(['adding/T=500', 'adding/T=1000']);
+    expect(plan.skipped[0].reason).toMatch(/exceed .* limit of 260/);
+    expect(plan.training.filter((j) => j.model === 'transformer')).toHaveLength(3 * config.seeds);
   });
 
   it('applies --seeds, --tasks and --models', () => {

@@ -11,13 +11,13 @@ import { packedPlainBytes, packedTransposedBytes, align64, f4 } from './common';
 import { gruBackward, gruForward, gruRecBytes } from './gru';
 import { lstmBackward, lstmForward } from './lstm';
 import { rnnBackward, rnnForward } from './rnn';
+import { streamJob } from './stream';
 import {
-  K_GRU_BACKWARD, K_GRU_FORWARD, K_LSTM_BACKWARD, K_LSTM_FORWARD, K_RNN_BACKWARD, K_RNN_FORWARD, P_KERNEL, P_SEQ, P_THREADS, P_WORDS,
-  isCurrent, param,
+  K_GRU_BACKWARD, K_GRU_FORWARD, K_LSTM_BACKWARD, K_LSTM_FORWARD, K_RNN_BACKWARD, K_RNN_FORWARD, K_STREAM, P_KERNEL, P_SEQ, P_THREADS, P_WORDS,
+  TEAM_SEQ, isCurrent, param,
 } from './team';
 import { weightScratchBytes } from './weights';
 
-export { streamStep } from './stream';
 
 /** First byte of linear memory that is free for the JavaScript side to use. */
 export function heapBase(): usize {
@@ -55,8 +55,29 @@ export function runJob(params: usize, team: usize, tid: i32, seq: i32): void {
     case K_GRU_BACKWARD: gruBackward(local, team, tid); break;
     case K_RNN_FORWARD: rnnForward(local, team, tid); break;
     case K_RNN_BACKWARD: rnnBackward(local, team, tid); break;
+    case K_STREAM: streamJob(local, team, tid); break;
     default: break;
   }
+}
+
+/**
+ * A helper thread's serving loop: spins on the team's SEQ word (up to `spin` loads) for a job
+ * newer than `seen`, runs it as thread 1, and goes on waiting. Returns the last job number it
+ * saw once `spin` loads pass with no new job (the caller then sleeps in Atomics.wait), or -1
+ * when SEQ turns negative (stop). Spinning here rather than in JavaScript saves the helper a
+ * call into WebAssembly per job, which matters for jobs of a few microseconds (streaming).
+ */
+export function serve(params: usize, team: usize, seen: i32, spin: i32): i32 {
+  if (!ASC_FEATURE_THREADS) return seen;
+  for (;;) {
+    let seq = atomic.load<i32>(team + TEAM_SEQ);
+    for (let i = 0; seq >= 0 && (seq == seen || (seq & 1) == 1) && i < spin; i++) seq = atomic.load<i32>(team + TEAM_SEQ);
+    if (seq < 0) return -1;
+    if (seq == seen || (seq & 1) == 1) return seen;
+    seen = seq;
+    runJob(params, team, 1, seq);
+  }
+  return seen;
 }
 
 /** Scratch bytes of a kernel (K_* code) for `threads` threads. */

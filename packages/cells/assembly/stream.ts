@@ -1,23 +1,36 @@
 /**
- * Batch-1 streaming inference: one call runs one time step through every layer of a
- * unidirectional stack, with the state kept in linear memory between calls. The weights are
+ * Batch-1 streaming inference: one job runs one time step through every layer of a
+ * unidirectional stack, with the state kept in linear memory between jobs. The weights are
  * stored transposed (`W_ih^T` `[K, G*H]`, `W_hh^T` `[H, G*H]`) so a one-hot input is a row read
  * and each product `[1, K] @ [K, G*H]` reads the weights in place (no packing at one row).
  *
- * The caller describes each layer with STREAM_WORDS int32 words at `table + layer * 4 * STREAM_WORDS`:
+ * Work items (team.ts), one phase per layer: all hidden units, or (BATCH = split > 0) two
+ * items, units [0, split) and [split, H). An item computes its units' columns of every gate
+ * (bias, input term, `h @ W_hh^T`) and then their gate arithmetic, writing the new h into the
+ * layer's `hNext` buffer, so the old h that the other item still reads is never overwritten
+ * inside a step. Layer l's phase reads layer l-1's `hNext`. After the last phase the caller
+ * (thread 0) copies every `hNext` into `h`. With two threads, a step's product -- reading all
+ * of W_hh, the cost of a step -- is split between them; `split` must be a multiple of 16.
+ *
+ * Each layer is described by STREAM_WORDS int32 words at `table + layer * 4 * STREAM_WORDS`:
  *   0 inputWidth K, 1 W_ih^T, 2 W_hh^T (IndRNN: w_hh [H]), 3 input bias [G*H] (b_ih + b_hh, or
  *   b_ih alone for GRU), 4 recurrent bias [G*H] (GRU's b_hh; zeros otherwise), 5 h [H],
  *   6 c [H] (LSTM; else any [H] buffer), 7 gate buffer [G*H], 8 recurrent buffer [G*H] (GRU),
- *   9 a spare [H] buffer (receives values nobody reads).
+ *   9 a spare [H] buffer (receives values nobody reads), 10 hNext [H].
+ *
+ * Job parameters (team.ts): STEPS layers, HIDDEN H, BATCH split (0: one item), MODE (cells.ts mode bits), WEIGHTS table,
+ * AUX0 cell kind (KIND_*), AUX1 token (>= 0: row `token` of layer 0's W_ih^T, a one-hot
+ * input; < 0: multiply `x`), AUX2 x `[K]`, OUT y `[H]` (the last layer's new h).
  */
-import { matmul, FLAG_ACCUMULATE } from '../../tensor/assembly/matmul';
+import { matmulBlock, FLAG_ACCUMULATE } from '../../tensor/assembly/matmul';
 import { f4 } from './common';
 import { gruCells, lstmCells, rnnCells } from './cells';
+import { P_AUX0, P_AUX1, P_AUX2, P_BATCH, P_HIDDEN, P_MODE, P_OUT, P_STEPS, P_WEIGHTS, barrier, claim, finish, jobBase, param, pointer } from './team';
 
 /** int32 words per layer in the table. */
-export const STREAM_WORDS: i32 = 10;
+export const STREAM_WORDS: i32 = 11;
 
-/** Cell codes of {@link streamStep}. */
+/** Cell codes (job parameter AUX0). */
 export const KIND_LSTM: i32 = 0;
 export const KIND_GRU: i32 = 1;
 export const KIND_RNN: i32 = 2;
@@ -29,13 +42,48 @@ function word(table: usize, layer: i32, i: i32): usize {
 }
 
 /**
- * One step of every layer. `token` >= 0 reads row `token` of layer 0's W_ih^T (one-hot input);
- * otherwise `x` `[K]` is multiplied. `kind` is KIND_*, `mode` the cells.ts mode bits. Layer l
- * reads layer l-1's new h. The last layer's new h is also written to `y` `[H]`.
+ * `part[cols] = bias[cols] + input term + (h @ W_hh^T)[cols]` (the recurrent product goes to
+ * `rec` instead, overwriting it, when `rec` != 0: GRU) for columns [j0, j1).
  */
-export function streamStep(kind: i32, mode: i32, layers: i32, hidden: i32, table: usize, token: i32, x: usize, y: usize): void {
+// @ts-ignore: decorator
+@inline
+function columns(
+  j0: i32, j1: i32, width: i32, hidden: i32, part: usize, bias: usize, token: i32, wihT: usize, input: usize, inputWidth: i32,
+  h: usize, whh: usize, rec: usize, recurrent: bool,
+): void {
+  memory.copy(part + f4(j0), bias + f4(j0), f4(j1 - j0));
+  if (token >= 0) {
+    const row = wihT + <usize>token * f4(width);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) v128.store(part + f4(j), f32x4.add(v128.load(part + f4(j)), v128.load(row + f4(j))));
+    for (; j < j1; j++) store<f32>(part + f4(j), load<f32>(part + f4(j)) + load<f32>(row + f4(j)));
+  } else {
+    matmulBlock(input, wihT, part, 1, inputWidth, width, FLAG_ACCUMULATE, 0, 0, 1, j0, j1);
+  }
+  if (recurrent) {
+    if (rec != 0) matmulBlock(h, whh, rec, 1, hidden, width, 0, 0, 0, 1, j0, j1);
+    else matmulBlock(h, whh, part, 1, hidden, width, FLAG_ACCUMULATE, 0, 0, 1, j0, j1);
+  }
+}
+
+/** One streamed step of every layer (see the file comment); run through team.ts `runJob`. */
+export function streamJob(p: usize, team: usize, tid: i32): void {
+  const layers = param(p, P_STEPS);
+  const hidden = param(p, P_HIDDEN);
+  const mode = param(p, P_MODE);
+  const table = pointer(p, P_WEIGHTS);
+  const kind = param(p, P_AUX0);
+  const token0 = param(p, P_AUX1);
+  const x = pointer(p, P_AUX2);
+  const y = pointer(p, P_OUT);
   const gates = kind == KIND_LSTM ? 4 : kind == KIND_GRU ? 3 : 1;
   const width = gates * hidden;
+  // Two items per layer: units [0, split) and [split, H). The caller claims the first at once;
+  // the helper, which learns of the job a little later, takes the second.
+  const split = param(p, P_BATCH);
+  const items = split > 0 && split < hidden ? 2 : 1;
+  const diagonal = (mode & 2) != 0;
+  let phase = jobBase(p);
   for (let l = 0; l < layers; l++) {
     const inputWidth = <i32>word(table, l, 0);
     const wihT = word(table, l, 1);
@@ -45,31 +93,36 @@ export function streamStep(kind: i32, mode: i32, layers: i32, hidden: i32, table
     const h = word(table, l, 5);
     const c = word(table, l, 6);
     const part = word(table, l, 7);
-    const rec = word(table, l, 8);
+    const rec = kind == KIND_GRU ? word(table, l, 8) : 0;
     const spare = word(table, l, 9);
-    const out = l == layers - 1 ? y : h;
-    memory.copy(part, bias, f4(width));
-    if (l == 0 && token >= 0) {
-      const row = wihT + <usize>token * f4(width);
-      for (let j = 0; j + 4 <= width; j += 4) {
-        v128.store(part + f4(j), f32x4.add(v128.load(part + f4(j)), v128.load(row + f4(j))));
+    const hNext = word(table, l, 10);
+    const token = l == 0 ? token0 : -1;
+    const input = l == 0 ? x : word(table, l - 1, 10);
+    const out = l == layers - 1 ? y : hNext;
+    const end = phase + items;
+    for (;;) {
+      const q = claim(team, end);
+      if (q < 0) break;
+      const u0 = q == phase ? 0 : split;
+      const units = items == 1 ? hidden : q == phase ? split : hidden - split;
+      if (units == hidden) {
+        columns(0, width, width, hidden, part, bias, token, wihT, input, inputWidth, h, whh, rec, !diagonal);
+      } else {
+        for (let g = 0; g < gates; g++) {
+          const j0 = g * hidden + u0;
+          columns(j0, j0 + units, width, hidden, part, bias, token, wihT, input, inputWidth, h, whh, rec, !diagonal);
+        }
       }
-      for (let j = width & ~3; j < width; j++) {
-        store<f32>(part + f4(j), load<f32>(part + f4(j)) + load<f32>(row + f4(j)));
-      }
-    } else {
-      const input = l == 0 ? x : word(table, l - 1, 5);
-      matmul(input, wihT, part, 1, inputWidth, width, FLAG_ACCUMULATE, 0);
+      const o = f4(u0);
+      if (kind == KIND_LSTM) lstmCells(part + o, biasRec + o, c + o, c + o, hNext + o, out + o, spare + o, units, hidden);
+      else if (kind == KIND_GRU) gruCells(part + o, rec + o, biasRec + o, h + o, hNext + o, out + o, spare + o, units, hidden);
+      else rnnCells(part + o, biasRec + o, whh + o, h + o, hNext + o, out + o, units, mode);
+      finish(team, tid);
     }
-    if (kind == KIND_LSTM) {
-      matmul(h, whh, part, 1, hidden, width, FLAG_ACCUMULATE, 0);
-      lstmCells(part, biasRec, c, c, h, out, spare, hidden, hidden);
-    } else if (kind == KIND_GRU) {
-      matmul(h, whh, rec, 1, hidden, width, 0, 0);
-      gruCells(part, rec, biasRec, h, h, out, spare, hidden, hidden);
-    } else {
-      if ((mode & 2) == 0) matmul(h, whh, part, 1, hidden, width, FLAG_ACCUMULATE, 0);
-      rnnCells(part, biasRec, whh, h, h, out, hidden, mode);
-    }
+    barrier(team, end);
+    phase = end;
+  }
+  if (tid == 0) {
+    for (let l = 0; l < layers; l++) memory.copy(word(table, l, 5), word(table, l, 10), f4(hidden));
   }
 }

@@ -114,6 +114,7 @@ export const K_GRU_FORWARD: i32 = 3;
 export const K_GRU_BACKWARD: i32 = 4;
 export const K_RNN_FORWARD: i32 = 5;
 export const K_RNN_BACKWARD: i32 = 6;
+export const K_STREAM: i32 = 7;
 
 /** Word `i` of the parameters. */
 // @ts-ignore: decorator

@@ -89,6 +89,14 @@ export class WasmHeap {
   private reserve(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
+    this.grow(end, have);
+    // Only this heap grows the memory, so the views are re-made here (reading memory.buffer
+    // on every access costs a call into the engine).
+    this.f32View = new Float32Array(this.memory.buffer);
+    this.i32View = new Int32Array(this.memory.buffer);
+  }
+
+  private grow(end: number, have: number): void {
     const want = Math.max(end, Math.floor(have * 1.25));
     try {
       this.memory.grow(Math.ceil((want - have) / PAGE));
@@ -103,15 +111,11 @@ export class WasmHeap {
 
   /** A Float32Array over the whole memory (re-made after growth). */
   get f32(): Float32Array {
-    const buffer = this.memory.buffer;
-    if (this.f32View.buffer !== buffer) this.f32View = new Float32Array(buffer);
     return this.f32View;
   }
 
   /** An Int32Array over the whole memory (re-made after growth). */
   get i32(): Int32Array {
-    const buffer = this.memory.buffer;
-    if (this.i32View.buffer !== buffer) this.i32View = new Int32Array(buffer);
     return this.i32View;
   }
 }

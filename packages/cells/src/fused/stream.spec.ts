@@ -1,7 +1,9 @@
 import { Random, noGrad, oneHot, reshape } from '@loopflow/tensor';
 import { RecurrentKind, createRecurrent, createStreamer, runRecurrent, setLayerRunner } from '../index';
 import { maxAbsDiff, randn } from '../test-helpers';
-import { fusedKernelsAvailable } from './context';
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import { FORCE_SHARED, fusedContext, fusedKernelsAvailable, fusedKernelsInfo, fusedThreadLimit, fusedWaitForThreads } from './context';
 
 // The WebAssembly streamer (float32) against the composed path (runner removed) over the same
 // sequence, for every cell kind, odd and standard sizes.
@@ -43,6 +45,67 @@ describeFused('WebAssembly streamer (float32)', () => {
       });
     }
   }
+
+  describe('split between the two threads (the helper takes hidden-unit chunks of every step)', () => {
+    afterAll(() => fusedThreadLimit(Infinity));
+    for (const [label, kind, nonlinearity] of KINDS) {
+      it(`${label}, H=96, 2 layers: every step = the composed path`, () => {
+        const module = createRecurrent(new Random(5), { kind, inputSize: 5, hiddenSize: 96, numLayers: 2, nonlinearity });
+        const steps = 12;
+        const x = randn(new Random(6), [steps, 1, 5], 'float32');
+        const previous = setLayerRunner(null);
+        const expected = noGrad(() => runRecurrent(module, x)).output;
+        setLayerRunner(previous);
+        fusedThreadLimit(FORCE_SHARED);
+        const threads = fusedWaitForThreads();
+        const helped = fusedKernelsInfo()!.helperItems;
+        const streamer = createStreamer(module);
+        // LSTM and GRU steps are large enough to share (IndRNN has no product; this RNN is
+        // small). The helper takes part when it is scheduled in time: on a busy machine, or
+        // while it wakes from sleep, the caller takes both halves, so the sequence is rerun.
+        const shares = threads && (kind === 'lstm' || kind === 'gru');
+        for (let attempt = 0; attempt < (shares ? 200 : 1) && fusedKernelsInfo()!.helperItems === helped; attempt++) {
+          streamer.reset();
+          let worst = 0;
+          for (let t = 0; t < steps; t++) {
+            const y = streamer.step(x.data.subarray(t * 5, (t + 1) * 5));
+            worst = Math.max(worst, maxAbsDiff(y, expected.data.subarray(t * 96, (t + 1) * 96)));
+          }
+          expect(worst).toBeLessThan(1e-5);
+        }
+        if (shares) expect(fusedKernelsInfo()!.helperItems).toBeGreaterThan(helped);
+      });
+    }
+  });
+
+  it('a streamer in the shared memory gives its regions back once it and its views are unreachable', async () => {
+    const lstm = createRecurrent(new Random(8), { kind: 'lstm', inputSize: 64, hiddenSize: 128 });
+    const probe = createStreamer(lstm);
+    if (fusedContext()!.team.threads < 2) return; // one thread: each streamer has an instance of its own
+    probe.stepIndex(1);
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const collect = async (): Promise<void> => {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await collect();
+    const before = fusedContext()!.heap.reservedBytes;
+    // 20 streamers of ~0.4 MB each, dropped one by one: the heap reuses their regions.
+    for (let i = 0; i < 20; i++) {
+      createStreamer(lstm).stepIndex(i % 64);
+      await collect();
+    }
+    expect(fusedContext()!.heap.reservedBytes - before).toBeLessThan(3 * 450_000);
+    // A view kept alive keeps its streamer's regions: the values it shows stay the streamer's.
+    const kept = createStreamer(lstm).stepIndex(3);
+    const copy = Float32Array.from(kept);
+    for (let i = 0; i < 5; i++) {
+      createStreamer(lstm).stepIndex(7);
+      await collect();
+    }
+    expect(Array.from(kept)).toEqual(Array.from(copy));
+  });
 
   it('stepIndex = step with a one-hot input = the composed path', () => {
     const lstm = createRecurrent(new Random(3), { kind: 'lstm', inputSize: 11, hiddenSize: 6, numLayers: 2 });

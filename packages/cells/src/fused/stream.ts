@@ -1,20 +1,30 @@
 import { Tensor } from '@loopflow/tensor';
 import { CellKind } from '../config';
 import { CellParams } from '../module';
+import { fusedContext } from './context';
 import { WasmHeap } from './heap';
+import { FusedTeam, KERNEL } from './team';
 import { MODE_DIAGONAL, MODE_RELU, STREAM_KIND, STREAM_WORDS, createFusedInstance } from './wasm-module';
 
 /**
- * Batch-1 streaming in WebAssembly (assembly/stream.ts): one `streamStep` call runs a time step
- * through every layer, reading the weights stored transposed in the instance's memory and
- * updating the state there. Each stream has its own instance, laid out once, so its memory never
- * grows and the Float32Array views of the state stay valid: nothing is allocated per step.
+ * Batch-1 streaming in WebAssembly (assembly/stream.ts): one job runs a time step through
+ * every layer, reading the weights stored transposed in the kernels' memory and updating the
+ * state there. Nothing is allocated per step.
+ *
+ * Where does a stream live? A stream whose step is large enough to split (H * G*H * layers >=
+ * SPLIT_MACS, e.g. an LSTM of 128 units) lives in the layer runner's shared-memory instance
+ * when that one has two threads: its steps are jobs of the runner's team, so the helper thread
+ * takes half of each step's hidden units whenever that has measured faster (team.ts decides by
+ * timing, as for training). Its regions are freed once the stream and every view it handed out
+ * are unreachable (a FinalizationRegistry on a lease that each view references). Any other
+ * stream gets an instance of its own, one thread, laid out once so its memory never grows.
+ * Either way the Float32Array views stay valid (a shared memory that grows keeps old views).
  */
 export interface WasmStream {
-  /** Live state per layer: `h[l]` `[H]`, `c[l]` `[H]` (LSTM, else null). Views into the instance's memory. */
+  /** Live state per layer: `h[l]` `[H]`, `c[l]` `[H]` (LSTM, else null). Views into the kernels' memory. */
   readonly h: Float32Array[];
   readonly c: Float32Array[] | null;
-  /** The output buffer `[H]` (a copy of the last layer's h after each step). */
+  /** The output buffer `[H]` (the last layer's h after each step). */
   readonly output: Float32Array;
   /** Runs one step on the input already in `input` (`token` < 0) or on a one-hot `token`. */
   step(token: number): void;
@@ -22,7 +32,18 @@ export interface WasmStream {
   readonly input: Float32Array;
   /** Copies `params` (per layer, forward direction) into the stream's weight buffers. */
   load(params: CellParams[]): void;
+  /** Threads a step may use (1, or 2 when it runs on the shared team). */
+  readonly threads: number;
 }
+
+/** Multiply-adds of a step from which it is worth offering half of it to the helper thread. */
+const SPLIT_MACS = 32768;
+
+/** Frees a shared-instance stream's regions once nothing can reach them. */
+const released = new FinalizationRegistry<{ heap: WasmHeap; regions: number[] }>(({ heap, regions }) => {
+  for (const r of regions) heap.free(r);
+});
+const LEASE = Symbol('loopflow.streamLease');
 
 /**
  * A WebAssembly stream for a unidirectional float32 stack, or null when the kernels are not
@@ -30,16 +51,28 @@ export interface WasmStream {
  */
 export function createWasmStream(kind: CellKind, layers: number, inputSize: number, hiddenSize: number): WasmStream | null {
   if (process.env['LOOPFLOW_FUSED'] === '0') return null;
-  const instance = createFusedInstance(false);
-  if (!instance) return null;
-  const { ex } = instance;
-  const heap = new WasmHeap(instance.memory, ex.heapBase() >>> 0);
   const H = hiddenSize;
   const family = kind === 'lstm' ? 'lstm' : kind === 'gru' ? 'gru' : 'rnn';
   const gates = family === 'lstm' ? 4 : family === 'gru' ? 3 : 1;
   const width = gates * H;
   const diagonal = kind === 'indrnn_relu' || kind === 'indrnn_tanh';
   const mode = (kind === 'rnn_relu' || kind === 'indrnn_relu' ? MODE_RELU : 0) | (diagonal ? MODE_DIAGONAL : 0);
+  const macs = layers * (diagonal ? 0 : H * width);
+
+  let heap: WasmHeap;
+  let team: FusedTeam;
+  let shared = false;
+  const context = macs >= SPLIT_MACS ? fusedContext() : null;
+  if (context && context.team.threads > 1) {
+    heap = context.heap;
+    team = context.team;
+    shared = true;
+  } else {
+    const instance = createFusedInstance(false);
+    if (!instance) return null;
+    heap = new WasmHeap(instance.memory, instance.ex.heapBase() >>> 0);
+    team = new FusedTeam(instance, heap);
+  }
 
   interface Layer {
     inputWidth: number;
@@ -52,61 +85,82 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
     part: number;
     rec: number;
     spare: number;
+    hNext: number;
   }
+  const owned: number[] = [];
+  const alloc = (bytes: number): number => {
+    const ptr = heap.alloc(bytes);
+    owned.push(ptr);
+    return ptr;
+  };
   const regions: Layer[] = [];
   for (let l = 0; l < layers; l++) {
     const inputWidth = l === 0 ? inputSize : H;
     regions.push({
       inputWidth,
-      wihT: heap.alloc(inputWidth * width * 4),
-      whh: heap.alloc((diagonal ? H : H * width) * 4),
-      bias: heap.alloc(width * 4),
-      biasRec: heap.alloc(width * 4),
-      h: heap.alloc(H * 4),
-      c: heap.alloc(H * 4),
-      part: heap.alloc(width * 4),
-      rec: heap.alloc(width * 4),
-      spare: heap.alloc(H * 4),
+      wihT: alloc(inputWidth * width * 4),
+      whh: alloc((diagonal ? H : H * width) * 4),
+      bias: alloc(width * 4),
+      biasRec: alloc(width * 4),
+      h: alloc(H * 4),
+      c: alloc(H * 4),
+      part: alloc(width * 4),
+      rec: alloc(width * 4),
+      spare: alloc(H * 4),
+      hNext: alloc(H * 4),
     });
   }
-  const table = heap.alloc(layers * STREAM_WORDS * 4);
-  const input = heap.alloc(inputSize * 4);
-  const output = heap.alloc(H * 4);
-  // Laid out: from here on the memory does not grow, so these views stay valid.
-  const f32 = heap.f32;
+  const table = alloc(layers * STREAM_WORDS * 4);
+  const input = alloc(inputSize * 4);
+  const output = alloc(H * 4);
+  // Views taken after the last allocation (an unshared memory that grows detaches older views;
+  // a stream of its own never grows again, a shared one keeps these valid).
+  const f32 = (): Float32Array => heap.f32;
   const i32 = heap.i32;
+  for (const r of regions) for (const ptr of [r.h, r.c, r.hNext]) f32().fill(0, ptr >> 2, (ptr >> 2) + H);
   regions.forEach((r, l) => {
-    const words = [r.inputWidth, r.wihT, r.whh, r.bias, r.biasRec, r.h, r.c, r.part, r.rec, r.spare];
+    const words = [r.inputWidth, r.wihT, r.whh, r.bias, r.biasRec, r.h, r.c, r.part, r.rec, r.spare, r.hNext];
     i32.set(words, (table >> 2) + l * STREAM_WORDS);
   });
-  const view = (ptr: number, n: number): Float32Array => f32.subarray(ptr >> 2, (ptr >> 2) + n);
-  const kindCode = STREAM_KIND[family];
-  const inputView = view(input, inputSize);
-  const outputView = view(output, H);
+  const lease = {};
+  const view = (ptr: number, n: number): Float32Array => {
+    const v = f32().subarray(ptr >> 2, (ptr >> 2) + n);
+    Object.defineProperty(v, LEASE, { value: lease });
+    return v;
+  };
+  if (shared) released.register(lease, { heap, regions: owned });
+  // Two work items per layer, halves of the hidden units on 16-unit strips (assembly/stream.ts):
+  // measured against 4 and 8 items (more claims, each a cache line crossing cores: slower) and
+  // against uneven halves (slower both ways) with an LSTM of 128 units.
+  const split = shared && H % 32 === 0 ? H / 2 : 0;
+  const job = { BATCH: split, HIDDEN: H, STEPS: layers, MODE: mode, WEIGHTS: table, AUX0: STREAM_KIND[family], AUX1: -1, AUX2: input, OUT: output };
 
   function transposeInto(w: Tensor, ptr: number): void {
     const [rows, cols] = w.shape; // [G*H, K] -> [K, G*H]
     const src = w.data;
+    const dst = f32();
     const o = ptr >> 2;
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) f32[o + c * rows + r] = src[r * cols + c];
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[o + c * rows + r] = src[r * cols + c];
   }
 
   return {
     h: regions.map((r) => view(r.h, H)),
     c: family === 'lstm' ? regions.map((r) => view(r.c, H)) : null,
-    output: outputView,
-    input: inputView,
+    output: view(output, H),
+    input: view(input, inputSize),
+    threads: shared ? team.threads : 1,
     step(token: number): void {
-      ex.streamStep(kindCode, mode, layers, H, table, token, input, output);
+      job.AUX1 = token;
+      team.run(KERNEL.stream, job, shared ? team.threadsFor(true, KERNEL.stream) : 1, macs);
     },
     load(params: CellParams[]): void {
       params.forEach((p, l) => {
         const r = regions[l];
         transposeInto(p.weightIh, r.wihT);
-        if (diagonal) f32.set(p.weightHh.data, r.whh >> 2);
+        if (diagonal) f32().set(p.weightHh.data, r.whh >> 2);
         else transposeInto(p.weightHh, r.whh);
-        const bias = view(r.bias, width);
-        const biasRec = view(r.biasRec, width);
+        const bias = f32().subarray(r.bias >> 2, (r.bias >> 2) + width);
+        const biasRec = f32().subarray(r.biasRec >> 2, (r.biasRec >> 2) + width);
         bias.fill(0);
         biasRec.fill(0);
         if (p.biasIh) bias.set(p.biasIh.data);

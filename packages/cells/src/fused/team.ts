@@ -23,7 +23,7 @@ export const PARAM_WORDS = 32;
 
 /** Kernel codes (assembly/team.ts). */
 export const KERNEL = {
-  lstmForward: 1, lstmBackward: 2, gruForward: 3, gruBackward: 4, rnnForward: 5, rnnBackward: 6,
+  lstmForward: 1, lstmBackward: 2, gruForward: 3, gruBackward: 4, rnnForward: 5, rnnBackward: 6, stream: 7,
 } as const;
 
 /** Byte offsets in the team block. */
@@ -32,8 +32,8 @@ const TEAM_SEQ = 16;
 const TEAM_READY = 20;
 const TEAM_HELPED = 28;
 
-/** Loads of SEQ a helper spins through before sleeping in Atomics.wait (about 20-50 us). */
-const SPIN = 20000;
+/** Loads of SEQ a helper spins through (in WebAssembly, `serve`) before sleeping in Atomics.wait. */
+const SPIN = 50000;
 /**
  * Of the jobs worth splitting, every EXPLORE-th one runs the way that has looked slower (every
  * EXPLORE_FAR-th when it looked more than 30% slower).
@@ -77,13 +77,10 @@ Atomics.add(ctl, READY, 1);
 Atomics.notify(ctl, READY);
 let seen = 0;
 for (;;) {
-  let seq = Atomics.load(ctl, SEQ);
-  for (let i = 0; (seq === seen || (seq & 1) === 1) && i < spin; i++) seq = Atomics.load(ctl, SEQ);
-  if (seq === seen) { Atomics.wait(ctl, SEQ, seen, 1000); continue; }
-  if (seq < 0) break;
-  if ((seq & 1) === 1) continue;
-  seen = seq;
-  ex.runJob(params, team, 1, seq);
+  const r = ex.serve(params, team, seen, spin);
+  if (r < 0) break;
+  seen = r;
+  Atomics.wait(ctl, SEQ, seen, 1000);
 }
 `;
 
@@ -166,29 +163,33 @@ export class FusedTeam {
    * `work` (multiply-adds, say) feeds the timing that `threadsFor` decides by.
    */
   run(kernel: number, job: JobParams, threads: number, work = 0): void {
-    const started = performance.now();
+    const words = this.words;
+    words.fill(0);
+    for (const key in job) words[P[key as keyof typeof P]] = (job[key as keyof typeof P] as number) | 0;
+    // Only the kernels threadsFor decides for are timed (performance.now costs ~50 ns a call).
+    const timed = this.timings.has(kernel);
+    const started = timed ? performance.now() : 0;
     const i32 = this.heap.i32;
-    const base = this.params >> 2;
-    const useHelper = threads > 1;
+    const seqWord = (this.team + TEAM_SEQ) >> 2;
     // Every item of the previous job is done, so NEXT == DONE: the new job starts there.
-    const lo = i32[(this.team + TEAM_DONE) >> 2];
-    const hi = i32[((this.team + TEAM_DONE) >> 2) + 1];
+    words[P.BASE_LO] = i32[(this.team + TEAM_DONE) >> 2];
+    words[P.BASE_HI] = i32[((this.team + TEAM_DONE) >> 2) + 1];
+    words[P.KERNEL] = kernel;
+    words[P.THREADS] = threads;
     // SEQ is odd while the parameters are written, so a helper never reads a torn block; a job
     // with THREADS = 1 is the caller's alone (a helper that sees it returns at once).
     const seq = (this.seq += 2);
-    Atomics.store(this.ctl, TEAM_SEQ / 4, seq - 1);
-    i32.fill(0, base, base + PARAM_WORDS);
-    for (const key of Object.keys(job) as (keyof typeof P)[]) i32[base + P[key]] = (job[key] as number) | 0;
-    i32[base + P.KERNEL] = kernel;
-    i32[base + P.THREADS] = threads;
-    i32[base + P.BASE_LO] = lo;
-    i32[base + P.BASE_HI] = hi;
-    i32[base + P.SEQ] = seq;
-    Atomics.store(this.ctl, TEAM_SEQ / 4, seq);
-    if (useHelper) Atomics.notify(this.ctl, TEAM_SEQ / 4);
+    words[P.SEQ] = seq;
+    Atomics.store(i32, seqWord, seq - 1);
+    i32.set(words, this.params >> 2);
+    Atomics.store(i32, seqWord, seq);
+    if (threads > 1) Atomics.notify(i32, seqWord);
     this.ex.runJob(this.params, this.team, 0, seq);
-    this.record(kernel, threads, performance.now() - started, work);
+    if (timed) this.record(kernel, threads, performance.now() - started, work);
   }
+
+  /** The parameter words of the job being written. */
+  private readonly words = new Int32Array(PARAM_WORDS);
 
   private ensureHelper(): boolean {
     if (this.worker) return Atomics.load(this.ctl, TEAM_READY / 4) > 0;

@@ -26,17 +26,17 @@ export interface FusedExports {
   threaded(): number;
   teamBytes(threads: number): number;
   runJob(params: number, team: number, tid: number, seq: number): void;
+  serve(params: number, team: number, seen: number, spin: number): number;
   scratchBytes(kernel: number, steps: number, batch: number, hidden: number, mode: number, threads: number): number;
-  streamStep(kind: number, mode: number, layers: number, hidden: number, table: number, token: number, x: number, y: number): void;
 }
 
 /** `mode` bits of the rnn kernels (assembly/cells.ts). */
 export const MODE_RELU = 1;
 export const MODE_DIAGONAL = 2;
-/** `kind` codes of `streamStep` (assembly/stream.ts). */
+/** Cell codes of the stream job (assembly/stream.ts, parameter AUX0). */
 export const STREAM_KIND = { lstm: 0, gru: 1, rnn: 2 } as const;
 /** int32 words per layer in the streaming table (assembly/stream.ts). */
-export const STREAM_WORDS = 10;
+export const STREAM_WORDS = 11;
 
 /** Which build: plain SIMD, or SIMD with relaxed-SIMD FMA. */
 export type FusedVariant = 'simd' | 'relaxed';

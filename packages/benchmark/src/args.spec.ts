@@ -10,6 +10,7 @@ describe('parseCompareArgs', () => {
     });
     expect(parseCompareArgs(['--quick', '--tiny', '--inline', '--parallel', '1'])).toEqual({ help: false, options: { suite: 'tiny', isolation: 'inline', parallel: 1 } });
     expect(parseCompareArgs(['--help'])).toEqual({ help: true });
+    expect(parseCompareArgs(['--rerender', '/tmp/run'])).toEqual({ help: false, options: { suite: 'quick', rerender: '/tmp/run' } });
   });
 
   it('names the flag that is wrong', () => {
@@ -27,6 +28,8 @@ describe('parseCompareArgs', () => {
     expect(code(['--tasks', 'add'])).toMatch(/^UNKNOWN_TASK: .*'add'/);
     expect(code(['--out'])).toMatch(/--out needs a folder/);
     expect(code(['--full', '--quick'])).toMatch(/cannot be combined/);
+    expect(code(['--rerender'])).toMatch(/--rerender needs the folder of an earlier run/);
+    expect(code(['--rerender', '/tmp/run', '--seeds', '2'])).toMatch(/--rerender takes no other flag/);
     expect(code(['--fast'])).toMatch(/unknown argument '--fast'/);
   });
 });

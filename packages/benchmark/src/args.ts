@@ -19,11 +19,17 @@ export interface CompareOptions {
   parallel?: number;
   /** 'process' (default): each job in a worker process of its own (peak RSS per run); 'inline': all in this process. */
   isolation?: Isolation;
+  /**
+   * Train nothing: re-read `<folder>/results.json` of an earlier run, recompute the comparison
+   * with published results by the current rules, and rewrite its report.md, report.html and
+   * results.json.
+   */
+  rerender?: string;
 }
 
 /** The usage text of `loopflow compare` / `compare.ts`. */
 export const COMPARE_USAGE = `Usage: loopflow compare [--quick|--full] [--out dir] [--seeds n] [--tasks a,b] [--models x,y]
-                        [--tiny] [--parallel n] [--inline]
+                        [--tiny] [--parallel n] [--inline] | --rerender dir
 
 Trains RNN (tanh), LSTM, GRU, IndRNN and a transformer at equal parameter budgets over seeds on
 the adding problem, delayed recall, long-range context, a character LM on first names and the
@@ -39,6 +45,7 @@ writes report.md, report.html (plots) and results.json to the run folder.
   --models x,y   only these models: ${MODEL_KINDS.join(', ')}
   --parallel n   training runs at the same time (default min(2, cores))
   --inline       run every job in this process (no peak RSS per run)
+  --rerender dir train nothing: rewrite dir's report from its results.json (current report rules)
   --help         this text`;
 
 /** What parsing the command line gives: options, or a request for the usage text. */
@@ -80,6 +87,12 @@ export function parseCompareArgs(argv: readonly string[]): ParsedCompareArgs {
         options.out = v;
         break;
       }
+      case '--rerender': {
+        const v = argv[++i];
+        if (v === undefined || v.startsWith('--')) fail('INVALID_ARGUMENT', 'compare: --rerender needs the folder of an earlier run, e.g. --rerender /tmp/compare-quick');
+        options.rerender = v;
+        break;
+      }
       case '--seeds': options.seeds = positiveInt(arg, argv[++i]); break;
       case '--parallel': options.parallel = positiveInt(arg, argv[++i]); break;
       case '--tasks': options.tasks = checkTaskNames(list(arg, argv[++i]), 'compare --tasks'); break;
@@ -88,6 +101,7 @@ export function parseCompareArgs(argv: readonly string[]): ParsedCompareArgs {
         throw new BenchmarkError('INVALID_ARGUMENT', `compare: unknown argument '${arg}'; see --help for the flags`);
     }
   }
+  if (options.rerender !== undefined && argv.length > 2) fail('INVALID_ARGUMENT', 'compare: --rerender takes no other flag (the run folder holds the suite, seeds, tasks and models)');
   if (full && (quick || tiny)) fail('INVALID_ARGUMENT', 'compare: --full cannot be combined with --quick or --tiny; choose one suite');
   options.suite = tiny ? 'tiny' : full ? 'full' : 'quick';
   return { help: false, options };

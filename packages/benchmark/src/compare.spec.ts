@@ -94,4 +94,34 @@ describe('runCompare --tiny (end to end)', () => {
     expect(stderr).toMatch(/adding\/T=16\/lstm\/seed=0 step \d+\/6 loss/);
     expect(stdout).toContain('| Task | Setting | Model |');
   });
+
+  it('--rerender rewrites the report from results.json by the current rules, training nothing', async () => {
+    const json = path.join(out, 'results.json');
+    const saved = JSON.parse(fs.readFileSync(json, 'utf8')) as CompareReport;
+    // An older rule's verdicts, as a run made before a rule changed would hold them.
+    const stale = { ...saved, published: saved.published.map((c) => ({ ...c, verdict: 'differs' as const, measured: 'stale' })) };
+    fs.writeFileSync(json, JSON.stringify(stale));
+    fs.writeFileSync(path.join(out, 'report.md'), 'old');
+    let printed = '';
+    const outcome = await runCompare({ rerender: out }, { stderr: { write: () => true, isTTY: false }, stdout: { write: (s: string) => (printed += s) } });
+    expect(outcome.report.published).toEqual(report.published);
+    expect(outcome.report.runs).toEqual(saved.runs);
+    expect((JSON.parse(fs.readFileSync(json, 'utf8')) as CompareReport).published).toEqual(report.published);
+    expect(fs.readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('## Compared with published results');
+    expect(printed).toContain(`from the results of ${saved.startedAt}`);
+  });
+
+  it('--rerender says what is wrong with a folder that holds no usable results.json', async () => {
+    const io = { stderr: { write: () => true, isTTY: false } };
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-rerender-'));
+    try {
+      await expect(runCompare({ rerender: bad }, io)).rejects.toThrow(/cannot read .*results\.json.*folder of an earlier run/);
+      fs.writeFileSync(path.join(bad, 'results.json'), '{"format": "loopflow.compare/1", "summ');
+      await expect(runCompare({ rerender: bad }, io)).rejects.toThrow(/not valid JSON.*cut short/);
+      fs.writeFileSync(path.join(bad, 'results.json'), '{"format": "something/2", "summary": []}');
+      await expect(runCompare({ rerender: bad }, io)).rejects.toThrow(/not a loopflow.compare\/1 result \(format "something\/2", missing groups, scaling, gradientFlow, runs, tasks\)/);
+    } finally {
+      fs.rmSync(bad, { recursive: true, force: true });
+    }
+  });
 });

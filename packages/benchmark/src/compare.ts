@@ -21,6 +21,7 @@ import type { ScalingResult } from './scaling/scaling-run';
 import type { FlowResult } from './training/flow-run';
 import type { TrainResult } from './training/train-run';
 import { runFolderName, writeFileAtomic } from './write-files';
+import { fail } from './errors';
 
 /** Where `runCompare` writes: progress to `stderr` (bars on a TTY), the summary table and file names to `stdout`. */
 export interface CompareIO {
@@ -50,6 +51,7 @@ export interface CompareOutcome {
  * report.published.map((c) => c.verdict);
  */
 export async function runCompare(options: CompareOptions = {}, io: CompareIO = { stderr: process.stderr, stdout: process.stdout }): Promise<CompareOutcome> {
+  if (options.rerender !== undefined) return rerenderReport(options.rerender, io);
   const started = new Date();
   const loadAverageStart = os.loadavg();
   const config = resolveSuite(options);
@@ -121,9 +123,49 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
     failed,
     runs: [...runs].sort((a, b) => a.id.localeCompare(b.id)),
   };
+  await writeReport(report, files);
+  io.stdout?.write(`${markdownTable(summaryTable(report))}\n\n${report.published.map((c) => `${c.verdict}: ${c.claim}`).join('\n')}\n\nWrote ${files.markdown}, ${files.html} and ${files.json} (${report.wallSeconds.toFixed(0)} s)${failed.length > 0 ? `; ${failed.length} job(s) failed, listed in the report` : ''}\n`);
+  return { outDir, files, report };
+}
+
+/** Writes results.json, report.md and report.html (each atomically). */
+async function writeReport(report: CompareReport, files: CompareOutcome['files']): Promise<void> {
   writeFileAtomic(files.json, `${JSON.stringify(report, null, 1)}\n`);
   writeFileAtomic(files.markdown, renderMarkdown(report));
   writeFileAtomic(files.html, await renderHtml(report, reportPlots(report)));
-  io.stdout?.write(`${markdownTable(summaryTable(report))}\n\n${report.published.map((c) => `${c.verdict}: ${c.claim}`).join('\n')}\n\nWrote ${files.markdown}, ${files.html} and ${files.json} (${report.wallSeconds.toFixed(0)} s)${failed.length > 0 ? `; ${failed.length} job(s) failed, listed in the report` : ''}\n`);
+}
+
+/**
+ * `--rerender dir`: reads `dir/results.json` of an earlier run, recomputes `published` (the
+ * comparison with published results) by the current rules and rewrites results.json, report.md
+ * and report.html. Trains nothing; every measured number stays as it was.
+ */
+async function rerenderReport(dir: string, io: CompareIO): Promise<CompareOutcome> {
+  const outDir = path.resolve(dir);
+  const files = {
+    json: path.join(outDir, 'results.json'),
+    markdown: path.join(outDir, 'report.md'),
+    html: path.join(outDir, 'report.html'),
+    jsonl: path.join(outDir, 'results.jsonl'),
+  };
+  let text: string;
+  try {
+    text = fs.readFileSync(files.json, 'utf8');
+  } catch (e) {
+    fail('INVALID_ARGUMENT', `compare --rerender: cannot read ${files.json} (${(e as Error).message}); pass the folder of an earlier run (the one holding results.json)`);
+  }
+  let report: CompareReport;
+  try {
+    report = JSON.parse(text) as CompareReport;
+  } catch (e) {
+    fail('INVALID_ARGUMENT', `compare --rerender: ${files.json} is not valid JSON (${(e as Error).message}); it may have been cut short: rerun the suite`);
+  }
+  const missing = ['summary', 'groups', 'scaling', 'gradientFlow', 'runs', 'tasks'].filter((k) => !Array.isArray((report as unknown as Record<string, unknown>)[k]));
+  if (report.format !== 'loopflow.compare/1' || missing.length > 0) {
+    fail('INVALID_ARGUMENT', `compare --rerender: ${files.json} is not a loopflow.compare/1 result (format ${JSON.stringify(report.format)}${missing.length > 0 ? `, missing ${missing.join(', ')}` : ''}); pass the folder a \`loopflow compare\` run wrote`);
+  }
+  report = { ...report, published: compareWithPublished({ summary: report.summary, groups: report.groups, scaling: report.scaling, gradientFlow: report.gradientFlow }) };
+  await writeReport(report, files);
+  io.stdout?.write(`${report.published.map((c) => `${c.verdict}: ${c.claim}`).join('\n')}\n\nRewrote ${files.markdown}, ${files.html} and ${files.json} from the results of ${report.startedAt}\n`);
   return { outDir, files, report };
 }

@@ -86,6 +86,24 @@ describe('compared with published results', () => {
     expect(c.measured).toMatch(/Irregular growth: LSTM \(composed path\) 20.0x from T=256 to T=512/);
   });
 
+  it('gradient flow below float32 range (ratios of 0) compares how fast ln ||dL/dh_t|| falls per step', () => {
+    // Norms e^(k t) over t = 0..99, set to 0 where they would be below float32's range.
+    const curve = (model: ModelKind, k: number): GradientFlowCurve => {
+      const norms = Array.from({ length: 100 }, (_, t) => Math.exp(k * (t - 99))).map((n) => (n < 1e-45 ? 0 : n));
+      return { model, stage: 'init', taskId: 'adding/T=100', seed: 0, length: 100, layers: [{ layer: 0, norms }], ratioFirstToLast: norms[0] / norms[99] };
+    };
+    const rnn = curve('rnn', 2); // vanishes by 2 nats a step: 0 before t = 50
+    const lstm = curve('lstm', 1.5); // 0 before t = 30
+    expect(rnn.ratioFirstToLast).toBe(0);
+    expect(lstm.ratioFirstToLast).toBe(0);
+    const c = verdict({ ...empty, gradientFlow: [rnn, lstm] }, 'gradient-flow');
+    expect(c.verdict).toBe('agrees');
+    expect(c.measured).toMatch(/underflowed to 0.*RNN \(tanh\) 2\.000, LSTM 1\.500/);
+    expect(verdict({ ...empty, gradientFlow: [curve('rnn', 1.5), curve('lstm', 2)] }, 'gradient-flow').verdict).toBe('differs');
+    // A positive ratio keeps more than an underflowed one.
+    expect(verdict({ ...empty, gradientFlow: [rnn, flow('lstm', 1e-20)] }, 'gradient-flow').verdict).toBe('agrees');
+  });
+
   it('gradient flow: the RNN keeping the least (and under 1%) agrees', () => {
     const curves = [flow('rnn', 1e-20), flow('lstm', 1e-8), flow('indrnn', 0.6)];
     expect(verdict({ ...empty, gradientFlow: curves }, 'gradient-flow').verdict).toBe('agrees');

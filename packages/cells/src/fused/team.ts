@@ -40,6 +40,8 @@ const SPIN = 50000;
  */
 const EXPLORE = 8;
 const EXPLORE_FAR = 32;
+/** Jobs of at least this much work (multiply-adds) are all timed; smaller ones one in four. */
+const SAMPLE_WORK = 1 << 20;
 /** Weight of the newest timing in the running averages. */
 const EMA = 0.25;
 
@@ -166,8 +168,11 @@ export class FusedTeam {
     const words = this.words;
     words.fill(0);
     for (const key in job) words[P[key as keyof typeof P]] = (job[key as keyof typeof P] as number) | 0;
-    // Only the kernels threadsFor decides for are timed (performance.now costs ~50 ns a call).
-    const timed = this.timings.has(kernel);
+    // Only the kernels threadsFor decides for are timed, and jobs of under SAMPLE_WORK only
+    // one in four (performance.now costs ~50 ns a call; a streamed step takes a few us). Every
+    // EXPLORE-th job, the one run the other way, is among those timed.
+    const timing = this.timings.get(kernel);
+    const timed = timing !== undefined && (work >= SAMPLE_WORK || (timing.jobs & 3) === 0);
     const started = timed ? performance.now() : 0;
     const i32 = this.heap.i32;
     const seqWord = (this.team + TEAM_SEQ) >> 2;

@@ -126,6 +126,8 @@ describeFused('WebAssembly streamer (float32)', () => {
       createStreamer(lstm).stepIndex(i % 64);
       await collect();
     }
+    // Finalizers run some time after a collection: give them a few more chances.
+    for (let i = 0; i < 50 && fusedContext()!.heap.reservedBytes - before >= 3 * 450_000; i++) await collect();
     expect(fusedContext()!.heap.reservedBytes - before).toBeLessThan(3 * 450_000);
     // A view kept alive keeps its streamer's regions: the values it shows stay the streamer's.
     const kept = createStreamer(lstm).stepIndex(3);

@@ -59,6 +59,12 @@ describe('compared with published results', () => {
     expect(verdict({ ...empty, summary: slower }, 'adding-indrnn-vs-lstm').measured).toMatch(/solved no length/);
     const both = [adding('indrnn', 50, 2), adding('lstm', 50, 2)];
     expect(verdict({ ...empty, summary: both }, 'adding-indrnn-vs-lstm').verdict).toBe('not tested');
+    // No length separates them by the threshold, but IndRNN learned where the LSTM did not.
+    const learned = (indMse: number) => [adding('indrnn', 50, 2), adding('lstm', 50, 2), { ...adding('indrnn', 500, 0), testMean: indMse }, { ...adding('lstm', 500, 0), testMean: 0.165 }];
+    const c = verdict({ ...empty, summary: learned(0.021) }, 'adding-indrnn-vs-lstm');
+    expect(c.verdict).toBe('partly');
+    expect(c.measured).toMatch(/at T=500 IndRNN brought the test MSE well below the 0\.167 of always answering 1.*while the LSTM stayed at that baseline/);
+    expect(verdict({ ...empty, summary: learned(0.1) }, 'adding-indrnn-vs-lstm').verdict).toBe('not tested'); // not under half the baseline
     const differ = [adding('indrnn', 50, 0), adding('lstm', 50, 2)];
     expect(verdict({ ...empty, summary: differ }, 'adding-indrnn-vs-lstm').verdict).toBe('differs');
   });

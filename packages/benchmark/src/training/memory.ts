@@ -43,10 +43,17 @@ function findGc(): (() => void) | null {
   return runtimeGc;
 }
 
-/** Runs a full garbage collection where one can be forced (see findGc); returns whether it ran. */
+/**
+ * Runs a full garbage collection where one can be forced (see findGc); returns whether it ran.
+ * Twice: V8 frees the memory of dead ArrayBuffers (tensor storage) on a background sweeper after
+ * a collection, so right after one `process.memoryUsage().arrayBuffers` still counts them — a
+ * baseline taken then sat ~120 MB too high in a test worker that had run other tests, and every
+ * later sample fell below it. A second collection finishes the first one's sweeping.
+ */
 export function collectGarbage(): boolean {
   const gc = findGc();
   if (gc === null) return false;
+  gc();
   gc();
   return true;
 }

@@ -47,6 +47,7 @@ describe('runCompare --tiny (end to end)', () => {
       // maxRSS is a running maximum: a toy job may not lift it past what loading the code reached.
       expect(run.rssWorkerBaseBytes).toBeGreaterThan(10 * 2 ** 20);
       expect(run.rssPeakBytes).toBeGreaterThanOrEqual(run.rssWorkerBaseBytes!);
+      expect(run.heapPeakBytes).toBeGreaterThan(0); // a fresh process: no other test's garbage in the baseline
     }
     // Equal budgets: within a task setting, every model's count is near the others'.
     for (const taskId of new Set(report.summary.map((r) => r.taskId))) {

@@ -59,12 +59,7 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
   const isolation = options.isolation ?? 'process';
   const outDir = path.resolve(options.out ?? path.join('runs', runFolderName(config.name, started)));
   fs.mkdirSync(outDir, { recursive: true });
-  const files = {
-    json: path.join(outDir, 'results.json'),
-    markdown: path.join(outDir, 'report.md'),
-    html: path.join(outDir, 'report.html'),
-    jsonl: path.join(outDir, 'results.jsonl'),
-  };
+  const files = runFiles(outDir);
   fs.writeFileSync(files.jsonl, '');
 
   const plan = planSuite(config);
@@ -128,6 +123,16 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
   return { outDir, files, report };
 }
 
+/** The files of a run folder. */
+function runFiles(outDir: string): CompareOutcome['files'] {
+  return {
+    json: path.join(outDir, 'results.json'),
+    markdown: path.join(outDir, 'report.md'),
+    html: path.join(outDir, 'report.html'),
+    jsonl: path.join(outDir, 'results.jsonl'),
+  };
+}
+
 /** Writes results.json, report.md and report.html (each atomically). */
 async function writeReport(report: CompareReport, files: CompareOutcome['files']): Promise<void> {
   writeFileAtomic(files.json, `${JSON.stringify(report, null, 1)}\n`);
@@ -142,12 +147,7 @@ async function writeReport(report: CompareReport, files: CompareOutcome['files']
  */
 async function rerenderReport(dir: string, io: CompareIO): Promise<CompareOutcome> {
   const outDir = path.resolve(dir);
-  const files = {
-    json: path.join(outDir, 'results.json'),
-    markdown: path.join(outDir, 'report.md'),
-    html: path.join(outDir, 'report.html'),
-    jsonl: path.join(outDir, 'results.jsonl'),
-  };
+  const files = runFiles(outDir);
   let text: string;
   try {
     text = fs.readFileSync(files.json, 'utf8');

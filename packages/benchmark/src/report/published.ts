@@ -2,6 +2,7 @@ import type { ModelKind } from '../names';
 import { MODEL_LABELS, RECURRENT_KINDS } from '../names';
 import { LONG_CONTEXT_SOLVED_ACCURACY } from '../tasks/long-context';
 import { ADDING_BASELINE_MSE } from '../tasks/adding';
+import { leastSquares } from '../scaling/fit';
 import type { ScalingResult } from '../scaling/scaling-run';
 import type { GradientFlowCurve } from '../training/gradient-flow';
 import type { Comparison, GroupRow, SummaryRow } from './types';
@@ -192,15 +193,8 @@ export function vanishRate(curve: GradientFlowCurve): number {
     }
   });
   if (ts.length < 2) return NaN;
-  const mt = ts.reduce((a, b) => a + b, 0) / ts.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < ts.length; i++) {
-    num += (ts[i] - mt) * (ys[i] - my);
-    den += (ts[i] - mt) ** 2;
-  }
-  return num / den;
+  const { sxy, sxx } = leastSquares(ts, ys);
+  return sxy / sxx;
 }
 
 /**

@@ -26,21 +26,41 @@ export function fitPowerLaw(xs: readonly number[], ys: readonly number[]): Power
       ly.push(Math.log(ys[i]));
     }
   });
-  const n = lx.length;
-  const mx = lx.reduce((a, b) => a + b, 0) / n;
-  const my = ly.reduce((a, b) => a + b, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (lx[i] - mx) ** 2;
-    sxy += (lx[i] - mx) * (ly[i] - my);
-    syy += (ly[i] - my) ** 2;
-  }
+  const { n, mx, my, sxx, sxy, syy } = leastSquares(lx, ly);
   if (n < 2 || sxx === 0) fail('FIT_INVALID', `fitPowerLaw: ${n} usable point(s) with ${sxx === 0 && n > 0 ? 'one distinct x' : 'positive values'}; expected at least two points with different positive x and positive y`);
   const exponent = sxy / sxx;
   const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
   return { exponent, coefficient: Math.exp(my - exponent * mx), r2, points: n };
+}
+
+/** Means and centred sums of squares and products of paired values (n = 0 gives NaN means). */
+export interface LeastSquaresSums {
+  n: number;
+  mx: number;
+  my: number;
+  sxx: number;
+  sxy: number;
+  syy: number;
+}
+
+/**
+ * The sums an ordinary least-squares line of y on x is built from: its slope is `sxy / sxx`.
+ *
+ * @example const s = leastSquares([0, 1, 2], [1, 3, 5]); s.sxy / s.sxx // 2
+ */
+export function leastSquares(xs: readonly number[], ys: readonly number[]): LeastSquaresSums {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i] - mx) ** 2;
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    syy += (ys[i] - my) ** 2;
+  }
+  return { n, mx, my, sxx, sxy, syy };
 }
 
 /**

@@ -32,8 +32,6 @@ export interface WasmStream {
   readonly input: Float32Array;
   /** Copies `params` (per layer, forward direction) into the stream's weight buffers. */
   load(params: CellParams[]): void;
-  /** Threads a step may use (1, or 2 when it runs on the shared team). */
-  readonly threads: number;
 }
 
 /** Multiply-adds of a step from which it is worth offering half of it to the helper thread. */
@@ -148,7 +146,6 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
     c: family === 'lstm' ? regions.map((r) => view(r.c, H)) : null,
     output: view(output, H),
     input: view(input, inputSize),
-    threads: shared ? team.threads : 1,
     step(token: number): void {
       job.AUX1 = token;
       team.run(KERNEL.stream, job, shared ? team.threadsFor(true, KERNEL.stream) : 1, macs);

@@ -5,6 +5,7 @@
 import { LoopflowError, Tensor } from '@loopflow/tensor';
 import { LayerRunnerArgs } from '../layer-direction';
 import { FusedContext } from './context';
+import { HeapRegions } from './heap';
 import { FusedPlan, isParallel } from './plan';
 import { Tape } from './tape';
 import { KERNEL } from './team';
@@ -29,20 +30,15 @@ export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunner
   const stateFloats = batch * hidden;
   const outFloats = steps * stateFloats;
   const lstm = plan.family === 'lstm';
-  const regions: number[] = [];
+  const regions = new HeapRegions(heap);
   try {
-    const out = heap.alloc(outFloats * 4);
-    regions.push(out);
-    const h = heap.alloc(stateFloats * 4);
-    regions.push(h);
-    const c = lstm ? heap.alloc(stateFloats * 4) : 0;
-    regions.push(c);
-    const bhh = heap.alloc(width * 4);
-    regions.push(bhh);
+    const out = regions.alloc(outFloats * 4);
+    const h = regions.alloc(stateFloats * 4);
+    const c = lstm ? regions.alloc(stateFloats * 4) : 0;
+    const bhh = regions.alloc(width * 4);
     const kernel = plan.family === 'lstm' ? KERNEL.lstmForward : plan.family === 'gru' ? KERNEL.gruForward : KERNEL.rnnForward;
     const threads = ctx.team.threadsFor(isParallel(plan), kernel);
-    const scratch = heap.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.mode, threads) >>> 0);
-    regions.push(scratch);
+    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.mode, threads) >>> 0);
 
     const f32 = heap.f32;
     f32.set(args.xProjected.data, tape.acts >> 2);
@@ -65,7 +61,7 @@ export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunner
     if (lstm) packed.set(view.subarray(c >> 2, (c >> 2) + stateFloats), outFloats + stateFloats);
     return packed;
   } finally {
-    for (const r of regions) heap.free(r);
+    regions.freeAll();
   }
 }
 
@@ -86,22 +82,16 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
   const bhhTensor = args.weights.biasHh;
   const weights = whh.requiresGrad || (bhhTensor !== null && bhhTensor.requiresGrad);
   const whhFloats = plan.diagonal ? hidden : width * hidden;
-  const regions: number[] = [];
+  const regions = new HeapRegions(heap);
   try {
-    const dout = heap.alloc(outFloats * 4);
-    regions.push(dout);
-    const dh = heap.alloc(stateFloats * 4);
-    regions.push(dh);
-    const dc = lstm ? heap.alloc(stateFloats * 4) : 0;
-    regions.push(dc);
-    const dwhh = heap.alloc(whhFloats * 4);
-    regions.push(dwhh);
-    const dbhh = heap.alloc(width * 4);
-    regions.push(dbhh);
+    const dout = regions.alloc(outFloats * 4);
+    const dh = regions.alloc(stateFloats * 4);
+    const dc = lstm ? regions.alloc(stateFloats * 4) : 0;
+    const dwhh = regions.alloc(whhFloats * 4);
+    const dbhh = regions.alloc(width * 4);
     const kernel = plan.family === 'lstm' ? KERNEL.lstmBackward : plan.family === 'gru' ? KERNEL.gruBackward : KERNEL.rnnBackward;
     const threads = ctx.team.threadsFor(isParallel(plan), kernel);
-    const scratch = heap.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.mode, threads) >>> 0);
-    regions.push(scratch);
+    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.mode, threads) >>> 0);
 
     const f32 = heap.f32;
     const put = (g: Tensor | null, ptr: number, floats: number): void => {
@@ -132,6 +122,6 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
     });
     return grads;
   } finally {
-    for (const r of regions) heap.free(r);
+    regions.freeAll();
   }
 }

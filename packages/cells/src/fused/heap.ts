@@ -119,3 +119,25 @@ export class WasmHeap {
     return this.i32View;
   }
 }
+
+/**
+ * Regions taken one by one and given back together: `alloc` as the heap's, remembering each
+ * offset; `freeAll` returns them all (a call's buffers in a `finally`, a stream's when it dies).
+ */
+export class HeapRegions {
+  private readonly offsets: number[] = [];
+  constructor(private readonly heap: WasmHeap) {}
+
+  /** A region of at least `bytes` bytes, as `WasmHeap.alloc`; remembered for `freeAll`. */
+  alloc(bytes: number): number {
+    const offset = this.heap.alloc(bytes);
+    this.offsets.push(offset);
+    return offset;
+  }
+
+  /** Frees every region taken so far. */
+  freeAll(): void {
+    for (const offset of this.offsets) this.heap.free(offset);
+    this.offsets.length = 0;
+  }
+}

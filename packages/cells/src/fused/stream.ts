@@ -2,7 +2,7 @@ import { Tensor } from '@loopflow/tensor';
 import { CellKind } from '../config';
 import { CellParams } from '../module';
 import { fusedContext } from './context';
-import { WasmHeap } from './heap';
+import { HeapRegions, WasmHeap } from './heap';
 import { FusedTeam, KERNEL } from './team';
 import { MODE_DIAGONAL, MODE_RELU, STREAM_KIND, STREAM_WORDS, createFusedInstance } from './wasm-module';
 
@@ -38,9 +38,7 @@ export interface WasmStream {
 const SPLIT_MACS = 32768;
 
 /** Frees a shared-instance stream's regions once nothing can reach them. */
-const released = new FinalizationRegistry<{ heap: WasmHeap; regions: number[] }>(({ heap, regions }) => {
-  for (const r of regions) heap.free(r);
-});
+const released = new FinalizationRegistry<HeapRegions>((regions) => regions.freeAll());
 const LEASE = Symbol('loopflow.streamLease');
 
 /**
@@ -85,12 +83,8 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
     spare: number;
     hNext: number;
   }
-  const owned: number[] = [];
-  const alloc = (bytes: number): number => {
-    const ptr = heap.alloc(bytes);
-    owned.push(ptr);
-    return ptr;
-  };
+  const owned = new HeapRegions(heap);
+  const alloc = (bytes: number): number => owned.alloc(bytes);
   const regions: Layer[] = [];
   for (let l = 0; l < layers; l++) {
     const inputWidth = l === 0 ? inputSize : H;
@@ -126,7 +120,7 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
     Object.defineProperty(v, LEASE, { value: lease });
     return v;
   };
-  if (shared) released.register(lease, { heap, regions: owned });
+  if (shared) released.register(lease, owned);
   // Two work items per layer, halves of the hidden units on 16-unit strips (assembly/stream.ts):
   // measured against 4 and 8 items (more claims, each a cache line crossing cores: slower) and
   // against uneven halves (slower both ways) with an LSTM of 128 units.

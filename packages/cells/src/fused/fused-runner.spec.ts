@@ -4,7 +4,7 @@ import {
   runRecurrent, setLayerRunner,
 } from '../index';
 import { randn } from '../test-helpers';
-import { FORCE_SHARED, fusedKernelsAvailable, fusedKernelsInfo, fusedLiveTapes, fusedThreadLimit, fusedWaitForThreads } from './context';
+import { FORCE_SHARED, fusedContext, fusedKernelsAvailable, fusedKernelsInfo, fusedLiveTapes, fusedThreadLimit, fusedWaitForThreads } from './context';
 import { fusedLayerRunner } from './runner';
 
 // The fused runner against the composed path (the same module with the runner removed), in
@@ -156,6 +156,27 @@ describeFused('fused runner: threads, tapes and declining', () => {
       }
       expect(helperItems()).toBeGreaterThan(joined);
     }
+  });
+
+  it('a helper asleep for want of jobs is woken by the next shared job (not by its 1 s wait timeout)', () => {
+    fusedThreadLimit(FORCE_SHARED);
+    if (!fusedWaitForThreads()) return; // one core, or LOOPFLOW_THREADS=1
+    const team = fusedContext()!.team;
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    // With no jobs the helper stops spinning after a moment and sleeps in Atomics.wait (for up to 1 s at a time).
+    const sleepDeadline = Date.now() + 5000;
+    while (!team.helperSleeping && Date.now() < sleepDeadline) Atomics.wait(nap, 0, 0, 1);
+    expect(team.helperSleeping).toBe(true);
+    const module = createRecurrent(new Random(3), { kind: 'lstm', inputSize: 8, hiddenSize: 64 });
+    const c: Case = { hidden: 64, batch: 32, steps: 9, layers: 1, bidirectional: false };
+    const before = (fusedKernelsInfo() as { helperItems: number }).helperItems;
+    const started = Date.now();
+    // Woken by Atomics.notify, the helper takes part within a few jobs (milliseconds); were it
+    // not notified, only its wait's timeout (1 s) would end its sleep.
+    while ((fusedKernelsInfo() as { helperItems: number }).helperItems === before && Date.now() - started < 400) {
+      withRunner(fusedLayerRunner, () => runCase(module, c, 1));
+    }
+    expect((fusedKernelsInfo() as { helperItems: number }).helperItems).toBeGreaterThan(before);
   });
 
   it('records one autograd node per layer-direction, over xProjected, h0, c0, W_hh and b_hh', () => {

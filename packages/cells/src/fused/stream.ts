@@ -3,7 +3,7 @@ import { CellKind } from '../config';
 import { CellParams } from '../module';
 import { fusedContext } from './context';
 import { HeapRegions, WasmHeap } from './heap';
-import { FusedTeam, KERNEL } from './team';
+import { FusedTeam, KERNEL, P } from './team';
 import { MODE_DIAGONAL, MODE_RELU, STREAM_KIND, STREAM_WORDS, createFusedInstance } from './wasm-module';
 
 /**
@@ -125,7 +125,7 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
   // measured against 4 and 8 items (more claims, each a cache line crossing cores: slower) and
   // against uneven halves (slower both ways) with an LSTM of 128 units.
   const split = shared && H % 32 === 0 ? H / 2 : 0;
-  const job = { BATCH: split, HIDDEN: H, STEPS: layers, MODE: mode, WEIGHTS: table, AUX0: STREAM_KIND[family], AUX1: -1, AUX2: input, OUT: output };
+  const job = team.prepare(KERNEL.stream, { BATCH: split, HIDDEN: H, STEPS: layers, MODE: mode, WEIGHTS: table, AUX0: STREAM_KIND[family], AUX1: -1, AUX2: input, OUT: output });
 
   function transposeInto(w: Tensor, ptr: number): void {
     const [rows, cols] = w.shape; // [G*H, K] -> [K, G*H]
@@ -141,8 +141,8 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
     output: view(output, H),
     input: view(input, inputSize),
     step(token: number): void {
-      job.AUX1 = token;
-      team.run(KERNEL.stream, job, shared ? team.threadsFor(true, KERNEL.stream) : 1, macs);
+      job[P.AUX1] = token;
+      team.runPrepared(job, shared ? team.threadsFor(true, KERNEL.stream) : 1, macs);
     },
     load(params: CellParams[]): void {
       params.forEach((p, l) => {

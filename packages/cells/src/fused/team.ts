@@ -31,6 +31,8 @@ const TEAM_DONE = 8;
 const TEAM_SEQ = 16;
 const TEAM_READY = 20;
 const TEAM_HELPED = 28;
+/** 1 while the helper sleeps in Atomics.wait (it sets it before and clears it after). */
+const TEAM_SLEEP = 32;
 
 /** Loads of SEQ a helper spins through (in WebAssembly, `serve`) before sleeping in Atomics.wait. */
 const SPIN = 50000;
@@ -73,8 +75,8 @@ const HELPER_SOURCE = `
 const { workerData } = require('worker_threads');
 const { module, memory, team, params, spin } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(memory.buffer, team, 8);
-const SEQ = ${TEAM_SEQ / 4}, READY = ${TEAM_READY / 4};
+const ctl = new Int32Array(memory.buffer, team, 16);
+const SEQ = ${TEAM_SEQ / 4}, READY = ${TEAM_READY / 4}, SLEEP = ${TEAM_SLEEP / 4};
 Atomics.add(ctl, READY, 1);
 Atomics.notify(ctl, READY);
 let seen = 0;
@@ -82,7 +84,11 @@ for (;;) {
   const r = ex.serve(params, team, seen, spin);
   if (r < 0) break;
   seen = r;
+  // SLEEP before the wait, which returns at once if SEQ moved meanwhile: a job posted after
+  // the store sees SLEEP = 1 and notifies; one posted before it changed SEQ already.
+  Atomics.store(ctl, SLEEP, 1);
   Atomics.wait(ctl, SEQ, seen, 1000);
+  Atomics.store(ctl, SLEEP, 0);
 }
 `;
 
@@ -110,12 +116,17 @@ export class FusedTeam {
 
   /** The team block's words (a fresh view: growth detaches the buffer of an unshared memory). */
   private get ctl(): Int32Array {
-    return this.heap.i32.subarray(this.team >> 2, (this.team >> 2) + 8);
+    return this.heap.i32.subarray(this.team >> 2, (this.team >> 2) + 16);
   }
 
   /** Work items the helper has computed so far (statistics: shows it takes part). */
   get helperItems(): number {
     return Atomics.load(this.ctl, TEAM_HELPED / 4);
+  }
+
+  /** Whether the helper sleeps in Atomics.wait (no job for a while), so the next shared job must wake it. */
+  get helperSleeping(): boolean {
+    return Atomics.load(this.ctl, TEAM_SLEEP / 4) !== 0;
   }
 
   /** Whether the helper thread is running (it starts asynchronously on the first threaded job). */
@@ -165,9 +176,24 @@ export class FusedTeam {
    * `work` (multiply-adds, say) feeds the timing that `threadsFor` decides by.
    */
   run(kernel: number, job: JobParams, threads: number, work = 0): void {
-    const words = this.words;
-    words.fill(0);
-    for (const key in job) words[P[key as keyof typeof P]] = (job[key as keyof typeof P] as number) | 0;
+    this.runPrepared(this.prepare(kernel, job, this.words), threads, work);
+  }
+
+  /**
+   * A job's parameter words, written once (`into`, or a new array) for {@link runPrepared}: a
+   * caller that runs the same job again and again (a stream, one step a call) changes only the
+   * words that differ, instead of rebuilding them by name every time.
+   */
+  prepare(kernel: number, job: JobParams, into = new Int32Array(PARAM_WORDS)): Int32Array {
+    into.fill(0);
+    for (const key in job) into[P[key as keyof typeof P]] = (job[key as keyof typeof P] as number) | 0;
+    into[P.KERNEL] = kernel;
+    return into;
+  }
+
+  /** Runs the job `words` ({@link prepare}) as {@link run} does. */
+  runPrepared(words: Int32Array, threads: number, work = 0): void {
+    const kernel = words[P.KERNEL];
     // Only the kernels threadsFor decides for are timed, and jobs of under SAMPLE_WORK only
     // one in four (performance.now costs ~50 ns a call; a streamed step takes a few us). Every
     // EXPLORE-th job, the one run the other way, is among those timed.
@@ -179,7 +205,6 @@ export class FusedTeam {
     // Every item of the previous job is done, so NEXT == DONE: the new job starts there.
     words[P.BASE_LO] = i32[(this.team + TEAM_DONE) >> 2];
     words[P.BASE_HI] = i32[((this.team + TEAM_DONE) >> 2) + 1];
-    words[P.KERNEL] = kernel;
     words[P.THREADS] = threads;
     // SEQ is odd while the parameters are written, so a helper never reads a torn block; a job
     // with THREADS = 1 is the caller's alone (a helper that sees it returns at once).
@@ -188,7 +213,10 @@ export class FusedTeam {
     Atomics.store(i32, seqWord, seq - 1);
     i32.set(words, this.params >> 2);
     Atomics.store(i32, seqWord, seq);
-    if (threads > 1) Atomics.notify(i32, seqWord);
+    // Only a sleeping helper needs waking: Atomics.notify costs ~0.7 us a call here, more than
+    // a tenth of a streamed step, and a spinning helper sees SEQ change by itself. (Sequentially
+    // consistent: either this load sees SLEEP = 1, or the helper's wait sees the new SEQ.)
+    if (threads > 1 && Atomics.load(i32, (this.team + TEAM_SLEEP) >> 2) !== 0) Atomics.notify(i32, seqWord);
     this.ex.runJob(this.params, this.team, 0, seq);
     if (timed) this.record(kernel, threads, performance.now() - started, work);
   }

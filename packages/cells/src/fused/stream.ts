@@ -4,7 +4,7 @@ import { CellParams } from '../module';
 import { fusedContext } from './context';
 import { HeapRegions, WasmHeap } from './heap';
 import { FusedTeam, KERNEL, P } from './team';
-import { MODE_DIAGONAL, MODE_RELU, STREAM_KIND, STREAM_WORDS, createFusedInstance } from './wasm-module';
+import { MODE_DIAGONAL, MODE_PANELS, MODE_RELU, STREAM_KIND, STREAM_WORDS, createFusedInstance } from './wasm-module';
 
 /**
  * Batch-1 streaming in WebAssembly (assembly/stream.ts): one job runs a time step through
@@ -52,7 +52,9 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
   const gates = family === 'lstm' ? 4 : family === 'gru' ? 3 : 1;
   const width = gates * H;
   const diagonal = kind === 'indrnn_relu' || kind === 'indrnn_tanh';
-  const mode = (kind === 'rnn_relu' || kind === 'indrnn_relu' ? MODE_RELU : 0) | (diagonal ? MODE_DIAGONAL : 0);
+  // W_hh^T as [H, 16] panels, read front to back, when the units fall in whole 16-unit strips.
+  const panels = !diagonal && H % 16 === 0;
+  const mode = (kind === 'rnn_relu' || kind === 'indrnn_relu' ? MODE_RELU : 0) | (diagonal ? MODE_DIAGONAL : 0) | (panels ? MODE_PANELS : 0);
   const macs = layers * (diagonal ? 0 : H * width);
 
   let heap: WasmHeap;
@@ -135,6 +137,20 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[o + c * rows + r] = src[r * cols + c];
   }
 
+  /** W_hh `[G*H, H]` as panels: panel (s, g) = columns g*H + 16s .. +16 of W_hh^T, `[H, 16]`, in (s, g) order. */
+  function packPanels(w: Tensor, ptr: number): void {
+    const src = w.data;
+    const dst = f32();
+    let o = ptr >> 2;
+    for (let s = 0; s < H / 16; s++) {
+      for (let g = 0; g < gates; g++) {
+        for (let k = 0; k < H; k++) {
+          for (let c = 0; c < 16; c++) dst[o++] = src[(g * H + 16 * s + c) * H + k];
+        }
+      }
+    }
+  }
+
   return {
     h: regions.map((r) => view(r.h, H)),
     c: family === 'lstm' ? regions.map((r) => view(r.c, H)) : null,
@@ -149,6 +165,7 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
         const r = regions[l];
         transposeInto(p.weightIh, r.wihT);
         if (diagonal) f32().set(p.weightHh.data, r.whh >> 2);
+        else if (panels) packPanels(p.weightHh, r.whh);
         else transposeInto(p.weightHh, r.whh);
         const bias = f32().subarray(r.bias >> 2, (r.bias >> 2) + width);
         const biasRec = f32().subarray(r.biasRec >> 2, (r.biasRec >> 2) + width);

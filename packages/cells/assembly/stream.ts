@@ -156,11 +156,14 @@ export function streamJob(p: usize, team: usize, tid: i32): void {
           columns(j0, j0 + units, width, hidden, part, bias, token, wihT, input, inputWidth, h, whh, rec, !diagonal && !panels);
         }
       }
-      if (panels) panelProduct(h, whh, hidden, gates, u0 >> 4, (u0 + units) >> 4, rec != 0 ? rec : part, rec == 0);
-      const o = f4(u0);
-      if (kind == KIND_LSTM) lstmCells(part + o, biasRec + o, c + o, c + o, hNext + o, out + o, spare + o, units, hidden);
-      else if (kind == KIND_GRU) gruCells(part + o, rec + o, biasRec + o, h + o, hNext + o, out + o, spare + o, units, hidden);
-      else rnnCells(part + o, biasRec + o, whh + o, h + o, hNext + o, out + o, units, mode);
+      const chunk = panels ? 16 : units;
+      for (let v0 = u0; v0 < u0 + units; v0 += chunk) {
+        if (panels) panelProduct(h, whh, hidden, gates, v0 >> 4, (v0 >> 4) + 1, rec != 0 ? rec : part, rec == 0);
+        const o = f4(v0);
+        if (kind == KIND_LSTM) lstmCells(part + o, biasRec + o, c + o, c + o, hNext + o, out + o, spare + o, chunk, hidden);
+        else if (kind == KIND_GRU) gruCells(part + o, rec + o, biasRec + o, h + o, hNext + o, out + o, spare + o, chunk, hidden);
+        else rnnCells(part + o, biasRec + o, whh + o, h + o, hNext + o, out + o, chunk, mode);
+      }
       finish(team, tid);
     }
     barrier(team, end);

@@ -84,7 +84,7 @@ function columns(
  */
 // @ts-ignore: decorator
 @inline
-function panelProduct(h: usize, panels: usize, hidden: i32, gates: i32, s0: i32, s1: i32, out: usize, accumulate: bool): void {
+function panelProduct(h: usize, panels: usize, hidden: i32, gates: i32, s0: i32, s1: i32, out: usize, accumulate: bool, bias: usize, row: usize): void {
   const panelBytes = <usize>hidden << 6;
   let b = panels + <usize>(s0 * gates) * panelBytes;
   const hEnd = h + f4(hidden);
@@ -92,7 +92,12 @@ function panelProduct(h: usize, panels: usize, hidden: i32, gates: i32, s0: i32,
     for (let g = 0; g < gates; g++) {
       const o = out + f4(g * hidden + (s << 4));
       let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
-      if (accumulate) {
+      if (bias != 0) {
+        const bj = bias + f4(g * hidden + (s << 4));
+        const rj = row + f4(g * hidden + (s << 4));
+        c0 = f32x4.add(v128.load(bj), v128.load(rj)); c1 = f32x4.add(v128.load(bj, 16), v128.load(rj, 16));
+        c2 = f32x4.add(v128.load(bj, 32), v128.load(rj, 32)); c3 = f32x4.add(v128.load(bj, 48), v128.load(rj, 48));
+      } else if (accumulate) {
         c0 = v128.load(o); c1 = v128.load(o, 16); c2 = v128.load(o, 32); c3 = v128.load(o, 48);
       }
       for (let a = h; a < hEnd; a += 4) {
@@ -148,7 +153,12 @@ export function streamJob(p: usize, team: usize, tid: i32): void {
       if (q < 0) break;
       const u0 = q == phase ? 0 : split;
       const units = items == 1 ? hidden : q == phase ? split : hidden - split;
-      if (units == hidden) {
+      // A one-hot input with panels (and no separate GRU product): the product starts from
+      // bias + row `token` of W_ih^T itself.
+      const direct = panels && token >= 0 && rec == 0;
+      if (direct) {
+        // nothing to prepare
+      } else if (units == hidden) {
         columns(0, width, width, hidden, part, bias, token, wihT, input, inputWidth, h, whh, rec, !diagonal && !panels);
       } else {
         for (let g = 0; g < gates; g++) {
@@ -158,7 +168,10 @@ export function streamJob(p: usize, team: usize, tid: i32): void {
       }
       const chunk = panels ? 16 : units;
       for (let v0 = u0; v0 < u0 + units; v0 += chunk) {
-        if (panels) panelProduct(h, whh, hidden, gates, v0 >> 4, (v0 >> 4) + 1, rec != 0 ? rec : part, rec == 0);
+        if (panels) {
+          const row = direct ? wihT + <usize>token * f4(width) : 0;
+          panelProduct(h, whh, hidden, gates, v0 >> 4, (v0 >> 4) + 1, rec != 0 ? rec : part, rec == 0, direct ? bias : 0, row);
+        }
         const o = f4(v0);
         if (kind == KIND_LSTM) lstmCells(part + o, biasRec + o, c + o, c + o, hNext + o, out + o, spare + o, chunk, hidden);
         else if (kind == KIND_GRU) gruCells(part + o, rec + o, biasRec + o, h + o, hNext + o, out + o, spare + o, chunk, hidden);

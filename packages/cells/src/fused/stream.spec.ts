@@ -140,22 +140,32 @@ describeFused('WebAssembly streamer (float32)', () => {
     expect(Array.from(kept)).toEqual(Array.from(copy));
   });
 
-  it('stepIndex = step with a one-hot input = the composed path', () => {
-    const lstm = createRecurrent(new Random(3), { kind: 'lstm', inputSize: 11, hiddenSize: 6, numLayers: 2 });
-    const a = createStreamer(lstm);
-    const b = createStreamer(lstm);
-    const tokens = [3, 0, 10, 3, 7];
-    const previous = setLayerRunner(null);
-    const expected = runRecurrent(lstm, reshape(oneHot(tokens, 11), [5, 1, 11])).output;
-    setLayerRunner(previous);
-    tokens.forEach((token, t) => {
-      const row = new Float32Array(11);
-      row[token] = 1;
-      const ya = Float32Array.from(a.stepIndex(token));
-      expect(maxAbsDiff(ya, b.step(row))).toBeLessThan(1e-6);
-      expect(maxAbsDiff(ya, expected.data.subarray(t * 6, (t + 1) * 6))).toBeLessThan(1e-5);
+  // H = 6: weights read in place; H = 32 and 64: [H, 16] panels, whose product starts from bias + the
+  // token's row (one-hot input); with two threads H = 64 splits into 32 + 32 units.
+  for (const [kind, hidden, shared] of [['lstm', 6, false], ['lstm', 32, false], ['gru', 32, false], ['rnn', 32, false], ['lstm', 64, true], ['gru', 64, true]] as const) {
+    it(`stepIndex = step with a one-hot input = the composed path (${kind}, H=${hidden}, 2 layers${shared ? ', shared' : ''})`, () => {
+      fusedThreadLimit(shared ? FORCE_SHARED : Infinity);
+      if (shared) fusedWaitForThreads();
+      try {
+        const module = createRecurrent(new Random(3), { kind, inputSize: 11, hiddenSize: hidden, numLayers: 2 });
+        const a = createStreamer(module);
+        const b = createStreamer(module);
+        const tokens = [3, 0, 10, 3, 7, 7, 1];
+        const previous = setLayerRunner(null);
+        const expected = runRecurrent(module, reshape(oneHot(tokens, 11), [tokens.length, 1, 11])).output;
+        setLayerRunner(previous);
+        tokens.forEach((token, t) => {
+          const row = new Float32Array(11);
+          row[token] = 1;
+          const ya = Float32Array.from(a.stepIndex(token));
+          expect(maxAbsDiff(ya, b.step(row))).toBeLessThan(1e-6);
+          expect(maxAbsDiff(ya, expected.data.subarray(t * hidden, (t + 1) * hidden))).toBeLessThan(1e-5);
+        });
+      } finally {
+        fusedThreadLimit(Infinity);
+      }
     });
-  });
+  }
 
   it('reset, getState / setState and refresh work on the WebAssembly state', () => {
     const gru = createRecurrent(new Random(4), { kind: 'gru', inputSize: 2, hiddenSize: 3 });

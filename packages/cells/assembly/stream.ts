@@ -33,9 +33,8 @@
  * AUX0 cell kind (KIND_*), AUX1 token (>= 0: row `token` of layer 0's W_ih^T, a one-hot
  * input; < 0: multiply `x`), AUX2 x `[K]`, OUT y `[H]` (the last layer's new h).
  */
-import { matmulBlock, FLAG_ACCUMULATE } from '../../tensor/assembly/matmul';
+import { matmulBlock, tile1, FLAG_ACCUMULATE } from '../../tensor/assembly/matmul';
 import { f4 } from './common';
-import { madd } from '../../tensor/assembly/simd';
 import { gruCells, lstmCells, rnnCells } from './cells';
 import { P_AUX0, P_AUX1, P_AUX2, P_BATCH, P_HIDDEN, P_MODE, P_OUT, P_STEPS, P_WEIGHTS, barrier, claim, finish, jobBase, param, pointer } from './team';
 
@@ -84,36 +83,23 @@ function columns(
 /**
  * `out[g*H + 16s .. +16] (+)= h @ panel(s, g)` for the strips s in [s0, s1) of every gate: the
  * panels of those strips, one contiguous run from `panels + s0 * gates * H * 64` bytes (see the
- * file comment). 16 columns at a time in four accumulators (8 accumulators, or k unrolled,
- * measured slower: V8 gives WebAssembly 16 vector registers).
+ * file comment), each through matmul's 1 x 16 tile (four accumulators: 8 accumulators, or k
+ * unrolled, measured slower -- V8 gives WebAssembly 16 vector registers). With `bias` != 0 the
+ * columns start from `bias + row` instead (a one-hot input).
  */
 // @ts-ignore: decorator
 @inline
 function panelProduct(h: usize, panels: usize, hidden: i32, gates: i32, s0: i32, s1: i32, out: usize, accumulate: bool, bias: usize, row: usize): void {
   const panelBytes = <usize>hidden << 6;
   let b = panels + <usize>(s0 * gates) * panelBytes;
-  const hEnd = h + f4(hidden);
   for (let s = s0; s < s1; s++) {
     for (let g = 0; g < gates; g++) {
-      const o = out + f4(g * hidden + (s << 4));
-      let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+      const j = f4(g * hidden + (s << 4));
       if (bias != 0) {
-        const bj = bias + f4(g * hidden + (s << 4));
-        const rj = row + f4(g * hidden + (s << 4));
-        c0 = f32x4.add(v128.load(bj), v128.load(rj)); c1 = f32x4.add(v128.load(bj, 16), v128.load(rj, 16));
-        c2 = f32x4.add(v128.load(bj, 32), v128.load(rj, 32)); c3 = f32x4.add(v128.load(bj, 48), v128.load(rj, 48));
-      } else if (accumulate) {
-        c0 = v128.load(o); c1 = v128.load(o, 16); c2 = v128.load(o, 32); c3 = v128.load(o, 48);
+        for (let i: usize = 0; i < 64; i += 16) v128.store(out + j + i, f32x4.add(v128.load(bias + j + i), v128.load(row + j + i)));
       }
-      for (let a = h; a < hEnd; a += 4) {
-        const x = v128.load32_splat(a);
-        c0 = madd(x, v128.load(b), c0);
-        c1 = madd(x, v128.load(b, 16), c1);
-        c2 = madd(x, v128.load(b, 32), c2);
-        c3 = madd(x, v128.load(b, 48), c3);
-        b += 64;
-      }
-      v128.store(o, c0); v128.store(o, c1, 16); v128.store(o, c2, 32); v128.store(o, c3, 48);
+      tile1(h, b, 64, hidden, out + j, 16, accumulate || bias != 0);
+      b += panelBytes;
     }
   }
 }

@@ -236,10 +236,13 @@ function tile2(pa: usize, lda: usize, pb: usize, ldb: usize, kc: i32, pc: usize,
   }
 }
 
-/** 1 x 16 tile for the last row of an odd row count; arguments as in `tile2`. */
+/**
+ * 1 x 16 tile for the last row of an odd row count; arguments as in `tile2`. Also the 1-row
+ * product of the streaming kernels (cells/assembly/stream.ts) over a `[kc, 16]` panel (`ldb` 64).
+ */
 // @ts-ignore: decorator
 @inline
-function tile1(pa: usize, pb: usize, ldb: usize, kc: i32, pc: usize, w: i32, load: bool): void {
+export function tile1(pa: usize, pb: usize, ldb: usize, kc: i32, pc: usize, w: i32, load: bool): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
   if (load) {
     c0 = loadPartial(pc, lanes(w, 0)); c1 = loadPartial(pc + 16, lanes(w, 4));

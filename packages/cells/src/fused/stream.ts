@@ -12,7 +12,7 @@ import { MODE_DIAGONAL, MODE_PANELS, MODE_RELU, STREAM_KIND, STREAM_WORDS, creat
  * state there. Nothing is allocated per step.
  *
  * Where does a stream live? A stream whose step is large enough to split (H * G*H * layers >=
- * SPLIT_MACS, e.g. an LSTM of 128 units) lives in the layer runner's shared-memory instance
+ * SPLIT_MACS, e.g. an LSTM of 128 units) into halves of whole 16-unit strips (H % 32 == 0) lives in the layer runner's shared-memory instance
  * when that one has two threads: its steps are jobs of the runner's team, so the helper thread
  * takes half of each step's hidden units whenever that has measured faster (team.ts decides by
  * timing, as for training). Its regions are freed once the stream and every view it handed out
@@ -60,7 +60,11 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
   let heap: WasmHeap;
   let team: FusedTeam;
   let shared = false;
-  const context = macs >= SPLIT_MACS ? fusedContext() : null;
+  // Only a step that splits into two halves of whole 16-unit strips gains from the helper; any
+  // other stream runs alone in an instance of its own (in the shared one it measured slower:
+  // LSTM H=100, 7.5 us a step offered to two threads against 4.7 alone).
+  const splittable = H % 32 === 0;
+  const context = macs >= SPLIT_MACS && splittable ? fusedContext() : null;
   if (context && context.team.threads > 1) {
     heap = context.heap;
     team = context.team;
@@ -126,7 +130,7 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
   // Two work items per layer, halves of the hidden units on 16-unit strips (assembly/stream.ts):
   // measured against 4 and 8 items (more claims, each a cache line crossing cores: slower) and
   // against uneven halves (slower both ways) with an LSTM of 128 units.
-  const split = shared && H % 32 === 0 ? H / 2 : 0;
+  const split = shared ? H / 2 : 0;
   const job = team.prepare(KERNEL.stream, { BATCH: split, HIDDEN: H, STEPS: layers, MODE: mode, WEIGHTS: table, AUX0: STREAM_KIND[family], AUX1: -1, AUX2: input, OUT: output });
 
   function transposeInto(w: Tensor, ptr: number): void {

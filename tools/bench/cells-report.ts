@@ -63,8 +63,8 @@ function describeTarget(t: Target): string {
   return `${t.ratio}x ${t.against === 'faster-tfjs' ? 'the faster tfjs backend' : t.against}`;
 }
 
-/** The JSON line of each result; loopflow's lines carry their targets and whether all were met. */
-export function resultLines(results: readonly CaseResult[]): ResultLine[] {
+/** The JSON line of each result; loopflow's lines carry their targets and whether all were met (unless not `judged`: another size than the targets'). */
+export function resultLines(results: readonly CaseResult[], judged = true): ResultLine[] {
   const outcomes = targetOutcomes(results);
   return results.map((r) => {
     const line: ResultLine = {
@@ -87,7 +87,7 @@ export function resultLines(results: readonly CaseResult[]): ResultLine[] {
     const vsCpu = ratioTo(results, r, 'tfjs-cpu');
     if (vsWasm !== undefined && r.impl !== 'tfjs-wasm') line.vs_tfjs_wasm = round(vsWasm, 2);
     if (vsCpu !== undefined && r.impl !== 'tfjs-cpu') line.vs_tfjs_cpu = round(vsCpu, 2);
-    if (r.impl === 'loopflow') {
+    if (r.impl === 'loopflow' && judged) {
       const mine = outcomes.filter((o) => o.target.cell === r.cell && o.target.mode === r.mode);
       if (mine.length > 0) {
         line.target = mine.map((o) => describeTarget(o.target)).join('; ');

@@ -125,5 +125,10 @@ describe('cells bench', () => {
     expect(() => parseCellsOptions(['--fast'])).toThrow(/unknown argument '--fast'/);
     expect(parseCellsOptions(['--threads', '1']).threads).toBe(1);
     expect(() => parseCellsOptions(['--threads=0'])).toThrow(/--threads/);
+    expect(parseCellsOptions(['--hidden', '256']).hidden).toBe(256);
+    expect(planCases(parseCellsOptions(['--hidden=64', '--mode', 'infer-b1'])).map((c) => c.size.hidden)).toEqual([64, 64, 64]);
+    expect(planCases(parseCellsOptions([]))[0].size).toEqual({ vocab: 64, hidden: 128, steps: 64, batch: 32 });
+    for (const bad of ['0', '12.5', 'many', '99999']) expect(() => parseCellsOptions(['--hidden', bad])).toThrow(/--hidden .*expected a whole number of units from 1 to 4096/);
+    expect(() => parseCellsOptions(['--hidden'])).toThrow(/--hidden null/);
   });
 });

@@ -8,6 +8,8 @@
  *     npm run bench -- cells [--json] [--quick] [--cells lstm,gru,rnn]
  *                            [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1]
  *                            [--threads N]   (LOOPFLOW_THREADS of the loopflow cases)
+ *                            [--hidden N]    (units of the recurrent layer; default 128, the
+ *                                             issue's size, the only one the targets judge)
  *
  * Throughput: training is trained time steps per second = T * B / (seconds of one training
  * step), the same for every implementation; inference is streamed steps per second. Each
@@ -21,11 +23,13 @@ import { fork } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import type { Bench, BenchContext } from './index';
-import { CELLS, CaseResult, CaseSpec, CellName, IMPLS, INFERENCE_CHUNK, ImplName, ModeName, STANDARD_SIZE, timingPlan } from './cells-config';
+import { CELLS, CaseResult, CaseSpec, CellName, IMPLS, INFERENCE_CHUNK, ImplName, ModeName, ModelSize, STANDARD_SIZE, timingPlan } from './cells-config';
 import { loadWarning, resultLines, resultTable, targetLines } from './cells-report';
 
 const MODES: readonly ModeName[] = ['train', 'infer-b1'];
-const USAGE = 'options: [--quick] [--cells lstm,gru,rnn] [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1] [--threads N]';
+const USAGE = 'options: [--quick] [--cells lstm,gru,rnn] [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1] [--threads N] [--hidden N]';
+/** Largest `--hidden`: an LSTM of 4096 units has 64 M recurrent weights (256 MB). */
+const MAX_HIDDEN = 4096;
 
 /** The parsed options of the cells bench. */
 export interface CellsOptions {
@@ -35,6 +39,8 @@ export interface CellsOptions {
   quick: boolean;
   /** `LOOPFLOW_THREADS` for the loopflow cases (threads of large wasm products); undefined = inherit. */
   threads?: number;
+  /** Units of the recurrent layer instead of the standard 128 (the targets judge only 128). */
+  hidden?: number;
 }
 
 function listOption<T extends string>(args: readonly string[], flag: string, allowed: readonly T[]): T[] | undefined {
@@ -58,7 +64,7 @@ function listOption<T extends string>(args: readonly string[], flag: string, all
  * @example parseCellsOptions(['--cells', 'lstm', '--quick']) // { cells: ['lstm'], impls: all, modes: all, quick: true }
  */
 export function parseCellsOptions(args: readonly string[]): CellsOptions {
-  const known = new Set(['--quick', '--cells', '--impl', '--mode', '--threads']);
+  const known = new Set(['--quick', '--cells', '--impl', '--mode', '--threads', '--hidden']);
   for (let i = 0; i < args.length; i++) {
     const name = args[i].split('=')[0];
     if (!known.has(name)) throw new Error(`cells bench: unknown argument '${args[i]}'; ${USAGE}`);
@@ -66,13 +72,33 @@ export function parseCellsOptions(args: readonly string[]): CellsOptions {
   }
   const threadsArg = listOption(args, 'threads', ['1', '2', '3', '4', '5', '6', '7', '8']);
   if (threadsArg !== undefined && threadsArg.length !== 1) throw new Error(`cells bench: --threads takes one number (1-8), not ${threadsArg.join(',')}`);
+  let hidden: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const raw = args[i] === '--hidden' ? args[i + 1] : args[i].startsWith('--hidden=') ? args[i].slice('--hidden='.length) : undefined;
+    if (args[i] !== '--hidden' && !args[i].startsWith('--hidden=')) continue;
+    hidden = Number(raw);
+    if (raw === undefined || raw.trim() === '' || !Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN) {
+      throw new Error(`cells bench: --hidden ${JSON.stringify(raw ?? null)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
+    }
+  }
   return {
     ...(threadsArg ? { threads: Number(threadsArg[0]) } : {}),
+    ...(hidden !== undefined ? { hidden } : {}),
     cells: listOption(args, 'cells', CELLS) ?? [...CELLS],
     impls: listOption(args, 'impl', IMPLS) ?? [...IMPLS],
     modes: listOption(args, 'mode', MODES) ?? [...MODES],
     quick: args.includes('--quick'),
   };
+}
+
+/** The model size of every case: the standard one, with `--hidden` units if given. */
+export function caseSize(options: CellsOptions): ModelSize {
+  return options.hidden === undefined ? STANDARD_SIZE : { ...STANDARD_SIZE, hidden: options.hidden };
+}
+
+/** Whether the issue's targets apply (they are set for the standard size). */
+function judged(options: CellsOptions): boolean {
+  return caseSize(options).hidden === STANDARD_SIZE.hidden;
 }
 
 /** The cases to run, interleaved (for each cell and mode, every impl in turn). Inference is LSTM only. */
@@ -83,7 +109,7 @@ export function planCases(options: CellsOptions, seed = 1): CaseSpec[] {
   if (options.modes.includes('infer-b1') && options.cells.includes('lstm')) groups.push(['lstm', 'infer-b1']);
   for (const [cell, mode] of groups) {
     for (const impl of options.impls) {
-      cases.push({ impl, cell, mode, size: STANDARD_SIZE, plan: timingPlan(impl, mode, options.quick), seed });
+      cases.push({ impl, cell, mode, size: caseSize(options), plan: timingPlan(impl, mode, options.quick), seed });
     }
   }
   return cases;
@@ -128,7 +154,7 @@ export const cellsBench: Bench = {
   async run(ctx: BenchContext) {
     const options = parseCellsOptions(ctx.args);
     const cases = planCases(options);
-    const { vocab, hidden, steps, batch } = STANDARD_SIZE;
+    const { vocab, hidden, steps, batch } = caseSize(options);
     ctx.log(`cells: char LM, one-hot ${vocab} -> ${hidden} units -> softmax ${vocab}, mean cross-entropy, Adam, full BPTT T=${steps}, B=${batch}${options.quick ? ' (--quick)' : ''}`);
     ctx.log(`train steps/s = T*B / median seconds of a timed training step (${steps * batch} trained time steps per step, every impl; 'best' = of the fastest step)`);
     ctx.log(`infer-b1 = batch-1 LSTM steps/s, one step at a time, state kept (chunks of ${INFERENCE_CHUNK} steps timed)`);
@@ -151,8 +177,11 @@ export const cellsBench: Bench = {
     }
     ctx.log('');
     for (const line of resultTable(results)) ctx.log(line);
-    const targets = targetLines(results);
-    if (targets.length > 0) {
+    const targets = judged(options) ? targetLines(results) : [];
+    if (!judged(options)) {
+      ctx.log('');
+      ctx.log(`targets: set for ${STANDARD_SIZE.hidden} units, not judged at --hidden ${hidden}`);
+    } else if (targets.length > 0) {
       ctx.log('');
       ctx.log('targets (loopflow, ratios in this run):');
       for (const line of targets) ctx.log(line);
@@ -164,7 +193,7 @@ export const cellsBench: Bench = {
     }
     ctx.log('');
     ctx.log(`${machineLine()}; bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    for (const line of resultLines(results)) ctx.emit({ ...line });
+    for (const line of resultLines(results, judged(options))) ctx.emit({ ...line, hidden });
     if (failed.length > 0) throw new Error(`${failed.length} of ${cases.length} cases failed: ${failed.join(', ')} (their output is above)`);
   },
 };

@@ -9,7 +9,7 @@
  * order (s, g), so a work item's panels (its strips of every gate) are one run that
  * `panelProduct` reads front to back. A step is bound by reading W_hh (256 KB for an LSTM of
  * 128 units) from L2; read in place, 64 bytes from each 2 KB row, the product took 7.9 us a
- * step on one thread against 6.6 with panels (whole LSTM step, `.exp`-style A/B of the builds).
+ * step on one thread against 6.6 with panels (whole LSTM steps, the two builds alternated).
  * Each strip's gate arithmetic runs right after its product, so the CPU overlaps it with the
  * next strip's weight loads; with a one-hot input the product starts from bias + the token's
  * row of W_ih^T (no separate pass that first copies the bias).
@@ -24,9 +24,10 @@
  *
  * Each layer is described by STREAM_WORDS int32 words at `table + layer * 4 * STREAM_WORDS`:
  *   0 inputWidth K, 1 W_ih^T, 2 W_hh^T (IndRNN: w_hh [H]; MODE_PANELS: its panels), 3 input
- *   bias [G*H] (b_ih + b_hh, or b_ih alone for GRU), 4 recurrent bias [G*H] (GRU's b_hh; zeros otherwise), 5 h [H],
- *   6 c [H] (LSTM; else any [H] buffer), 7 gate buffer [G*H], 8 recurrent buffer [G*H] (GRU),
- *   9 a spare [H] buffer (receives values nobody reads), 10 hNext [H].
+ *   bias [G*H] (b_ih + b_hh, or b_ih alone for GRU), 4 recurrent bias [G*H] (GRU's b_hh; zeros
+ *   otherwise), 5 h [H], 6 c [H] (LSTM; else any [H] buffer), 7 gate buffer [G*H],
+ *   8 recurrent buffer [G*H] (GRU), 9 a spare [H] buffer (receives values nobody reads),
+ *   10 hNext [H].
  *
  * Job parameters (team.ts): STEPS layers, HIDDEN H, BATCH split (0: one item), MODE (cells.ts
  * mode bits and MODE_PANELS), WEIGHTS table,

@@ -27,6 +27,18 @@ function addingRows(summary: readonly SummaryRow[], model: ModelKind): Map<numbe
   return new Map(summary.filter((r) => r.task === 'adding' && r.model === model).map((r) => [r.setting.value, r]));
 }
 
+/**
+ * The adding-problem rows of `model` and of the LSTM, the lengths both ran (ascending), and a
+ * per-length summary of both (`label` names `model` in it).
+ */
+function addingAgainstLstm(summary: readonly SummaryRow[], model: ModelKind, label: string): { mine: Map<number, SummaryRow>; lstm: Map<number, SummaryRow>; lengths: number[]; detail: string } {
+  const mine = addingRows(summary, model);
+  const lstm = addingRows(summary, 'lstm');
+  const lengths = [...mine.keys()].filter((t) => lstm.has(t)).sort((a, b) => a - b);
+  const detail = lengths.map((t) => `T=${t}: ${label} ${describeAdding(mine.get(t))}; LSTM ${describeAdding(lstm.get(t))}`).join('. ');
+  return { mine, lstm, lengths, detail };
+}
+
 function lengthsList(lengths: readonly number[]): string {
   return lengths.length === 0 ? 'none' : lengths.map((t) => `T=${t}`).join(', ');
 }
@@ -43,11 +55,8 @@ function rnnVersusLstm(summary: readonly SummaryRow[]): Comparison {
     claim: 'A tanh RNN fails the adding problem at lengths where an LSTM succeeds.',
     source: 'Hochreiter & Schmidhuber 1997; Le et al. 2015 (LSTM solves T = 150-400 where the tanh RNN stays at the 0.167 baseline)',
   };
-  const rnn = addingRows(summary, 'rnn');
-  const lstm = addingRows(summary, 'lstm');
-  const lengths = [...new Set([...rnn.keys(), ...lstm.keys()])].filter((t) => rnn.has(t) && lstm.has(t)).sort((a, b) => a - b);
+  const { mine: rnn, lstm, lengths, detail } = addingAgainstLstm(summary, 'rnn', 'RNN');
   if (lengths.length === 0) return { ...base, verdict: 'not tested', measured: 'The adding problem was not run for both the RNN and the LSTM.' };
-  const detail = lengths.map((t) => `T=${t}: RNN ${describeAdding(rnn.get(t))}; LSTM ${describeAdding(lstm.get(t))}`).join('. ');
   const lstmOnly = lengths.filter((t) => solvedBy(lstm.get(t)) && !solvedBy(rnn.get(t)));
   const rnnOnly = lengths.filter((t) => solvedBy(rnn.get(t)) && !solvedBy(lstm.get(t)));
   const lstmSolved = lengths.filter((t) => solvedBy(lstm.get(t)));
@@ -66,11 +75,8 @@ function indrnnVersusLstm(summary: readonly SummaryRow[]): Comparison {
     claim: 'IndRNN keeps solving the adding problem at lengths where the LSTM stops.',
     source: 'Li et al. 2018 (IndRNN converged at T = 1000 and 5000, where the LSTM failed)',
   };
-  const ind = addingRows(summary, 'indrnn');
-  const lstm = addingRows(summary, 'lstm');
-  const lengths = [...ind.keys()].filter((t) => lstm.has(t)).sort((a, b) => a - b);
+  const { mine: ind, lstm, lengths, detail } = addingAgainstLstm(summary, 'indrnn', 'IndRNN');
   if (lengths.length === 0) return { ...base, verdict: 'not tested', measured: 'The adding problem was not run for both IndRNN and the LSTM.' };
-  const detail = lengths.map((t) => `T=${t}: IndRNN ${describeAdding(ind.get(t))}; LSTM ${describeAdding(lstm.get(t))}`).join('. ');
   const indOnly = lengths.filter((t) => solvedBy(ind.get(t)) && !solvedBy(lstm.get(t)));
   const lstmOnly = lengths.filter((t) => solvedBy(lstm.get(t)) && !solvedBy(ind.get(t)));
   const both = lengths.filter((t) => solvedBy(lstm.get(t)) && solvedBy(ind.get(t)));

@@ -43,12 +43,18 @@ export interface CellsOptions {
   hidden?: number;
 }
 
-function listOption<T extends string>(args: readonly string[], flag: string, allowed: readonly T[]): T[] | undefined {
-  let value: string | undefined;
+/** Every value given for `--flag` (`--flag value` or `--flag=value`), in order; null where the value is missing. */
+function optionValues(args: readonly string[], flag: string): (string | null)[] {
+  const values: (string | null)[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === `--${flag}`) value = args[i + 1];
-    else if (args[i].startsWith(`--${flag}=`)) value = args[i].slice(flag.length + 3);
+    if (args[i] === `--${flag}`) values.push(args[i + 1] ?? null);
+    else if (args[i].startsWith(`--${flag}=`)) values.push(args[i].slice(flag.length + 3));
   }
+  return values;
+}
+
+function listOption<T extends string>(args: readonly string[], flag: string, allowed: readonly T[]): T[] | undefined {
+  const value = optionValues(args, flag).pop() ?? undefined; // the last one wins
   if (value === undefined) return undefined;
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = items.filter((s) => !(allowed as readonly string[]).includes(s));
@@ -73,12 +79,10 @@ export function parseCellsOptions(args: readonly string[]): CellsOptions {
   const threadsArg = listOption(args, 'threads', ['1', '2', '3', '4', '5', '6', '7', '8']);
   if (threadsArg !== undefined && threadsArg.length !== 1) throw new Error(`cells bench: --threads takes one number (1-8), not ${threadsArg.join(',')}`);
   let hidden: number | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const raw = args[i] === '--hidden' ? args[i + 1] : args[i].startsWith('--hidden=') ? args[i].slice('--hidden='.length) : undefined;
-    if (args[i] !== '--hidden' && !args[i].startsWith('--hidden=')) continue;
+  for (const raw of optionValues(args, 'hidden')) {
     hidden = Number(raw);
-    if (raw === undefined || raw.trim() === '' || !Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN) {
-      throw new Error(`cells bench: --hidden ${JSON.stringify(raw ?? null)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
+    if (raw === null || raw.trim() === '' || !Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN) {
+      throw new Error(`cells bench: --hidden ${JSON.stringify(raw)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
     }
   }
   return {

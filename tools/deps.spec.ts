@@ -14,9 +14,10 @@ const allowed: Record<string, string[]> = {
   losses: ['tensor'],
   optimizers: ['tensor'],
   data: ['tensor'],
-  pipeline: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data'],
-  benchmark: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'pipeline'],
-  cli: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'pipeline', 'benchmark'],
+  training: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data'],
+  pipeline: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'],
+  benchmark: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'],
+  cli: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training', 'pipeline', 'benchmark'],
 };
 
 const root = path.join(__dirname, '..', 'packages');

@@ -1,32 +1,10 @@
 /**
- * @loopflow/pipeline — the top of loopflow's library layering: the training loop (this
- * folder: train/), and later the JSON pipeline definitions, the stage registry, evaluation and
- * hyper-parameter search. Depends on every model-side package; only the CLI depends on it.
+ * @loopflow/pipeline — the top of loopflow's library layering: the JSON pipeline definitions,
+ * the stage registry, evaluation, reports and hyper-parameter search, on top of the training
+ * loop of @loopflow/training. Only the CLI depends on it.
  *
  * This file is the package's whole public API: a list of exports, one block per part.
  */
-
-// The training loop (src/train)
-export { train } from './train/train';
-export type {
-  TrainOptions, ForwardFn, ForwardContext, ForwardResult, TimeChunk, BatchContext, BatchSource,
-  BpttOptions, TimeSlicer, TimeSliceable, ScheduleOptions, TrainScheduler, EarlyStoppingOptions, CheckpointOptions,
-  TrainEvent, StepEvent, EpochEvent, CheckpointEvent, ResumeEvent, EarlyStopEvent, DoneEvent, ValidResults, BestEpoch,
-} from './train/types';
-export { TrainError } from './train/errors';
-export type { TrainErrorCode, NonFiniteDetails } from './train/errors';
-export { bpttWindows, windowSegments, timeMajorSlicer } from './train/bptt';
-export type { UpdateWindow, WindowSegment } from './train/bptt';
-export { Monitor } from './train/monitor';
-export type { MonitorOptions, MonitorState } from './train/monitor';
-export { readCheckpoint, listCheckpoints, checkSameModel } from './train/checkpoint-read';
-export type { LoadedCheckpoint, CheckpointSummary } from './train/checkpoint-read';
-export { CHECKPOINT_FORMAT, CHECKPOINT_FILES } from './train/checkpoint-format';
-export type { TrainerFile, OptimizerFile, ParameterDescription, FileRecord } from './train/checkpoint-format';
-export type { CheckpointFs } from './train/checkpoint-fs';
-export { findGenerators } from './train/generators';
-export type { ModelGenerator } from './train/generators';
-export { detachCarried } from './train/carried-state';
 
 // Pipeline definitions: registry, schema, validation, running, evaluation, search, inspection
 export { StageRegistry } from './registry/registry';

@@ -1,6 +1,6 @@
 /**
  * Conformance handler for `train_charlm_lstm_tbptt`: a whole training run of a character
- * language model, run THROUGH @loopflow/pipeline's `train` (not a hand-written loop), so it
+ * language model, run THROUGH @loopflow/training's `train` (not a hand-written loop), so it
  * shows that the trainer, the LSTM, the loss, Adam and clipping fit together as PyTorch's do.
  *
  * From the file: tokens `[T+1, B]`, the config (vocab, hidden, seq_len, batch, epochs, chunk,
@@ -20,8 +20,8 @@ import { crossEntropy } from '@loopflow/losses';
 import { adagrad, adam, adamw, rmsprop, sgd } from '@loopflow/optimizers';
 import type { Optimizer } from '@loopflow/optimizers';
 import { Random } from '@loopflow/tensor';
-import { train, timeMajorSlicer } from '@loopflow/pipeline';
-import type { TrainEvent } from '@loopflow/pipeline';
+import { train, timeMajorSlicer } from '@loopflow/training';
+import type { TrainEvent } from '@loopflow/training';
 import { lastValueFrom, toArray } from 'rxjs';
 import { defaultTolerance } from '../compare';
 import { GoldenFormatError } from '../errors';
@@ -148,7 +148,7 @@ async function runTrainingCase(golden: Golden, context: Partial<RunContext> = {}
 
 export const handlers: CaseHandler[] = [
   {
-    description: 'a whole char-LM training run (LSTM, truncated BPTT with carried state, Adam, clipping) through @loopflow/pipeline train: every chunk loss and the final weights',
+    description: 'a whole char-LM training run (LSTM, truncated BPTT with carried state, Adam, clipping) through @loopflow/training train: every chunk loss and the final weights',
     matches: (name: string) => name === 'train_charlm_lstm_tbptt',
     run: (golden: Golden, context?: RunContext) => runTrainingCase(golden, context),
   },

@@ -6,7 +6,7 @@ const base: TrainJob = {
   stopWhenSolved: false, flowAfterTraining: true,
 };
 
-describe('runTrainJob (through @loopflow/pipeline train)', () => {
+describe('runTrainJob (through @loopflow/training train)', () => {
   it('records a validation point every evalEvery steps, the test metric, timings and memory', async () => {
     const progress: number[] = [];
     const r = await runTrainJob(base, (p) => progress.push(p.step));

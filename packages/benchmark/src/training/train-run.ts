@@ -1,6 +1,6 @@
 import { Random, noGrad } from '@loopflow/tensor';
 import { adam } from '@loopflow/optimizers';
-import { train, TrainEvent } from '@loopflow/pipeline';
+import { train, TrainEvent } from '@loopflow/training';
 import { takeWhile, tap } from 'rxjs';
 import type { ModelKind } from '../names';
 import { createBenchModel, BenchModel } from '../models/create-model';
@@ -136,7 +136,7 @@ function median(values: readonly number[]): number {
 }
 
 /**
- * Runs one training job with @loopflow/pipeline's `train` (full BPTT, Adam, global-norm
+ * Runs one training job with @loopflow/training's `train` (full BPTT, Adam, global-norm
  * clipping): every `evalEvery` steps is one "epoch" of freshly drawn batches followed by a
  * validation pass; the run stops at `maxSteps`, at the first solved validation (with
  * `stopWhenSolved`), or when the loss turns non-finite. Then the test set is scored.

@@ -1,4 +1,4 @@
-import type { TrainEvent } from '../train/types';
+import type { TrainEvent } from '@loopflow/training';
 import type { SplitName } from '../stages/common/items';
 import type { MetricSet } from '../metrics/metric-set';
 

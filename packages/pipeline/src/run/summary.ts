@@ -1,6 +1,6 @@
 import type { MetricSet } from '../metrics/metric-set';
 import type { SplitName } from '../stages/common/items';
-import type { BestEpoch, ValidResults } from '../train/types';
+import type { BestEpoch, ValidResults } from '@loopflow/training';
 import type { BaselineResult } from '../baselines/baselines';
 import type { GeneratedSamples } from '../stages/common/bundle';
 

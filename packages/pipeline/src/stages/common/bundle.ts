@@ -1,6 +1,6 @@
 import type { Optimizer } from '@loopflow/optimizers';
 import type { PipelineModel } from '../../model/model';
-import type { BestEpoch, EpochEvent } from '../../train/types';
+import type { BestEpoch, EpochEvent } from '@loopflow/training';
 import type { MetricSet } from '../../metrics/metric-set';
 import type { PreparedData } from './prepared';
 import type { SplitName } from './items';

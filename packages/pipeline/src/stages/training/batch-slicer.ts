@@ -1,6 +1,6 @@
 import { slice } from '@loopflow/tensor';
 import type { Batch } from '@loopflow/data';
-import type { TimeSlicer } from '../../train/types';
+import type { TimeSlicer } from '@loopflow/training';
 
 /**
  * Cuts a time-major data batch (`inputs`, `targets`, `mask` `[T, B, ...]`) to steps

@@ -2,7 +2,7 @@ import type { Tensor } from '@loopflow/tensor';
 import {
   adagrad, adam, adamw, cosineAnnealingLR, exponentialLR, linearWarmup, lrScheduler, multiStepLR, Optimizer, reduceLROnPlateau, rmsprop, sgd, stepLR,
 } from '@loopflow/optimizers';
-import type { TrainScheduler } from '../../train/types';
+import type { TrainScheduler } from '@loopflow/training';
 import type { JsonSchema } from '../../registry/stage';
 
 /** An optimizer as a definition names it. */

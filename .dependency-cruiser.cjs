@@ -42,8 +42,8 @@ const packages = {
 
 // TODO (next issue): packages that run in a page (DESIGN.md: everything but the file readers,
 // datasets, reports, distributed and cli) must touch no Node built-in when imported. Today
-// tensor, layers, cells, data, training and pipeline still import fs/path/os/v8/worker_threads
-// in their sources, so `node` is true for them above. When they load those lazily (behind a
+// tensor, layers, cells, data and training still import fs/path/os/v8/worker_threads/crypto at
+// the top of some source files, so `node` is true for them above. When they load those lazily (behind a
 // Node-only entry), set `node: false` for them, or enable this rule:
 //
 // {

@@ -22,7 +22,7 @@
 import { fork } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
-import type { Bench, BenchContext } from './index';
+import type { Bench, BenchContext } from './types';
 import { CELLS, CaseResult, CaseSpec, CellName, IMPLS, INFERENCE_CHUNK, ImplName, ModeName, ModelSize, STANDARD_SIZE, timingPlan } from './cells-config';
 import { loadWarning, resultLines, resultTable, targetLines } from './cells-report';
 

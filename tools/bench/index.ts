@@ -8,24 +8,9 @@
  * add a bench.
  */
 
-/** What a bench receives. */
-export interface BenchContext {
-  /** True with `--json`: emit results with `emit`, keep stdout free of anything else. */
-  readonly json: boolean;
-  /** Arguments after the bench name, without `--json`. */
-  readonly args: readonly string[];
-  /** Prints one result as a JSON line (only in JSON mode; otherwise ignored). */
-  emit(result: Record<string, unknown>): void;
-  /** Prints a human-readable line: to stdout normally, to stderr in JSON mode. */
-  log(line: string): void;
-}
+import type { Bench } from './types';
 
-/** A bench module's export. */
-export interface Bench {
-  /** One line for the usage text. */
-  readonly description: string;
-  run(context: BenchContext): void | Promise<void>;
-}
+export type { Bench, BenchContext } from './types';
 
 /** name -> module. Loaded lazily, so one bench's imports do not slow the others down. */
 const BENCHES: Record<string, () => Promise<Bench>> = {

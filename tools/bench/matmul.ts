@@ -13,7 +13,7 @@
  * Relaxed SIMD needs `--experimental-wasm-relaxed-simd` on Node 20; the backend turns it on
  * at run time (v8.setFlagsFromString), so no re-exec or NODE_OPTIONS is needed.
  */
-import type { Bench, BenchContext } from './index';
+import type { Bench, BenchContext } from './types';
 import { Kernels } from '../../packages/tensor/src/backend/kernels';
 import { referenceKernels } from '../../packages/tensor/src/backend/reference';
 import { createWasmKernels } from '../../packages/tensor/src/backend/wasm';

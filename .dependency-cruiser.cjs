@@ -1,0 +1,222 @@
+/**
+ * The layering of loopflow (../shared/DESIGN.md, docs/architecture.md), held by
+ * dependency-cruiser over every source the repository has: packages/<name>/src,
+ * packages/<name>/assembly (AssemblyScript, parsed as TypeScript), packages/<name>/bin,
+ * tools/ and every .js/.cjs/.mjs file (jest.config.js, jest.preset.js, tools/build-wasm.js,
+ * ...).
+ *
+ * Run it with `npm run deps` (tools/deps/check.mjs); `npm test` runs the same check
+ * (tools/deps/deps.spec.ts). The rules are generated from the table below: adding a package
+ * is one line in `packages`.
+ *
+ * Why dependency-cruiser and not Nx's module boundaries: the projects carry `layer:<name>`
+ * tags (project.json), but Nx enforces tags only through the ESLint rule
+ * `@nx/enforce-module-boundaries`, which this repository does not run, and which would see
+ * neither the AssemblyScript sources, nor the plain .js files, nor cycles inside a package.
+ * The tags stay as labels (one per package, named after it); this file holds the rules.
+ */
+
+/**
+ * Which packages each package may import (by name, `@loopflow/<name>`), and whether its
+ * sources may import Node built-ins (specs and test helpers always may: they run in Node).
+ * `'*'` means every other package in the table. One line per package, bottom layer first.
+ */
+const packages = {
+  tensor: { imports: [], node: true },
+  layers: { imports: ['tensor'], node: true },
+  cells: { imports: ['tensor', 'layers'], node: true },
+  attention: { imports: ['tensor', 'layers'], node: false },
+  losses: { imports: ['tensor'], node: false },
+  optimizers: { imports: ['tensor'], node: false },
+  data: { imports: ['tensor'], node: true },
+  training: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data'], node: true },
+  pipeline: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'], node: true },
+  benchmark: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'], node: true },
+  cli: { imports: '*', node: true },
+  // Planned (DESIGN.md); uncomment when the package is created:
+  // datasets: { imports: ['tensor', 'data'], node: true },
+  // onnx: { imports: ['tensor', 'layers', 'cells', 'attention'], node: true },
+  // distributed: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training', 'pipeline', 'benchmark'], node: true },
+  // playground: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'], node: false },
+};
+
+// TODO (next issue): packages that run in a page (DESIGN.md: everything but the file readers,
+// datasets, reports, distributed and cli) must touch no Node built-in when imported. Today
+// tensor, layers, cells, data and training still import fs/path/os/v8/worker_threads/crypto at
+// the top of some source files, so `node` is true for them above. When they load those lazily (behind a
+// Node-only entry), set `node: false` for them, or enable this rule:
+//
+// {
+//   name: 'no-node-builtins-in-browser-packages',
+//   comment: 'a package that runs in a page imports no Node built-in (DESIGN.md)',
+//   severity: 'error',
+//   from: { path: '^packages/(tensor|layers|cells|attention|losses|optimizers|data|training)/src/', pathNot: testFiles },
+//   to: { dependencyTypes: ['core'] },
+// },
+
+const names = Object.keys(packages);
+const either = (list) => `(${list.join('|')})`;
+/** Specs and the helpers only specs import: `*.spec.ts`, `test-helpers.ts`, `spec-helpers.ts`, `testing/`. */
+const specs = '\\.spec\\.ts$';
+const testHelpers = '(^|/)((test|spec)-helpers\\.ts$|testing/)';
+const testFiles = [specs, testHelpers];
+/** A package's public API: the only file of it that another package (or tools/) may import. */
+const publicApi = '^packages/[^/]+/src/index\\.ts$';
+
+const layering = names.map((name) => {
+  const { imports } = packages[name];
+  const allowed = imports === '*' ? names.filter((other) => other !== name) : imports;
+  return {
+    name: `layering-${name}`,
+    comment:
+      allowed.length === 0
+        ? `${name} is the bottom layer: it imports no other loopflow package`
+        : `${name} may import only ${allowed.map((other) => `@loopflow/${other}`).join(', ')}`,
+    severity: 'error',
+    from: { path: `^packages/${name}/` },
+    to: { path: '^packages/[^/]+/', pathNot: `^packages/${either([name, ...allowed])}/` },
+  };
+});
+
+const noNodeBuiltins = names.filter((name) => !packages[name].node);
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'package-not-in-table',
+      comment: 'every package has a line in the `packages` table of .dependency-cruiser.cjs (its place in the layering)',
+      severity: 'error',
+      from: { path: '^packages/[^/]+/', pathNot: `^packages/${either(names)}/` },
+      to: {},
+    },
+    ...layering,
+    {
+      name: 'no-deep-import',
+      comment:
+        "another package is imported by name (`@loopflow/x`, its src/index.ts), never through its files; " +
+        'the one exception is the AssemblyScript compile-time import below (assembly-imports-only-assembly)',
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/', pathNot: '^packages/cells/assembly/' },
+      to: { path: '^packages/[^/]+/', pathNot: ['^packages/$1/', publicApi] },
+    },
+    {
+      name: 'no-relative-import-across-packages',
+      comment: 'a relative path never leaves its package: import `@loopflow/x` instead (cells/assembly -> tensor/assembly excepted, see assembly-imports-only-assembly)',
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/', pathNot: '^packages/cells/assembly/' },
+      to: { path: publicApi, pathNot: '^packages/$1/', dependencyTypesNot: ['aliased-tsconfig'] },
+    },
+    {
+      name: 'no-relative-import-out-of-packages',
+      comment: 'a package is self-contained: no relative import of files outside packages/ (tools/, the root, goldens/)',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { pathNot: '^(packages|node_modules)/', dependencyTypes: ['local'] },
+    },
+    {
+      name: 'no-loopflow-subpath',
+      comment: "`@loopflow/x/...` reaches into a package's files: import `@loopflow/x` (its src/index.ts) instead",
+      severity: 'error',
+      from: {},
+      to: { path: '(^|/)node_modules/@loopflow/' },
+    },
+    {
+      name: 'assembly-imports-only-assembly',
+      comment:
+        "AssemblyScript is compiled by asc, not loaded by Node: assembly/ imports only assembly/. The one cross-package " +
+        "import allowed anywhere by path: packages/cells/assembly -> packages/tensor/assembly (cells' fused kernels reuse " +
+        "tensor's SIMD helpers and matmul micro-kernel at compile time; tools/build-wasm.js compiles them together)",
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/assembly/' },
+      to: { pathNot: ['^packages/$1/assembly/', '^packages/tensor/assembly/'] },
+    },
+    {
+      name: 'only-cells-assembly-reaches-tensor-assembly',
+      comment: 'of all packages, only cells compiles against tensor/assembly',
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/assembly/', pathNot: '^packages/(cells|tensor)/assembly/' },
+      to: { path: '^packages/tensor/assembly/' },
+    },
+    {
+      name: 'no-assembly-from-js',
+      comment: 'TypeScript/JavaScript sources load the compiled .wasm, never the AssemblyScript sources',
+      severity: 'error',
+      from: { pathNot: '^packages/[^/]+/assembly/' },
+      to: { path: '^packages/[^/]+/assembly/' },
+    },
+    {
+      name: 'outside-packages-by-name-only',
+      comment: 'tools/ and the root .js files import a package only by name (`@loopflow/x`), never its files',
+      severity: 'error',
+      from: { pathNot: '^packages/' },
+      to: { path: '^packages/', pathNot: publicApi },
+    },
+    {
+      name: 'outside-packages-no-relative-path',
+      comment: 'tools/ and the root .js files import a package only by name (`@loopflow/x`), not by a relative path',
+      severity: 'error',
+      from: { pathNot: '^packages/' },
+      to: { path: publicApi, dependencyTypesNot: ['aliased-tsconfig'] },
+    },
+    {
+      name: 'no-circular',
+      comment: 'no import cycles, between packages or inside one (type-only imports count: they are cycles in the source too)',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-spec',
+      comment: 'nothing imports a spec (a spec imported elsewhere runs its tests twice, or in production code)',
+      severity: 'error',
+      from: {},
+      to: { path: specs },
+    },
+    {
+      name: 'test-helpers-only-from-specs',
+      comment: "test helpers (test-helpers.ts, spec-helpers.ts, testing/) serve their own package's specs only",
+      severity: 'error',
+      from: { pathNot: testFiles },
+      to: { path: testHelpers },
+    },
+    ...(noNodeBuiltins.length === 0
+      ? []
+      : [
+          {
+            name: 'no-node-builtins',
+            comment: `${noNodeBuiltins.join(', ')} import no Node built-in outside specs and test helpers (node: false in the table)`,
+            severity: 'error',
+            from: { path: `^packages/${either(noNodeBuiltins)}/`, pathNot: testFiles },
+            to: { dependencyTypes: ['core'] },
+          },
+        ]),
+    {
+      name: 'not-to-unresolvable',
+      comment: 'every import resolves (a typo, or `@loopflow/x/...` with no such file)',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    // Everything under the working folder but what git ignores (see .gitignore); npm packages
+    // are seen as dependencies but not read (doNotFollow also keeps the scan out of node_modules).
+    // (Anchored: an npm package's own dist/ folder is a dependency, not something to exclude.)
+    exclude: { path: ['^packages/[^/]+/(dist|coverage)/', '^(dist|coverage|runs|tmp|\\.nx|\\.exp|\\.git)/'] },
+    doNotFollow: { path: '(^|/)node_modules/' },
+    // Keep node_modules/@loopflow/x paths as they are (npm workspace links), so that
+    // `@loopflow/x/...` shows as what it is (no-loopflow-subpath).
+    preserveSymlinks: true,
+    moduleSystems: ['cjs', 'es6'],
+    // Type-only imports are dependencies too (a cycle of types is still a cycle).
+    tsPreCompilationDeps: true,
+    // `@loopflow/x` resolves through the paths of tsconfig.base.json to packages/x/src/index.ts.
+    tsConfig: { fileName: 'tsconfig.base.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.cjs', '.mjs', '.json', '.d.ts'],
+      mainFields: ['main', 'types', 'typings'],
+    },
+  },
+};

@@ -1,9 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import type { DataKind } from './kinds';
-import type { Artifacts } from '../stages/common/artifacts';
-import type { PipelineEvent } from '../run/events';
-import type { Task } from '../stages/common/prepared';
+import type { Artifacts } from './artifacts';
+import type { PipelineEvent } from './events';
+import type { Task } from './prepared';
 
 /** A JSON Schema (draft-07) as plain data. */
 export type JsonSchema = Record<string, unknown>;

@@ -6,13 +6,24 @@
  * This file is the package's whole public API: a list of exports, one block per part.
  */
 
-// Pipeline definitions: registry, schema, validation, running, evaluation, search, inspection
-export { StageRegistry } from './registry/registry';
-export { createDefaultRegistry, defaultRegistry } from './stages/default-registry';
+// The vocabulary stages share (src/vocabulary): the stage contract, data kinds, items, artifacts, prepared data, bundles, events, metrics
 export { defineStage, StageOptionsError, STAGE_CATEGORIES } from './vocabulary/stage';
 export type { StageDefinition, StageContext, StageIssue, StageCategory, JsonSchema } from './vocabulary/stage';
 export { DATA_KINDS, KIND_ORDER } from './vocabulary/kinds';
 export type { DataKind } from './vocabulary/kinds';
+export type { PipelineEvent, StageEvent, DataEvent, TrainStartEvent, EvaluationEvent, BaselineEvent, OutputEvent, LogEvent } from './vocabulary/events';
+export type { Item, SplitName } from './vocabulary/items';
+export type { Artifacts, SeriesLayout, SplitRows } from './vocabulary/artifacts';
+export type { PreparedData, Task, ModelInputSpec, BatchingOptions } from './vocabulary/prepared';
+export type { ModelBundle, TrainedBundle, EvaluatedBundle, TrainingSummary, GeneratedSamples } from './vocabulary/bundle';
+export type { PipelineModel, ModelDescription, ModelForwardOptions } from './vocabulary/model';
+export { metricMode, HIGHER_IS_BETTER } from './vocabulary/metric-set';
+export type { MetricSet } from './vocabulary/metric-set';
+export type { BaselineMethod, BaselineOptions, BaselineResult } from './vocabulary/bundle';
+
+// Pipeline definitions: registry, schema, validation, running, evaluation, search, inspection
+export { StageRegistry } from './registry/registry';
+export { createDefaultRegistry, defaultRegistry } from './stages/default-registry';
 export { composePipelineSchema, stageSchemaKey, NAME_PATTERN } from './registry/schema';
 export type { PipelineDefinition, StageEntry, SearchBlock, ParameterSpec } from './definition/types';
 export { parseJsonWithPositions, JsonSyntaxError } from './definition/json-positions';
@@ -28,15 +39,9 @@ export { runPipeline } from './run/run-pipeline';
 export { applyOverrides } from './overrides/overrides';
 export type { DefinitionOverrides } from './overrides/overrides';
 export type { RunPipelineOptions, RunEvent, RunStartEvent, RunDoneEvent } from './run/run-pipeline';
-export type { PipelineEvent, StageEvent, DataEvent, TrainStartEvent, EvaluationEvent, BaselineEvent, OutputEvent, LogEvent } from './vocabulary/events';
 export { SUMMARY_FORMAT } from './run-folder/summary';
 export type { RunSummary } from './run-folder/summary';
 export { createRunFolder, runFolderName, readMetricsLog } from './run-folder/run-folder';
-export type { Item, SplitName } from './vocabulary/items';
-export type { Artifacts, SeriesLayout, SplitRows } from './vocabulary/artifacts';
-export type { PreparedData, Task, ModelInputSpec, BatchingOptions } from './vocabulary/prepared';
-export type { ModelBundle, TrainedBundle, EvaluatedBundle, TrainingSummary, GeneratedSamples } from './vocabulary/bundle';
-export type { PipelineModel, ModelDescription, ModelForwardOptions } from './vocabulary/model';
 export { buildModel, MODEL_BUILDERS } from './model/builders';
 export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file';
 export type { ModelFile, LoadedModel } from './model/model-file';
@@ -48,8 +53,6 @@ export { regressionMetrics, RegressionAccumulator } from './metrics/regression';
 export type { RegressionMetrics } from './metrics/regression';
 export { languageModelMetrics } from './metrics/language-model';
 export type { LanguageModelMetrics } from './metrics/language-model';
-export { metricMode, HIGHER_IS_BETTER } from './vocabulary/metric-set';
-export type { MetricSet } from './vocabulary/metric-set';
 export { evaluateSplit } from './task/evaluate';
 export type { SplitEvaluation } from './task/evaluate';
 export { renderReport, readReportData } from './report/report';
@@ -60,7 +63,6 @@ export { gradientFlowSpec, seriesSpec, confusionSpec } from './report/charts';
 // Baselines, series in original units, diagnostics (src/baselines, src/series, src/diagnostics)
 export { computeBaseline, baselinesFor, seasonalForecasts, BASELINE_TASKS } from './baselines/baselines';
 export type { SeriesPoint } from './baselines/baselines';
-export type { BaselineMethod, BaselineOptions, BaselineResult } from './vocabulary/bundle';
 export { fitBigram, bigramNll, bigramLogLoss } from './baselines/bigram';
 export type { BigramModel } from './baselines/bigram';
 export { meanSeasonalDrift, seasonalNaive } from './baselines/seasonal';

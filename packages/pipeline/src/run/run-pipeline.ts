@@ -93,12 +93,12 @@ const LOGGED = new Set(['step', 'epoch', 'checkpoint', 'resume', 'early-stop', '
 /**
  * Runs a pipeline definition: takes the loaded (validated) definition as it is, or validates a
  * plain one, once (a `DefinitionError` for any problem, nothing run; the search block is
- * ignored: `runSearch` runs it), creates the run folder `runs/<name>-<time>/`, builds each stage through the registry and
- * composes the operators with `pipe`, then writes the model (`model.safetensors` +
- * `model.json`), the optimizer state, `summary.json` and `report.html`. Every training and
- * evaluation event goes to `metrics.jsonl` as it happens. A cold Observable: subscribing
- * starts the run; unsubscribing stops training between two steps (the summary says
- * 'interrupted'; the checkpoints remain for `resumeFrom`).
+ * ignored: `runSearch` runs it), creates the run folder `runs/<name>-<time>/`, builds each
+ * stage once from the validation's plans and composes the operators with `pipe`, then
+ * writes the model (`model.safetensors` + `model.json`), the optimizer state, `summary.json`
+ * and `report.html`. Every training and evaluation event goes to `metrics.jsonl` as it
+ * happens. A cold Observable: subscribing starts the run; unsubscribing stops training
+ * between two steps (the summary says 'interrupted'; the checkpoints remain for `resumeFrom`).
  *
  * @example
  * const loaded = loadDefinition('examples/names/pipeline.json'); // validated here, with line:column

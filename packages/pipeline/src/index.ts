@@ -32,6 +32,7 @@ export { DefinitionError, formatProblems } from './definition/problems';
 export type { DefinitionProblem, ProblemCode } from './definition/problems';
 export { validateDefinition, validatedDefinition, checkDefinition } from './definition/validate';
 export type { ValidateOptions, ValidatedDefinition, DefinitionCheck } from './definition/validate';
+export type { StagePlan } from './definition/check-stages';
 export { loadDefinition, parseDefinition } from './definition/load';
 export type { LoadedDefinition } from './definition/load';
 export { closest, editDistance } from './definition/suggest';

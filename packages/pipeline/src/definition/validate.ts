@@ -33,7 +33,8 @@ export interface ValidateOptions {
  * came from (its folder, file and the positions of its values, so a problem found later still
  * points at line:column), the registry its stage names resolved in, and each stage's plan (the
  * registered stage, the kind it reads, the task). `runPipeline` takes it and does not validate
- * again; made only by {@link validatedDefinition}, `parseDefinition` and `loadDefinition`.
+ * again; made only by {@link checkDefinition} (which `validatedDefinition`, `parseDefinition`
+ * and `loadDefinition` call).
  * Treat it as read-only: a definition changed after validation is validated again when it runs.
  */
 export interface ValidatedDefinition {

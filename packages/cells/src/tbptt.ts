@@ -1,6 +1,10 @@
 import { Tensor, concat, slice } from '@loopflow/tensor';
 import { CellError } from './errors';
 import { RecurrentState, detachState } from './state';
+import { TruncatedBPTTWindow, tbpttSegments, tbpttWindows } from './tbptt-plan';
+
+export { tbpttWindows, tbpttSegments } from './tbptt-plan';
+export type { TruncatedBPTTWindow, TruncatedBPTTSegment } from './tbptt-plan';
 
 /** Options of {@link truncatedBPTT}. */
 export interface TruncatedBPTTOptions {
@@ -10,26 +14,6 @@ export interface TruncatedBPTTOptions {
   stepsPerUpdate: number;
   /** Steps the gradient flows back from the end of each update's steps (k2 >= k1; default k1). */
   stepsBackward?: number;
-}
-
-/**
- * One update of truncated BPTT: the forward runs over `[start, end)` from the stored,
- * detached state at `start`; the loss covers `[lossStart, end)`. So the gradient of the loss
- * at `end - 1` reaches back `end - start` steps (k2 for a full chunk; a shorter last chunk
- * keeps the same k2 - k1 steps before its loss steps), and every step's loss enters exactly
- * one update.
- */
-export interface TruncatedBPTTWindow {
-  /** Update number, from 0. */
-  index: number;
-  /** First step of the forward pass (`max(0, lossStart - (k2 - k1))`: k2 steps back from a full chunk's end). */
-  start: number;
-  /** First step whose output enters the loss (`index * k1`). */
-  lossStart: number;
-  /** One past the last step (`min(lossStart + k1, T)`). */
-  end: number;
-  /** Where the state carried into the next window is taken (its `start`); null for the last window. */
-  carryAt: number | null;
 }
 
 /** A forward pass over a segment of the sequence, from a state (undefined = zeros). */
@@ -86,13 +70,7 @@ export function truncatedBPTT(options: TruncatedBPTTOptions): TruncatedBPTT {
   if (k2 < k1) {
     throw new CellError('INVALID_ARGUMENT', `truncatedBPTT: stepsBackward (${k2}) is less than stepsPerUpdate (${k1}); the gradient must reach at least every step whose loss the update takes. Use stepsBackward >= stepsPerUpdate`);
   }
-  const windows: TruncatedBPTTWindow[] = [];
-  for (let lossStart = 0, index = 0; lossStart < T; lossStart += k1, index++) {
-    const end = Math.min(lossStart + k1, T);
-    // The forward reaches k2 - k1 steps before the loss steps (k2 back from a full chunk's end).
-    windows.push({ index, start: Math.max(0, lossStart - (k2 - k1)), lossStart, end, carryAt: null });
-  }
-  for (let i = 0; i + 1 < windows.length; i++) windows[i].carryAt = windows[i + 1].start;
+  const windows = tbpttWindows(T, k1, k2);
 
   function run(x: Tensor, forward: SegmentForward, update: (u: TruncatedBPTTUpdate) => void, initialState?: RecurrentState): RecurrentState {
     if (!(x instanceof Tensor) || x.ndim < 1 || x.shape[0] !== T) {
@@ -101,15 +79,14 @@ export function truncatedBPTT(options: TruncatedBPTTOptions): TruncatedBPTT {
     let carried: RecurrentState | undefined = initialState ? detachState(initialState) : undefined; // the state at the window's start
     let last: RecurrentState | undefined = carried;
     for (const w of windows) {
-      const cuts = [...new Set([w.start, w.carryAt ?? w.start, w.lossStart, w.end])].filter((s) => s >= w.start && s <= w.end).sort((a, b) => a - b);
       let state = carried;
       let nextCarried: RecurrentState | undefined = w.carryAt === w.start ? carried : undefined;
       const lossOutputs: Tensor[] = [];
-      for (let s = 0; s + 1 < cuts.length; s++) {
-        const result = forward(slice(x, 0, cuts[s], cuts[s + 1]), state);
+      for (const segment of tbpttSegments(w)) {
+        const result = forward(slice(x, 0, segment.start, segment.end), state);
         state = result.state;
-        if (cuts[s] >= w.lossStart) lossOutputs.push(result.output);
-        if (cuts[s + 1] === w.carryAt) nextCarried = detachState(state);
+        if (segment.inLoss) lossOutputs.push(result.output);
+        if (segment.end === w.carryAt) nextCarried = detachState(state);
       }
       const finalState = state as RecurrentState;
       update({ window: w, output: lossOutputs.length === 1 ? lossOutputs[0] : concat(lossOutputs, 0), state: finalState });

@@ -73,6 +73,22 @@ describe('loopflow main(argv, io): exit codes 0 / 1 / 2', () => {
     expect(io.err()).toContain('cannot read the definition: no such file');
   });
 
+  it('run: 2 with the same problems as validate (path, line:column, hint), and no run folder', async () => {
+    const bad = definition();
+    (bad.stages[6] as Record<string, unknown>).hidenSize = 8;
+    bad.stages[7] = { stage: 'train', epochs: 2, bptt: { stepsPerUpdate: 4, stepsBackward: 2 } } as never; // refused by the train stage's factory
+    write('bad-run.json', bad);
+    const validated = fakeIO(dir);
+    expect(await main(['validate', 'bad-run.json'], validated)).toBe(2);
+    expect(validated.err()).toMatch(/^2 problems in bad-run\.json:/);
+    expect(validated.err()).toMatch(/bad-run\.json:\d+:\d+ \/stages\/6\/hidenSize: unknown key 'hidenSize'/);
+    expect(validated.err()).toMatch(/bad-run\.json:\d+:\d+ \/stages\/7\/bptt\/stepsBackward: train: stepsBackward must be at least stepsPerUpdate/);
+    const ran = fakeIO(dir);
+    expect(await main(['run', 'bad-run.json', '--out', 'bad-runs'], ran)).toBe(2);
+    expect(ran.err()).toBe(validated.err());
+    expect(fs.existsSync(path.join(dir, 'bad-runs'))).toBe(false);
+  });
+
   it('run: 0 with a run folder and plain progress; inspect it (0), with samples; inspect a non-run folder (2)', async () => {
     let io = fakeIO(dir);
     expect(await main(['run', 'good.json', '--out', 'runs'], io)).toBe(0);

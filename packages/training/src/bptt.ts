@@ -1,29 +1,19 @@
 import { Tensor, fmtShape, slice } from '@loopflow/tensor';
 import { TrainError } from './errors';
 import type { TimeSliceable, TimeSlicer } from './types';
+import { tbpttSegments, tbpttWindows } from '@loopflow/cells';
+import type { TruncatedBPTTSegment, TruncatedBPTTWindow } from '@loopflow/cells';
 
 /**
  * One update of TBPTT(k1, k2) over a batch of T steps: the forward runs `[start, end)`, the
  * loss covers `[lossStart, end)` (k1 steps, fewer at the end), and the gradient reaches back
  * to `start = lossStart + k1 - k2` (clamped at 0). The state at `carryAt` (the next update's
- * start) is carried, detached, into the next update.
+ * start) is carried, detached, into the next update. The window of cells' one TBPTT planner.
  */
-export interface UpdateWindow {
-  /** Update number within the batch, from 0. */
-  index: number;
-  start: number;
-  lossStart: number;
-  end: number;
-  /** Where the next update starts (its carried state is taken there); null for the last. */
-  carryAt: number | null;
-}
+export type UpdateWindow = TruncatedBPTTWindow;
 
 /** A piece of a window that one forward call runs: `[start, end)`, in the loss or not. */
-export interface WindowSegment {
-  start: number;
-  end: number;
-  inLoss: boolean;
-}
+export type WindowSegment = TruncatedBPTTSegment;
 
 function positiveInteger(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -33,8 +23,10 @@ function positiveInteger(name: string, value: unknown): number {
 }
 
 /**
- * The updates of TBPTT(k1 = stepsPerUpdate, k2 = stepsBackward) over `length` steps. With
- * k2 = k1 the windows are consecutive chunks `[0,k1), [k1,2k1), ...`, the last one shorter.
+ * The updates of TBPTT(k1 = stepsPerUpdate, k2 = stepsBackward) over `length` steps: the
+ * arguments checked with the trainer's messages (`bptt: ...`), then planned by cells'
+ * `tbpttWindows`, the planner `truncatedBPTT` uses. With k2 = k1 the windows are consecutive
+ * chunks `[0,k1), [k1,2k1), ...`, the last one shorter.
  *
  * @example
  * bpttWindows(12, 4).map((w) => [w.start, w.end]) // [[0,4], [4,8], [8,12]]
@@ -49,25 +41,16 @@ export function bpttWindows(length: number, stepsPerUpdate: number, stepsBackwar
   if (!Number.isInteger(length) || length < 1) {
     throw new TrainError('INVALID_ARGUMENT', `bptt: the batch has ${length} time steps; expected at least 1`);
   }
-  const windows: UpdateWindow[] = [];
-  for (let lossStart = 0, index = 0; lossStart < length; lossStart += k1, index++) {
-    windows.push({ index, start: Math.max(0, lossStart + k1 - k2), lossStart, end: Math.min(lossStart + k1, length), carryAt: null });
-  }
-  for (let i = 0; i + 1 < windows.length; i++) windows[i].carryAt = windows[i + 1].start;
-  return windows;
+  return tbpttWindows(length, k1, k2);
 }
 
 /**
  * The forward calls of a window: cut at the loss start and at the carry point (so the state
- * there can be taken), each piece marked in the loss or not. One piece when k2 = k1.
+ * there can be taken), each piece marked in the loss or not. One piece when k2 = k1. Cells'
+ * `tbpttSegments`.
  */
 export function windowSegments(w: UpdateWindow): WindowSegment[] {
-  const cuts = [w.start, w.lossStart, w.end];
-  if (w.carryAt !== null && w.carryAt > w.start && w.carryAt < w.end) cuts.push(w.carryAt);
-  const sorted = [...new Set(cuts)].sort((a, b) => a - b);
-  const out: WindowSegment[] = [];
-  for (let i = 0; i + 1 < sorted.length; i++) out.push({ start: sorted[i], end: sorted[i + 1], inLoss: sorted[i] >= w.lossStart });
-  return out;
+  return tbpttSegments(w);
 }
 
 /** The default slicer: the batch's own `time` and `sliceTime` ({@link TimeSliceable}). */

@@ -25,7 +25,7 @@ export const runCommand: Command = {
   },
   async run(args, io) {
     const file = onePath(args.positionals, 'file', 'run');
-    const loaded = loadOrReport(file, io);
+    const loaded = loadOrReport(file, io, { checkSearch: false }); // validated here, once; runPipeline takes it as it is
     if (!loaded) return EXIT.usage;
     let resumeFrom: string | undefined;
     if (args.options.resume !== undefined) {
@@ -41,8 +41,7 @@ export const runCommand: Command = {
         stopInterrupt();
         resolve(code);
       };
-      const subscription = runPipeline(loaded.definition, {
-        baseDir: loaded.baseDir,
+      const subscription = runPipeline(loaded, {
         runsDir: path.resolve(io.cwd, String(args.options.out ?? 'runs')),
         ...(resumeFrom ? { resumeFrom } : {}),
         ...(io.now ? { now: () => (io.now as () => Date)() } : {}),

@@ -43,8 +43,7 @@ export const searchCommand: Command = {
       if (!quiet) io.stderr.write(`${line}\n`);
     };
     return new Promise<number>((resolve) => {
-      runSearch(loaded.definition, {
-        baseDir: loaded.baseDir,
+      runSearch(loaded, {
         runsDir: path.resolve(io.cwd, String(args.options.out ?? 'runs')),
         ...(parallel !== undefined ? { parallel: parallel as number } : {}),
         ...(args.options.inline ? { mode: 'inline' as const } : {}),

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { DefinitionError, formatProblems, loadDefinition, LoadedDefinition } from '@loopflow/pipeline';
+import { DefinitionError, formatProblems, loadDefinition, LoadedDefinition, ValidateOptions } from '@loopflow/pipeline';
 import type { CliIO } from '../io';
 import { UsageError } from '../args';
 
@@ -10,11 +10,15 @@ export function onePath(positionals: string[], what: string, command: string): s
   return positionals[0];
 }
 
-/** Loads a definition; prints its problems (relative file name) and returns null when it is invalid. */
-export function loadOrReport(file: string, io: CliIO): LoadedDefinition | null {
+/**
+ * Loads and validates a definition (the one validation pass of the command, with line:column);
+ * prints its problems (relative file name) and returns null when it is invalid.
+ * `checkSearch: false` leaves the search block's trials unchecked (`run` ignores the block).
+ */
+export function loadOrReport(file: string, io: CliIO, options: Pick<ValidateOptions, 'checkSearch'> = {}): LoadedDefinition | null {
   const absolute = path.resolve(io.cwd, file);
   try {
-    return loadDefinition(absolute);
+    return loadDefinition(absolute, options);
   } catch (e) {
     if (e instanceof DefinitionError) {
       io.stderr.write(`${formatProblems(e.problems, file)}\n`);

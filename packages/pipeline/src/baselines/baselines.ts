@@ -1,8 +1,9 @@
 import { LoopflowError } from '@loopflow/tensor';
 import type { LabelledSample, SeriesSample, TokenSample } from '@loopflow/data';
-import type { PreparedData, Task } from '../stages/common/prepared';
-import type { SplitName } from '../stages/common/items';
-import type { MetricSet } from '../metrics/metric-set';
+import type { PreparedData, Task } from '../vocabulary/prepared';
+import type { SplitName } from '../vocabulary/items';
+import type { MetricSet } from '../vocabulary/metric-set';
+import type { BaselineMethod, BaselineOptions, BaselineResult } from '../vocabulary/bundle';
 import { classificationMetrics } from '../metrics/classification';
 import { languageModelMetrics } from '../metrics/language-model';
 import { RegressionAccumulator } from '../metrics/regression';
@@ -11,9 +12,6 @@ import { fitBigram, bigramNll } from './bigram';
 import { majorityClass } from './majority';
 import { meanSeasonalDrift, seasonalNaive } from './seasonal';
 
-/** The baselines: simple models fitted on the training split, measured like the model. */
-export type BaselineMethod = 'bigram' | 'majority' | 'seasonal-naive' | 'seasonal-naive-drift';
-
 /** The task each baseline fits. */
 export const BASELINE_TASKS: Readonly<Record<BaselineMethod, Task>> = {
   bigram: 'language-model',
@@ -21,26 +19,6 @@ export const BASELINE_TASKS: Readonly<Record<BaselineMethod, Task>> = {
   'seasonal-naive': 'forecast',
   'seasonal-naive-drift': 'forecast',
 };
-
-/** Options of the baselines. */
-export interface BaselineOptions {
-  /** bigram: the add-k smoothing constant (default 1: add-one). */
-  addK?: number;
-  /** Seasonal naive: the season in rows (default 1: the last observed value). */
-  season?: number;
-}
-
-/** A baseline's metrics on the evaluated splits, named like the model's. */
-export interface BaselineResult {
-  name: BaselineMethod;
-  /** What it predicts, in a sentence (for the report). */
-  description: string;
-  metrics: Partial<Record<SplitName, MetricSet>>;
-  /** The options it was computed with. */
-  options: BaselineOptions;
-  /** Classification: `[actual][predicted]` per split. */
-  confusion?: Partial<Record<SplitName, number[][]>>;
-}
 
 /** The baselines that fit a task, in report order. */
 export function baselinesFor(task: Task): BaselineMethod[] {

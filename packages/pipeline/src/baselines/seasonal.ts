@@ -1,5 +1,5 @@
 import { LoopflowError } from '@loopflow/tensor';
-import type { SplitName } from '../stages/common/items';
+import type { SplitName } from '../vocabulary/items';
 
 /**
  * The training split's mean change over one season, per column: the mean of

@@ -1,7 +1,7 @@
 import type { StageRegistry } from '../registry/registry';
-import { DATA_KINDS, DataKind } from '../registry/kinds';
-import type { StageDefinition } from '../registry/stage';
-import type { Task } from '../stages/common/prepared';
+import { DATA_KINDS, DataKind } from '../vocabulary/kinds';
+import type { StageDefinition } from '../vocabulary/stage';
+import type { Task } from '../vocabulary/prepared';
 import type { DefinitionProblem } from './problems';
 import { listChoices } from './suggest';
 

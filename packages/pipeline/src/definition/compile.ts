@@ -1,6 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import type { StageRegistry } from '../registry/registry';
-import type { JsonSchema } from '../registry/stage';
+import type { JsonSchema } from '../vocabulary/stage';
 import { composePipelineSchema } from '../registry/schema';
 
 const compiled = new WeakMap<StageRegistry, { schema: JsonSchema; validate: ValidateFunction }>();

@@ -2,29 +2,25 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JsonSyntaxError, parseJsonWithPositions, ValueLocation } from './json-positions';
 import { DefinitionError } from './problems';
-import type { PipelineDefinition } from './types';
-import { validateDefinition, ValidateOptions } from './validate';
+import { checkDefinition, ValidatedDefinition, ValidateOptions } from './validate';
 
-/** A definition read and validated, with where it came from. */
-export interface LoadedDefinition {
-  definition: PipelineDefinition;
-  /** The file, when read from one. */
-  file?: string;
-  /** The folder relative data paths are read from. */
-  baseDir: string;
+/** A definition read from text and validated once, with where it came from (`runPipeline` takes it as it is). */
+export interface LoadedDefinition extends ValidatedDefinition {
   /** The text as read. */
-  text: string;
+  readonly text: string;
   /** Where each value sits in the text (by JSON pointer). */
-  locations: Map<string, ValueLocation>;
+  readonly locations: Map<string, ValueLocation>;
 }
 
 /**
- * Parses and validates a definition's text; throws a {@link DefinitionError} listing every
- * problem (a JSON syntax error alone, since nothing else can be checked then).
+ * Parses and validates a definition's text (the one validation pass, with line:column for
+ * every problem); throws a {@link DefinitionError} listing every problem (a JSON syntax error
+ * alone, since nothing else can be checked then). `checkSearch: false` leaves the search
+ * block's trials unchecked (what `loopflow run` does: it ignores the search block).
  *
  * @example parseDefinition(text, { baseDir: 'examples/names', file: 'pipeline.json' })
  */
-export function parseDefinition(text: string, options: Omit<ValidateOptions, 'locations'> & { file?: string } = {}): LoadedDefinition {
+export function parseDefinition(text: string, options: Omit<ValidateOptions, 'locations'> = {}): LoadedDefinition {
   const baseDir = path.resolve(options.baseDir ?? process.cwd());
   let parsed;
   try {
@@ -35,9 +31,9 @@ export function parseDefinition(text: string, options: Omit<ValidateOptions, 'lo
     }
     throw e;
   }
-  const problems = validateDefinition(parsed.value, { ...options, baseDir, locations: parsed.locations });
-  if (problems.length) throw new DefinitionError(problems, options.file);
-  return { definition: parsed.value as PipelineDefinition, file: options.file, baseDir, text, locations: parsed.locations };
+  const { problems, validated } = checkDefinition(parsed.value, { ...options, baseDir, locations: parsed.locations });
+  if (!validated) throw new DefinitionError(problems, options.file);
+  return Object.assign(validated, { text, locations: parsed.locations });
 }
 
 /**
@@ -47,7 +43,7 @@ export function parseDefinition(text: string, options: Omit<ValidateOptions, 'lo
  *
  * @example const { definition } = loadDefinition('examples/names/pipeline.json');
  */
-export function loadDefinition(file: string, options: Omit<ValidateOptions, 'locations' | 'baseDir'> = {}): LoadedDefinition {
+export function loadDefinition(file: string, options: Omit<ValidateOptions, 'locations' | 'baseDir' | 'file'> = {}): LoadedDefinition {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

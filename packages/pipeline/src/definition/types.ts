@@ -1,5 +1,3 @@
-import type { SearchBlock } from '../search/search-space';
-
 /** One entry of `stages`: the registered stage's name and its options. */
 export interface StageEntry {
   stage: string;
@@ -14,4 +12,23 @@ export interface PipelineDefinition {
   seed?: number;
   stages: StageEntry[];
   search?: SearchBlock;
+}
+
+/** One searched field's values or range. */
+export type ParameterSpec =
+  | { values: unknown[] }
+  | { choice: unknown[] }
+  | { uniform: [number, number] }
+  | { logUniform: [number, number] }
+  | { int: [number, number] };
+
+/** A definition's `search` block. */
+export interface SearchBlock {
+  method?: 'grid' | 'random';
+  trials?: number;
+  seed?: number;
+  parallel?: number;
+  metric?: string;
+  mode?: 'min' | 'max';
+  parameters: Record<string, ParameterSpec>;
 }

@@ -1,16 +1,16 @@
 import * as path from 'path';
 import { LoopflowError } from '@loopflow/tensor';
 import type { StageRegistry } from '../registry/registry';
-import { StageContext, StageOptionsError } from '../registry/stage';
-import { defaultRegistry } from '../registry/default-registry';
+import { StageContext, StageOptionsError } from '../vocabulary/stage';
+import { defaultRegistry } from '../stages/default-registry';
 import type { ValueLocation } from './json-positions';
-import type { DefinitionProblem } from './problems';
+import { DefinitionError, DefinitionProblem } from './problems';
 import type { PipelineDefinition } from './types';
 import { problemsFromAjv } from './ajv-problems';
 import { compiledSchema } from './compile';
-import { checkStages } from './check-stages';
+import { checkStages, StagePlan } from './check-stages';
 import { isWithin, pointerSegments, toPointer } from './pointer';
-import { planTrials, resolveField } from '../search/search-space';
+import { planTrials, resolveField } from './search-space';
 
 /** Options of {@link validateDefinition}. */
 export interface ValidateOptions {
@@ -22,8 +22,48 @@ export interface ValidateOptions {
   locations?: Map<string, ValueLocation>;
   /** Check that data files exist (default true). */
   checkFiles?: boolean;
-  /** Also validate every trial of the search block (default true). */
+  /** Also validate every trial of the search block (default true; a run does not: `run` ignores the search block). */
   checkSearch?: boolean;
+  /** The file the definition was read from, for messages. */
+  file?: string;
+}
+
+/**
+ * A definition that passed the one validation pass, with what that pass learned: where it
+ * came from (its folder, file and the positions of its values, so a problem found later still
+ * points at line:column), the registry its stage names resolved in, and each stage's plan (the
+ * registered stage, the kind it reads, the task). `runPipeline` takes it and does not validate
+ * again; made only by {@link checkDefinition} (which `validatedDefinition`, `parseDefinition`
+ * and `loadDefinition` call).
+ * Treat it as read-only: a definition changed after validation is validated again when it runs.
+ */
+export interface ValidatedDefinition {
+  readonly definition: PipelineDefinition;
+  /** The folder relative data paths are read from (absolute). */
+  readonly baseDir: string;
+  /** The file, when read from one. */
+  readonly file?: string;
+  /** Where each value sits in the text (by JSON pointer), when read from text. */
+  readonly locations?: Map<string, ValueLocation>;
+  /** The stages its names resolved in. */
+  readonly registry: StageRegistry;
+  /** What the validation learned about each stage, in order. */
+  readonly plans: readonly StagePlan[];
+  /** Whether the search block's trials were validated too (`validate` and `search` do; `run` need not). */
+  readonly searchChecked: boolean;
+}
+
+/** The definitions validated by this module, with their JSON when validated (to notice a later change). */
+const validated = new WeakMap<object, string>();
+
+/**
+ * Whether `value` is a {@link ValidatedDefinition} made here whose definition has not changed
+ * since (then it need not be validated again).
+ */
+export function isStillValid(value: unknown): value is ValidatedDefinition {
+  if (value === null || typeof value !== 'object') return false;
+  const text = validated.get(value);
+  return text !== undefined && text === JSON.stringify((value as ValidatedDefinition).definition);
 }
 
 /** The location of a problem: the key of an unknown key, else the value, else the nearest located parent. */
@@ -57,17 +97,34 @@ export function dryContext(definition: PipelineDefinition, baseDir: string, inde
 }
 
 /**
- * Every problem of a definition, all at once: the composed schema (unknown keys, wrong types,
- * unknown stages, values out of range), the order of stages (input and output kinds), the
- * options each stage's factory refuses, missing data files, and the search block (fields that
- * do not resolve, values the definition refuses). Nothing is run and nothing is loaded: stage
- * names resolve only through the registry. An empty array means the definition is valid.
- *
- * @example
- * const problems = validateDefinition(JSON.parse(text), { baseDir: path.dirname(file) });
- * if (problems.length) console.error(formatProblems(problems, file));
+ * The problem a stage's factory (or its `check`) raised, at the stage's path: a
+ * {@link StageOptionsError} at the option it names, anything else at the stage.
  */
-export function validateDefinition(value: unknown, options: ValidateOptions = {}): DefinitionProblem[] {
+export function stageFactoryProblem(plan: StagePlan, error: unknown): DefinitionProblem {
+  const at = `/stages/${plan.index}`;
+  if (error instanceof StageOptionsError) {
+    return { code: 'STAGE_OPTIONS', path: `${at}${error.detail.path ?? ''}`, message: `${plan.stage.name}: ${error.message}`, expected: error.detail.expected, found: error.detail.found, hint: error.detail.hint };
+  }
+  return { code: 'STAGE_OPTIONS', path: at, message: `${plan.stage.name}: ${error instanceof LoopflowError || error instanceof Error ? error.message : String(error)}` };
+}
+
+/** What {@link checkDefinition} found: every problem, located and in file order, and the validated definition when there is none. */
+export interface DefinitionCheck {
+  problems: DefinitionProblem[];
+  validated: ValidatedDefinition | null;
+}
+
+/**
+ * The one validation pass: every problem of a definition, all at once — the composed schema
+ * (unknown keys, wrong types, unknown stages, values out of range), the order of stages (input
+ * and output kinds), each stage's static `check` (missing data files) and the options its
+ * factory refuses (`create` called with a context that runs nothing), and, unless
+ * `checkSearch` is false, the search block (fields that do not resolve, values the definition
+ * refuses). Nothing is run and nothing is loaded: stage names resolve only through the
+ * registry. Each problem gets its line:column from `locations`. With no problem, `validated`
+ * holds the definition and what the pass learned, for `runPipeline`.
+ */
+export function checkDefinition(value: unknown, options: ValidateOptions = {}): DefinitionCheck {
   const registry = options.registry ?? defaultRegistry();
   const baseDir = path.resolve(options.baseDir ?? process.cwd());
   const { schema, validate } = compiledSchema(registry);
@@ -91,16 +148,51 @@ export function validateDefinition(value: unknown, options: ValidateOptions = {}
       }
       plan.stage.create(stageOptions, ctx);
     } catch (e) {
-      if (e instanceof StageOptionsError) {
-        problems.push({ code: 'STAGE_OPTIONS', path: `${at}${e.detail.path ?? ''}`, message: `${plan.stage.name}: ${e.message}`, expected: e.detail.expected, found: e.detail.found, hint: e.detail.hint });
-      } else {
-        problems.push({ code: 'STAGE_OPTIONS', path: at, message: `${plan.stage.name}: ${e instanceof LoopflowError || e instanceof Error ? e.message : String(e)}` });
-      }
+      problems.push(stageFactoryProblem(plan, e));
     }
   }
 
-  if (problems.length === 0 && definition.search && options.checkSearch !== false) problems.push(...checkSearch(definition, { ...options, registry, baseDir }));
-  return order(problems.map((p) => locate(p, options.locations)));
+  const searchChecked = options.checkSearch !== false;
+  if (problems.length === 0 && definition.search && searchChecked) problems.push(...checkSearch(definition, { ...options, registry, baseDir }));
+  const located = order(problems.map((p) => locate(p, options.locations)));
+  if (located.length) return { problems: located, validated: null };
+  const result: ValidatedDefinition = {
+    definition,
+    baseDir,
+    ...(options.file !== undefined ? { file: options.file } : {}),
+    ...(options.locations ? { locations: options.locations } : {}),
+    registry,
+    plans: structure.plans,
+    searchChecked,
+  };
+  validated.set(result, JSON.stringify(definition));
+  return { problems: [], validated: result };
+}
+
+/**
+ * Every problem of a definition, all at once (see {@link checkDefinition}, the one pass it
+ * runs). An empty array means the definition is valid.
+ *
+ * @example
+ * const problems = validateDefinition(JSON.parse(text), { baseDir: path.dirname(file) });
+ * if (problems.length) console.error(formatProblems(problems, file));
+ */
+export function validateDefinition(value: unknown, options: ValidateOptions = {}): DefinitionProblem[] {
+  return checkDefinition(value, options).problems;
+}
+
+/**
+ * The definition validated (once), ready for `runPipeline`; throws a {@link DefinitionError}
+ * listing every problem.
+ *
+ * @example
+ * const valid = validatedDefinition(definition, { baseDir: 'examples/names' });
+ * runPipeline(valid).subscribe(...);
+ */
+export function validatedDefinition(value: unknown, options: ValidateOptions = {}): ValidatedDefinition {
+  const { problems, validated: result } = checkDefinition(value, options);
+  if (!result) throw new DefinitionError(problems, options.file);
+  return result;
 }
 
 /** Validates each planned trial; a problem a trial has (and the base has not) is reported at the search field that caused it. */

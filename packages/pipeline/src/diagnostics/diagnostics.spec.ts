@@ -2,7 +2,7 @@ import { Random, noGrad, softmax, Tensor } from '@loopflow/tensor';
 import { LabelledSample, Sample, Vocabulary } from '@loopflow/data';
 import { buildModel } from '../model/builders';
 import { prepare } from '../stages/data/batching';
-import type { TrainedBundle } from '../stages/common/bundle';
+import type { TrainedBundle } from '../vocabulary/bundle';
 import { equalLengthBatch, gradientFlowOf, runDiagnostics } from './diagnostics';
 
 const labelled = (input: number[], label: number): LabelledSample => ({ kind: 'labelled', input, label });

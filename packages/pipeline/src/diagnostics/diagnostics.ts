@@ -1,9 +1,9 @@
 import { noGrad, slice, Tensor } from '@loopflow/tensor';
 import { Batch, collate, Sample, SeriesSample } from '@loopflow/data';
 import type { GradientFlowEntry } from '@loopflow/cells';
-import type { EvaluatedBundle, TrainedBundle } from '../stages/common/bundle';
-import type { SplitName } from '../stages/common/items';
-import type { PreparedData } from '../stages/common/prepared';
+import type { EvaluatedBundle, TrainedBundle } from '../vocabulary/bundle';
+import type { SplitName } from '../vocabulary/items';
+import type { PreparedData } from '../vocabulary/prepared';
 import { taskLoss } from '../task/loss';
 import { orderedBatches, seriesInOriginalUnits, targetOffsets, windowEnd } from '../series/original-units';
 import { seasonalForecasts } from '../baselines/baselines';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { validateDefinition } from '../definition/validate';
-import { defaultRegistry } from '../registry/default-registry';
+import { defaultRegistry } from '../stages/default-registry';
 import { compiledSchema } from '../definition/compile';
 
 const guide = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'pipelines.md'), 'utf8');

@@ -1,8 +1,8 @@
 import type { StageRegistry } from '../registry/registry';
-import { STAGE_CATEGORIES, JsonSchema, StageDefinition } from '../registry/stage';
-import { DATA_KINDS } from '../registry/kinds';
+import { STAGE_CATEGORIES, JsonSchema, StageDefinition } from '../vocabulary/stage';
+import { DATA_KINDS } from '../vocabulary/kinds';
 import { composePipelineSchema } from '../registry/schema';
-import { SEARCH_PARAMETER_SCHEMA, SEARCH_SCHEMA } from '../search/search-schema';
+import { SEARCH_PARAMETER_SCHEMA, SEARCH_SCHEMA } from '../registry/search-schema';
 
 type Schema = Record<string, any>;
 

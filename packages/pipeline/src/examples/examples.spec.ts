@@ -11,7 +11,7 @@ import { loadCo2Concentration } from '@loopflow/data';
 import { loadDefinition } from '../definition/load';
 import { validateDefinition } from '../definition/validate';
 import { runPipeline, RunEvent } from '../run/run-pipeline';
-import type { RunSummary } from '../run/summary';
+import type { RunSummary } from '../run-folder/summary';
 import { applyOverrides, DefinitionOverrides } from '../overrides/overrides';
 import { runSearch, SearchEvent } from '../search/run-search';
 import { cleanup, tempDir } from '../testing/fixtures';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LoopflowError } from '@loopflow/tensor';
-import type { RunSummary } from '../run/summary';
+import type { RunSummary } from '../run-folder/summary';
 import type { ModelFile } from '../model/model-file';
 import { formatMetric } from '../report/report';
 

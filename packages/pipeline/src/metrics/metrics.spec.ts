@@ -1,7 +1,7 @@
 import { classificationMetrics, confusionMatrix } from './classification';
 import { regressionMetrics, RegressionAccumulator } from './regression';
 import { languageModelMetrics } from './language-model';
-import { metricMode } from './metric-set';
+import { metricMode } from '../vocabulary/metric-set';
 
 describe('classification metrics (hand-worked)', () => {
   it('binary: 10 messages, spam = 1', () => {

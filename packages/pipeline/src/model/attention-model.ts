@@ -1,6 +1,6 @@
 import { Random, permute } from '@loopflow/tensor';
 import { createDecoder, createEncoder, decoder, DecoderModel, encoder, EncoderModel, MlpActivation, PositionKind } from '@loopflow/attention';
-import type { ModelDescription, PipelineModel } from './model';
+import type { ModelDescription, PipelineModel } from '../vocabulary/model';
 import { toForecastLayout } from './pooling';
 
 /** Options of the `attention` model stage. */

@@ -1,5 +1,5 @@
 import { LoopflowError, Random } from '@loopflow/tensor';
-import type { ModelDescription, PipelineModel } from './model';
+import type { ModelDescription, PipelineModel } from '../vocabulary/model';
 import { buildRecurrentModel } from './recurrent-model';
 import { buildAttentionModel } from './attention-model';
 import { buildFeedbackModel } from './feedback-model';

@@ -1,7 +1,7 @@
 import { Random } from '@loopflow/tensor';
 import { createEmbedding, createLinear, EmbeddingModule, linear, LinearModule } from '@loopflow/layers';
 import { createFeedbackNetwork, FeedbackEdge, FeedbackLayerDefinition, FeedbackNetwork, FeedbackState, runFeedbackNetwork } from '@loopflow/cells';
-import type { ModelDescription, PipelineModel } from './model';
+import type { ModelDescription, PipelineModel } from '../vocabulary/model';
 import { inputFeatures } from './recurrent-model';
 import { lastRealStep, maskedMean, toForecastLayout } from './pooling';
 

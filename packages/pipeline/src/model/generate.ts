@@ -1,8 +1,8 @@
 import { Random, Tensor, noGrad, ones, softmax, tensor, zeros } from '@loopflow/tensor';
 import { Batch, charTokenizer, Scaler, tokenizerFromJSON, TokenizerConfig, Vocabulary } from '@loopflow/data';
 import { LoopflowError } from '@loopflow/tensor';
-import type { PipelineModel } from './model';
-import type { SeriesLayout } from '../stages/common/artifacts';
+import type { PipelineModel } from '../vocabulary/model';
+import type { SeriesLayout } from '../vocabulary/artifacts';
 import { targetOffsets } from '../series/original-units';
 
 /** Options of {@link generateText}. */

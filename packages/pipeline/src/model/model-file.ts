@@ -3,10 +3,10 @@ import * as path from 'path';
 import { LoopflowError, Random } from '@loopflow/tensor';
 import { loadSafetensors, loadStateDict, parameters, saveSafetensors, stateDict } from '@loopflow/layers';
 import { Scaler, ScalerJSON, TokenizerConfig, Vocabulary, VocabularyJSON } from '@loopflow/data';
-import type { Artifacts, SeriesLayout } from '../stages/common/artifacts';
-import type { ModelDescription, PipelineModel } from './model';
+import type { Artifacts, SeriesLayout } from '../vocabulary/artifacts';
+import type { ModelDescription, PipelineModel } from '../vocabulary/model';
 import { buildModel } from './builders';
-import { writeFileAtomic } from '../run/atomic';
+import { writeFileAtomic } from '../run-folder/atomic';
 
 /** The format tag of model.json. */
 export const MODEL_FORMAT = 'loopflow.model/1';

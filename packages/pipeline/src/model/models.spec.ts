@@ -3,7 +3,7 @@ import { Random, Tensor, sum } from '@loopflow/tensor';
 import { namedParameters } from '@loopflow/layers';
 import { collate, Sample, Vocabulary } from '@loopflow/data';
 import { buildModel } from './builders';
-import type { ModelDescription } from './model';
+import type { ModelDescription } from '../vocabulary/model';
 import { loadModel, saveModel } from './model-file';
 import { generateText, forecastAhead } from './generate';
 import { cleanup, tempDir } from '../testing/fixtures';

@@ -2,7 +2,7 @@ import { Random, Tensor, oneHot } from '@loopflow/tensor';
 import { createEmbedding, createLinear, embedding, EmbeddingModule, linear, LinearModule } from '@loopflow/layers';
 import { createRecurrent, gradientFlow, RecurrentModule, RecurrentResult, RecurrentState, runRecurrent } from '@loopflow/cells';
 import type { Batch } from '@loopflow/data';
-import type { ModelDescription, PipelineModel } from './model';
+import type { ModelDescription, PipelineModel } from '../vocabulary/model';
 import { lastLayerState, maskedMean, toForecastLayout } from './pooling';
 
 /** Options of the `recurrent` model stage. */

@@ -1,7 +1,7 @@
 import { LoopflowError } from '@loopflow/tensor';
 import type { PipelineDefinition } from '../definition/types';
 import { getAt, pointerSegments, setAt, toPointer } from '../definition/pointer';
-import { resolveField } from '../search/search-space';
+import { resolveField } from '../definition/search-space';
 
 /**
  * Field -> value: options to change in a definition before it runs, each field written as in

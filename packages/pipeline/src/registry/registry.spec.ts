@@ -3,9 +3,9 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { map } from 'rxjs';
 import { StageRegistry } from './registry';
-import { createDefaultRegistry } from './default-registry';
+import { createDefaultRegistry } from '../stages/default-registry';
 import { composePipelineSchema, stageSchemaKey } from './schema';
-import { defineStage } from './stage';
+import { defineStage } from '../vocabulary/stage';
 import { renderStageReference, schemaFileText } from '../docs/reference';
 import { validateDefinition } from '../definition/validate';
 

@@ -1,7 +1,7 @@
 import { LoopflowError } from '@loopflow/tensor';
-import type { StageDefinition, JsonSchema } from './stage';
-import { STAGE_CATEGORIES } from './stage';
-import { KIND_ORDER } from './kinds';
+import type { StageDefinition, JsonSchema } from '../vocabulary/stage';
+import { STAGE_CATEGORIES } from '../vocabulary/stage';
+import { KIND_ORDER } from '../vocabulary/kinds';
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

@@ -1,6 +1,6 @@
 import type { StageRegistry } from './registry';
-import type { JsonSchema } from './stage';
-import { SEARCH_PARAMETER_SCHEMA, SEARCH_SCHEMA } from '../search/search-schema';
+import type { JsonSchema } from '../vocabulary/stage';
+import { SEARCH_PARAMETER_SCHEMA, SEARCH_SCHEMA } from './search-schema';
 
 /** The pattern of a definition's name (it becomes part of the run folder's name). */
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';

@@ -1,7 +1,7 @@
 import { renderReport, ReportData } from './report';
 import { gradientFlowSpec, seriesSpec } from './charts';
 import { modelLabel } from './tables';
-import type { RunSummary } from '../run/summary';
+import type { RunSummary } from '../run-folder/summary';
 import type { GradientFlowDiagnostics, SeriesComparison } from '../diagnostics/diagnostics';
 
 const history = [1, 2, 3].map((epoch) => ({ epoch, trainLoss: 1 / epoch, valid: { loss: 1.2 / epoch, accuracy: 0.8 }, lr: 0.001 }));

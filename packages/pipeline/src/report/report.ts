@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunSummary } from '../run/summary';
-import { readMetricsLog } from '../run/run-folder';
+import type { RunSummary } from '../run-folder/summary';
+import { readMetricsLog } from '../run-folder/run-folder';
 import { DIAGNOSTICS_FILE, RunDiagnostics } from '../diagnostics/diagnostics';
 import { LossPoint, lossChartSpec, renderSvg } from './svg-chart';
 import { confusionSpec, gradientFlowSpec, seriesSpec } from './charts';

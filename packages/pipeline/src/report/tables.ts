@@ -1,8 +1,8 @@
 /** The report's HTML tables: metrics of the model beside the baselines, confusion counts, generated samples. */
-import type { RunSummary } from '../run/summary';
-import type { MetricSet } from '../metrics/metric-set';
-import { metricMode } from '../metrics/metric-set';
-import type { SplitName } from '../stages/common/items';
+import type { RunSummary } from '../run-folder/summary';
+import type { MetricSet } from '../vocabulary/metric-set';
+import { metricMode } from '../vocabulary/metric-set';
+import type { SplitName } from '../vocabulary/items';
 
 /** Escapes text for HTML. */
 export const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

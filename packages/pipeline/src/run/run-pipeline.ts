@@ -3,28 +3,27 @@ import * as path from 'path';
 import { EMPTY, Observable, OperatorFunction, tap } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import type { StageRegistry } from '../registry/registry';
-import type { StageContext } from '../registry/stage';
-import { defaultRegistry } from '../registry/default-registry';
+import type { StageContext } from '../vocabulary/stage';
+import { defaultRegistry } from '../stages/default-registry';
 import type { PipelineDefinition } from '../definition/types';
-import { validateDefinition } from '../definition/validate';
-import { checkStages } from '../definition/check-stages';
+import { checkDefinition, isStillValid, locate, stageFactoryProblem, ValidatedDefinition } from '../definition/validate';
 import { DefinitionError } from '../definition/problems';
-import type { Artifacts } from '../stages/common/artifacts';
-import type { EvaluatedBundle, TrainedBundle } from '../stages/common/bundle';
+import type { Artifacts } from '../vocabulary/artifacts';
+import type { EvaluatedBundle, TrainedBundle } from '../vocabulary/bundle';
 import { saveModel } from '../model/model-file';
 import { readReportData, renderReport } from '../report/report';
-import type { PipelineEvent } from './events';
-import { createRunFolder, MetricsLog } from './run-folder';
-import { RunSummary, SUMMARY_FORMAT } from './summary';
-import { writeFileAtomic } from './atomic';
+import type { PipelineEvent } from '../vocabulary/events';
+import { createRunFolder, MetricsLog } from '../run-folder/run-folder';
+import { RunSummary, SUMMARY_FORMAT } from '../run-folder/summary';
+import { writeFileAtomic } from '../run-folder/atomic';
 import { applyOverrides, DefinitionOverrides } from '../overrides/overrides';
 import { DIAGNOSTICS_FILE, runDiagnostics } from '../diagnostics/diagnostics';
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
-  /** The stages the definition may name (default: the built-in ones). */
+  /** The stages a plain definition may name (default: the built-in ones; a validated definition keeps the registry it was validated with). */
   registry?: StageRegistry;
-  /** The definition's folder: relative data paths are read from here (default: the working folder). */
+  /** A plain definition's folder: relative data paths are read from here (default: the working folder; a validated definition keeps its own). */
   baseDir?: string;
   /** The folder that receives `<name>-<time>/` (default `runs` in the working folder). */
   runsDir?: string;
@@ -37,9 +36,40 @@ export interface RunPipelineOptions {
   /**
    * Options to change before the run (field -> value, fields as in a search block:
    * `train.epochs`, `first-names.limit`...): a shortened run of a full definition. The
-   * definition as run (definition.json) holds them.
+   * definition as run (definition.json) holds them. The changed definition is validated
+   * (once, with the loaded definition's positions).
    */
   overrides?: DefinitionOverrides;
+}
+
+/**
+ * The definition a run runs, validated exactly once: a {@link ValidatedDefinition} (from
+ * `loadDefinition`, `parseDefinition` or `validatedDefinition`) as it is; a plain object, a
+ * validated definition changed since, or one changed by `overrides`, through the one
+ * validation pass (without the search block's trials: a run ignores the search block).
+ */
+function definitionToRun(given: PipelineDefinition | ValidatedDefinition, options: RunPipelineOptions): ValidatedDefinition {
+  const from = 'plans' in given && 'definition' in given ? given : null;
+  if (from) {
+    if (options.baseDir !== undefined && path.resolve(options.baseDir) !== from.baseDir) {
+      throw new LoopflowError('INVALID_ARGUMENT', `runPipeline: baseDir ${path.resolve(options.baseDir)} differs from the folder the definition was validated with (${from.baseDir}); leave baseDir out, or pass the plain definition`);
+    }
+    if (options.registry && options.registry !== from.registry) {
+      throw new LoopflowError('INVALID_ARGUMENT', 'runPipeline: the definition was validated with another registry; leave registry out, or pass the plain definition');
+    }
+    if (!options.overrides && isStillValid(from)) return from;
+  }
+  const definition = from ? from.definition : (given as PipelineDefinition);
+  const changed = options.overrides ? applyOverrides(definition, options.overrides) : definition;
+  const { problems, validated } = checkDefinition(changed, {
+    registry: from?.registry ?? options.registry ?? defaultRegistry(),
+    baseDir: from?.baseDir ?? path.resolve(options.baseDir ?? process.cwd()),
+    locations: from?.locations,
+    file: from?.file,
+    checkSearch: false,
+  });
+  if (!validated) throw new DefinitionError(problems, from?.file);
+  return validated;
 }
 
 /** The run folder was created; the run begins. */
@@ -61,34 +91,29 @@ export type RunEvent = RunStartEvent | PipelineEvent | RunDoneEvent;
 const LOGGED = new Set(['step', 'epoch', 'checkpoint', 'resume', 'early-stop', 'done', 'evaluation', 'baseline']);
 
 /**
- * Runs a pipeline definition: validates it (a `DefinitionError` for any problem, nothing run),
- * creates the run folder `runs/<name>-<time>/`, builds each stage through the registry and
- * composes the operators with `pipe`, then writes the model (`model.safetensors` +
- * `model.json`), the optimizer state, `summary.json` and `report.html`. Every training and
- * evaluation event goes to `metrics.jsonl` as it happens. A cold Observable: subscribing
- * starts the run; unsubscribing stops training between two steps (the summary says
- * 'interrupted'; the checkpoints remain for `resumeFrom`).
+ * Runs a pipeline definition: takes the loaded (validated) definition as it is, or validates a
+ * plain one, once (a `DefinitionError` for any problem, nothing run; the search block is
+ * ignored: `runSearch` runs it), creates the run folder `runs/<name>-<time>/`, builds each
+ * stage once from the validation's plans and composes the operators with `pipe`, then
+ * writes the model (`model.safetensors` + `model.json`), the optimizer state, `summary.json`
+ * and `report.html`. Every training and evaluation event goes to `metrics.jsonl` as it
+ * happens. A cold Observable: subscribing starts the run; unsubscribing stops training
+ * between two steps (the summary says 'interrupted'; the checkpoints remain for `resumeFrom`).
  *
  * @example
- * const { definition, baseDir } = loadDefinition('examples/names/pipeline.json');
- * runPipeline(definition, { baseDir }).subscribe((e) => e.type === 'epoch' && console.log(e.trainLoss));
+ * const loaded = loadDefinition('examples/names/pipeline.json'); // validated here, with line:column
+ * runPipeline(loaded).subscribe((e) => e.type === 'epoch' && console.log(e.trainLoss));
  */
-export function runPipeline(given: PipelineDefinition, options: RunPipelineOptions = {}): Observable<RunEvent> {
+export function runPipeline(given: PipelineDefinition | ValidatedDefinition, options: RunPipelineOptions = {}): Observable<RunEvent> {
   return new Observable<RunEvent>((subscriber) => {
-    let definition = given;
+    let valid: ValidatedDefinition;
     try {
-      if (options.overrides) definition = applyOverrides(given, options.overrides);
+      valid = definitionToRun(given, options);
     } catch (e) {
       subscriber.error(e);
       return;
     }
-    const registry = options.registry ?? defaultRegistry();
-    const baseDir = path.resolve(options.baseDir ?? process.cwd());
-    const problems = validateDefinition(definition, { registry, baseDir });
-    if (problems.length) {
-      subscriber.error(new DefinitionError(problems));
-      return;
-    }
+    const { definition, baseDir, plans } = valid;
     const now = options.now ?? (() => new Date());
     const started = now();
     let runDir: string;
@@ -116,34 +141,37 @@ export function runPipeline(given: PipelineDefinition, options: RunPipelineOptio
     subscriber.next({ type: 'run-start', runDir });
 
     const artifacts: Artifacts = {};
-    const { plans } = checkStages(definition.stages, registry);
     let stream: Observable<unknown> = EMPTY;
-    try {
-      for (const plan of plans) {
-        const { stage: _name, ...stageOptions } = definition.stages[plan.index];
-        const ctx: StageContext = {
-          baseDir,
-          runDir,
-          seed: asRun.seed,
-          name: definition.name,
-          path: `/stages/${plan.index}`,
-          task: plan.task,
-          artifacts,
-          emit,
-          ...(options.resumeFrom ? { resumeFrom: path.resolve(options.resumeFrom) } : {}),
-        };
-        const operator = plan.stage.create(stageOptions, ctx) as OperatorFunction<unknown, unknown>;
-        let begun = 0;
-        stream = operator(stream).pipe(
-          tap({
-            subscribe: () => (begun = Date.now()),
-            complete: () => emit({ type: 'stage', index: plan.index, name: plan.stage.name, status: 'done', ms: Date.now() - begun }),
-          }),
-        );
+    for (const plan of plans) {
+      // Builds each stage once. Its options were checked by the validation (which calls the
+      // factory without running anything); should a factory still refuse them with the run's
+      // context, the problem is a definition problem at its line:column like any other.
+      let operator: OperatorFunction<unknown, unknown>;
+      const { stage: _name, ...stageOptions } = definition.stages[plan.index];
+      const ctx: StageContext = {
+        baseDir,
+        runDir,
+        seed: asRun.seed,
+        name: definition.name,
+        path: `/stages/${plan.index}`,
+        task: plan.task,
+        artifacts,
+        emit,
+        ...(options.resumeFrom ? { resumeFrom: path.resolve(options.resumeFrom) } : {}),
+      };
+      try {
+        operator = plan.stage.create(stageOptions, ctx) as OperatorFunction<unknown, unknown>;
+      } catch (e) {
+        fail(new DefinitionError([locate(stageFactoryProblem(plan, e), valid.locations)], valid.file));
+        return;
       }
-    } catch (e) {
-      fail(e);
-      return;
+      let begun = 0;
+      stream = operator(stream).pipe(
+        tap({
+          subscribe: () => (begun = Date.now()),
+          complete: () => emit({ type: 'stage', index: plan.index, name: plan.stage.name, status: 'done', ms: Date.now() - begun }),
+        }),
+      );
     }
 
     function fail(error: unknown): void {

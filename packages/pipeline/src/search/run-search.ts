@@ -4,18 +4,18 @@ import * as os from 'os';
 import { MessageChannel } from 'worker_threads';
 import { Observable } from 'rxjs';
 import type { PipelineDefinition } from '../definition/types';
-import { validateDefinition } from '../definition/validate';
+import { checkDefinition, isStillValid, ValidatedDefinition } from '../definition/validate';
 import { DefinitionError } from '../definition/problems';
 import { LoopflowError } from '@loopflow/tensor';
-import { metricMode } from '../metrics/metric-set';
-import { createRunFolder } from '../run/run-folder';
-import { writeFileAtomic } from '../run/atomic';
-import { planTrials, Trial } from './search-space';
+import { metricMode } from '../vocabulary/metric-set';
+import { createRunFolder } from '../run-folder/run-folder';
+import { writeFileAtomic } from '../run-folder/atomic';
+import { planTrials, Trial } from '../definition/search-space';
 import { runTrial, TrialProgress, TrialResult, TrialTask } from './trial';
 
 /** Options of {@link runSearch}. */
 export interface SearchOptions {
-  /** The definition's folder: relative data paths are read from here. */
+  /** A plain definition's folder: relative data paths are read from here (a validated definition keeps its own). */
   baseDir?: string;
   /** The folder that receives `<name>-search-<time>/` (default `runs`). */
   runsDir?: string;
@@ -69,8 +69,9 @@ function workerPool(parallel: number): { run(task: TrialTask, onProgress: (p: Tr
 }
 
 /**
- * Runs a definition's search block: plans the trials (grid or seeded random), validates
- * every trial's definition first, then runs the trials in parallel on worker threads, each
+ * Runs a definition's search block: plans the trials (grid or seeded random), validates the
+ * definition and every trial's definition first (once: a definition loaded with its search
+ * checked, as `loadDefinition` does by default, is taken as it is), then runs the trials in parallel on worker threads, each
  * with its own seed and run folder (`<searchDir>/trial-003/`). A failed trial is reported and
  * does not stop the others. At the end: `results.jsonl` (best first), `best.json` (the best
  * trial's definition) and `search.json` in the search folder.
@@ -78,17 +79,21 @@ function workerPool(parallel: number): { run(task: TrialTask, onProgress: (p: Tr
  * @example
  * runSearch(definition, { baseDir }).subscribe((e) => e.type === 'search-done' && console.table(e.result.results));
  */
-export function runSearch(definition: PipelineDefinition, options: SearchOptions = {}): Observable<SearchEvent> {
+export function runSearch(given: PipelineDefinition | ValidatedDefinition, options: SearchOptions = {}): Observable<SearchEvent> {
   return new Observable<SearchEvent>((subscriber) => {
-    const baseDir = path.resolve(options.baseDir ?? process.cwd());
+    const from = 'plans' in given && 'definition' in given ? given : null;
+    const definition = from ? from.definition : (given as PipelineDefinition);
+    const baseDir = from ? from.baseDir : path.resolve(options.baseDir ?? process.cwd());
     if (!definition.search) {
       subscriber.error(new LoopflowError('NO_SEARCH', `${definition.name}: the definition has no search block; add "search": { "parameters": { ... } } (see docs/pipelines.md)`));
       return;
     }
-    const problems = validateDefinition(definition, { baseDir });
-    if (problems.length) {
-      subscriber.error(new DefinitionError(problems));
-      return;
+    if (!(from && from.searchChecked && isStillValid(from))) {
+      const { problems } = checkDefinition(definition, { baseDir, ...(from ? { registry: from.registry, locations: from.locations, file: from.file } : {}) });
+      if (problems.length) {
+        subscriber.error(new DefinitionError(problems, from?.file));
+        return;
+      }
     }
     const { trials } = planTrials(definition);
     const search = definition.search;

@@ -1,7 +1,7 @@
 import { lastValueFrom, tap } from 'rxjs';
 import type { PipelineDefinition } from '../definition/types';
 import { runPipeline, RunEvent } from '../run/run-pipeline';
-import type { RunSummary } from '../run/summary';
+import type { RunSummary } from '../run-folder/summary';
 
 /** What a trial needs to run (plain data: it crosses to a worker thread). */
 export interface TrialTask {

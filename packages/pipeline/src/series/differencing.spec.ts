@@ -1,14 +1,14 @@
 import { from, lastValueFrom, Observable, toArray } from 'rxjs';
 import { Tensor, tensor } from '@loopflow/tensor';
 import type { Batch, SeriesSample } from '@loopflow/data';
-import type { StageContext, StageDefinition } from '../registry/stage';
-import type { Artifacts, SeriesLayout } from '../stages/common/artifacts';
-import type { Item, SplitName } from '../stages/common/items';
+import type { StageContext, StageDefinition } from '../vocabulary/stage';
+import type { Artifacts, SeriesLayout } from '../vocabulary/artifacts';
+import type { Item, SplitName } from '../vocabulary/items';
 import { chronologicalSplitStage } from '../stages/data/splits';
 import { differenceStage } from '../stages/data/difference';
 import { scaleStage, windowsStage } from '../stages/data/series';
 import { prepare } from '../stages/data/batching';
-import type { PipelineModel } from '../model/model';
+import type { PipelineModel } from '../vocabulary/model';
 import { forecastAhead } from '../model/generate';
 import { evaluateSplit } from '../task/evaluate';
 import { orderedBatches, originalSeries, seriesInOriginalUnits, targetOffsets, windowEnd } from './original-units';

@@ -1,11 +1,11 @@
 import type { Tensor } from '@loopflow/tensor';
 import { LoopflowError } from '@loopflow/tensor';
 import type { Batch, SeriesSample } from '@loopflow/data';
-import type { Artifacts, SeriesLayout, SplitRows } from '../stages/common/artifacts';
-import type { PreparedData } from '../stages/common/prepared';
-import { makeBatches } from '../stages/common/prepared';
-import type { SplitName } from '../stages/common/items';
-import { collectSync } from '../stages/common/sync';
+import type { Artifacts, SeriesLayout, SplitRows } from '../vocabulary/artifacts';
+import type { PreparedData } from '../vocabulary/prepared';
+import { makeBatches } from '../vocabulary/prepared';
+import type { SplitName } from '../vocabulary/items';
+import { collectSync } from '../vocabulary/sync';
 
 /**
  * How many steps after a window's last row each target row lies: `[1, 2, ..., horizon]`

@@ -2,9 +2,9 @@ import { Tensor, tensor, zeros } from '@loopflow/tensor';
 import { Sample, Scaler, Vocabulary } from '@loopflow/data';
 import { evaluateSplit } from './evaluate';
 import { prepare } from '../stages/data/batching';
-import type { PipelineModel } from '../model/model';
-import type { ModelBundle } from '../stages/common/bundle';
-import type { Artifacts } from '../stages/common/artifacts';
+import type { PipelineModel } from '../vocabulary/model';
+import type { ModelBundle } from '../vocabulary/bundle';
+import type { Artifacts } from '../vocabulary/artifacts';
 
 /** A "model" whose output is a fixed function of the batch. */
 function fake(task: PipelineModel['description']['task'], output: (inputs: Tensor) => Tensor): PipelineModel {

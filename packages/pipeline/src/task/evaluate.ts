@@ -1,14 +1,15 @@
 import { argmax, noGrad } from '@loopflow/tensor';
 import { crossEntropy } from '@loopflow/losses';
 import type { Batch, SeriesSample } from '@loopflow/data';
-import type { ModelBundle } from '../stages/common/bundle';
-import type { SplitName } from '../stages/common/items';
-import { collectSync } from '../stages/common/sync';
-import type { MetricSet } from '../metrics/metric-set';
+import type { ModelBundle } from '../vocabulary/bundle';
+import type { SplitName } from '../vocabulary/items';
+import { collectSync } from '../vocabulary/sync';
+import type { MetricSet } from '../vocabulary/metric-set';
 import { classificationMetrics } from '../metrics/classification';
 import { RegressionAccumulator } from '../metrics/regression';
 import { languageModelMetrics } from '../metrics/language-model';
-import { taskCount, taskLoss, TaskLossOptions } from './loss';
+import { taskCount, taskLoss } from './loss';
+import type { TaskLossOptions } from '../vocabulary/bundle';
 import { orderedBatches, seriesInOriginalUnits } from '../series/original-units';
 
 /** The metrics of one split, and details that are not single numbers. */

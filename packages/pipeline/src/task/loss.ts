@@ -1,17 +1,8 @@
 import { Tensor, argmax } from '@loopflow/tensor';
 import { crossEntropy, huberLoss, l1Loss, mseLoss } from '@loopflow/losses';
 import type { Batch } from '@loopflow/data';
-import type { Task } from '../stages/common/prepared';
-
-/** The losses a definition may name. */
-export type LossName = 'cross-entropy' | 'mse' | 'mae' | 'huber';
-
-/** Options of {@link taskLoss}. */
-export interface TaskLossOptions {
-  loss?: LossName;
-  huberDelta?: number;
-  labelSmoothing?: number;
-}
+import type { Task } from '../vocabulary/prepared';
+import type { LossName, TaskLossOptions } from '../vocabulary/bundle';
 
 /** The loss a task uses unless told otherwise. */
 export function defaultLoss(task: Task): LossName {

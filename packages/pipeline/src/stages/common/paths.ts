@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { StageIssue } from '../../registry/stage';
+import type { StageIssue } from '../../vocabulary/stage';
 
 /**
  * The file a data path names: relative paths are read from the definition's folder. An

@@ -1,9 +1,9 @@
 import { map, OperatorFunction, toArray } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import type { Sample } from '@loopflow/data';
-import { defineStage, StageOptionsError } from '../../registry/stage';
-import { bySplit, Item, SplitName, SPLITS } from '../common/items';
-import { BatchingOptions, countBatches, makeBatches, ModelInputSpec, PreparedData, taskOf } from '../common/prepared';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
+import { bySplit, Item, SplitName, SPLITS } from '../../vocabulary/items';
+import { BatchingOptions, countBatches, makeBatches, ModelInputSpec, PreparedData, taskOf } from '../../vocabulary/prepared';
 
 /** Options of `batch`. */
 export interface BatchOptions {

@@ -1,16 +1,16 @@
 import { from, lastValueFrom, Observable, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Sample } from '@loopflow/data';
-import type { StageContext, StageDefinition } from '../../registry/stage';
-import type { Artifacts } from '../common/artifacts';
-import type { Item } from '../common/items';
-import type { PipelineEvent } from '../../run/events';
+import type { StageContext, StageDefinition } from '../../vocabulary/stage';
+import type { Artifacts } from '../../vocabulary/artifacts';
+import type { Item } from '../../vocabulary/items';
+import type { PipelineEvent } from '../../vocabulary/events';
 import { tokenizeStage, vocabularyStage, nextTokenStage, classifyStage } from './text';
 import { textFieldStage, numericColumnsStage } from './fields';
 import { chronologicalSplitStage, randomSplitStage } from './splits';
 import { scaleStage, windowsStage } from './series';
 import { batchStage } from './batching';
-import type { PreparedData } from '../common/prepared';
+import type { PreparedData } from '../../vocabulary/prepared';
 
 function context(artifacts: Artifacts = {}, events: PipelineEvent[] = []): StageContext {
   return { baseDir: '.', runDir: null, seed: 1, name: 't', path: '/stages/0', artifacts, emit: (e) => events.push(e) };

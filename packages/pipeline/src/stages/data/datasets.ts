@@ -1,7 +1,7 @@
 import { defer, filter, from, map } from 'rxjs';
 import { loadCo2Concentration, loadFirstNames, loadSpamAssassin, spamAssassin$ } from '@loopflow/data';
-import { defineStage } from '../../registry/stage';
-import type { Item } from '../common/items';
+import { defineStage } from '../../vocabulary/stage';
+import type { Item } from '../../vocabulary/items';
 
 /** Options of the `first-names` dataset. */
 export interface FirstNamesOptions {

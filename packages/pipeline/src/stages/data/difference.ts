@@ -1,8 +1,8 @@
 import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
 import { differences } from '@loopflow/data';
 import { LoopflowError } from '@loopflow/tensor';
-import { defineStage } from '../../registry/stage';
-import type { Item, SplitName } from '../common/items';
+import { defineStage } from '../../vocabulary/stage';
+import type { Item, SplitName } from '../../vocabulary/items';
 
 /** Options of `difference`. */
 export interface DifferenceOptions {

@@ -1,8 +1,8 @@
 import { concatMap, from, map, OperatorFunction, toArray } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
-import { defineStage } from '../../registry/stage';
-import type { Item } from '../common/items';
-import { showValue } from '../../definition/problems';
+import { defineStage } from '../../vocabulary/stage';
+import type { Item } from '../../vocabulary/items';
+import { showValue } from '../../vocabulary/show-value';
 
 /** Options of `text-field`. */
 export interface TextFieldOptions {

@@ -1,9 +1,9 @@
 import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
 import { Sample, Scaler, seriesWindows } from '@loopflow/data';
 import { LoopflowError } from '@loopflow/tensor';
-import { defineStage, StageOptionsError } from '../../registry/stage';
-import { Item, SPLITS } from '../common/items';
-import { collectSync } from '../common/sync';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
+import { Item, SPLITS } from '../../vocabulary/items';
+import { collectSync } from '../../vocabulary/sync';
 
 /** Options of `scale`. */
 export interface ScaleOptions {

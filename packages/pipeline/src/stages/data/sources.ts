@@ -1,7 +1,7 @@
 import { defer, filter, from, map, Observable, take } from 'rxjs';
 import { readCsv, readJsonLines, readLines } from '@loopflow/data';
-import { defineStage } from '../../registry/stage';
-import type { Item } from '../common/items';
+import { defineStage } from '../../vocabulary/stage';
+import type { Item } from '../../vocabulary/items';
 import { checkDataFile, dataPath } from '../common/paths';
 
 /** Options of the `lines` source. */

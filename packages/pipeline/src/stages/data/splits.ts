@@ -1,8 +1,8 @@
 import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
 import { bodyKey, chronologicalSplit, groupedSplit, randomSplit, Split } from '@loopflow/data';
-import { defineStage, StageOptionsError } from '../../registry/stage';
-import type { DataKind } from '../../registry/kinds';
-import type { Item, SplitName } from '../common/items';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
+import type { DataKind } from '../../vocabulary/kinds';
+import type { Item, SplitName } from '../../vocabulary/items';
 
 const ITEM_KINDS: DataKind[] = ['records', 'texts', 'tokens', 'ids', 'rows', 'samples'];
 

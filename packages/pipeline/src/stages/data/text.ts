@@ -1,9 +1,9 @@
 import { concatMap, filter, from, map, OperatorFunction, toArray } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import { charTokenizer, nextTokenWindows, Sample, Vocabulary, wordTokenizer } from '@loopflow/data';
-import { defineStage, StageOptionsError } from '../../registry/stage';
-import { bySplit, Item, SPLITS } from '../common/items';
-import { collectSync } from '../common/sync';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
+import { bySplit, Item, SPLITS } from '../../vocabulary/items';
+import { collectSync } from '../../vocabulary/sync';
 
 /** Options of `tokenize`. */
 export interface TokenizeOptions {

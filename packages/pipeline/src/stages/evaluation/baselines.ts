@@ -1,8 +1,9 @@
 import { map, OperatorFunction } from 'rxjs';
-import { defineStage, StageOptionsError } from '../../registry/stage';
-import type { EvaluatedBundle } from '../common/bundle';
-import type { SplitName } from '../common/items';
-import { BASELINE_TASKS, BaselineMethod, baselinesFor, computeBaseline } from '../../baselines/baselines';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
+import type { EvaluatedBundle } from '../../vocabulary/bundle';
+import type { SplitName } from '../../vocabulary/items';
+import { BASELINE_TASKS, baselinesFor, computeBaseline } from '../../baselines/baselines';
+import type { BaselineMethod } from '../../vocabulary/bundle';
 
 /** Options of the `baselines` stage. */
 export interface BaselinesStageOptions {

@@ -1,4 +1,4 @@
-import { defineStage, StageOptionsError } from '../../registry/stage';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
 import type { AttentionModelOptions } from '../../model/attention-model';
 import { modelOperator } from './model-stage';
 

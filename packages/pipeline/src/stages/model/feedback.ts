@@ -1,5 +1,5 @@
 import { FEEDBACK_CELLS, FeedbackDefinitionError, validateFeedbackDefinition } from '@loopflow/cells';
-import { defineStage, StageOptionsError } from '../../registry/stage';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
 import type { FeedbackModelOptions } from '../../model/feedback-model';
 import { EMBEDDING_SCHEMA, modelOperator, POOLING_SCHEMA } from './model-stage';
 

@@ -1,10 +1,10 @@
 import { map, OperatorFunction } from 'rxjs';
 import { Random } from '@loopflow/tensor';
-import type { StageContext } from '../../registry/stage';
+import type { StageContext } from '../../vocabulary/stage';
 import { buildModel } from '../../model/builders';
-import type { ModelDescription } from '../../model/model';
-import type { PreparedData } from '../common/prepared';
-import type { ModelBundle } from '../common/bundle';
+import type { ModelDescription } from '../../vocabulary/model';
+import type { PreparedData } from '../../vocabulary/prepared';
+import type { ModelBundle } from '../../vocabulary/bundle';
 
 /** The operator of a model stage: builds the model for the prepared data (sizes from the data). */
 export function modelOperator(kind: string, options: object, ctx: StageContext): OperatorFunction<PreparedData, ModelBundle> {

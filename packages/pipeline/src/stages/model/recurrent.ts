@@ -1,4 +1,4 @@
-import { defineStage, StageOptionsError } from '../../registry/stage';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
 import type { RecurrentModelOptions } from '../../model/recurrent-model';
 import { EMBEDDING_SCHEMA, modelOperator, POOLING_SCHEMA } from './model-stage';
 

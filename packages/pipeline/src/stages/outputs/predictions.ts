@@ -2,12 +2,12 @@ import * as path from 'path';
 import { tap, OperatorFunction } from 'rxjs';
 import { argmax, noGrad, softmax, Tensor } from '@loopflow/tensor';
 import { Batch, charTokenizer, Sample, SeriesSample, tokenizerFromJSON } from '@loopflow/data';
-import { defineStage } from '../../registry/stage';
-import type { EvaluatedBundle } from '../common/bundle';
-import type { SplitName } from '../common/items';
+import { defineStage } from '../../vocabulary/stage';
+import type { EvaluatedBundle } from '../../vocabulary/bundle';
+import type { SplitName } from '../../vocabulary/items';
 import { OUTPUT_FILE_SCHEMA } from '../common/paths';
 import { orderedBatches, seriesInOriginalUnits } from '../../series/original-units';
-import { writeFileAtomic } from '../../run/atomic';
+import { writeFileAtomic } from '../../run-folder/atomic';
 
 /** Options of the `predictions` output. */
 export interface PredictionsOptions {

@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { map, tap, OperatorFunction } from 'rxjs';
 import { charTokenizer, TokenSample, tokenizerFromJSON } from '@loopflow/data';
-import { defineStage, StageOptionsError } from '../../registry/stage';
-import type { EvaluatedBundle, GeneratedSamples, TrainedBundle } from '../common/bundle';
+import { defineStage, StageOptionsError } from '../../vocabulary/stage';
+import type { EvaluatedBundle, GeneratedSamples, TrainedBundle } from '../../vocabulary/bundle';
 import { OUTPUT_FILE_SCHEMA } from '../common/paths';
 import { forecastAhead, generateText } from '../../model/generate';
-import { writeFileAtomic } from '../../run/atomic';
+import { writeFileAtomic } from '../../run-folder/atomic';
 import { LoopflowError } from '@loopflow/tensor';
 
 /** Options of the `samples` output. */

@@ -1,9 +1,9 @@
 import { map, OperatorFunction } from 'rxjs';
-import { defineStage } from '../../registry/stage';
-import type { EvaluatedBundle, TrainedBundle } from '../common/bundle';
-import type { SplitName } from '../common/items';
+import { defineStage } from '../../vocabulary/stage';
+import type { EvaluatedBundle, TrainedBundle } from '../../vocabulary/bundle';
+import type { SplitName } from '../../vocabulary/items';
 import { evaluateSplit } from '../../task/evaluate';
-import type { MetricSet } from '../../metrics/metric-set';
+import type { MetricSet } from '../../vocabulary/metric-set';
 
 /** Options of the `evaluate` stage. */
 export interface EvaluateOptions {

@@ -3,7 +3,7 @@ import {
   adagrad, adam, adamw, cosineAnnealingLR, exponentialLR, linearWarmup, lrScheduler, multiStepLR, Optimizer, reduceLROnPlateau, rmsprop, sgd, stepLR,
 } from '@loopflow/optimizers';
 import type { TrainScheduler } from '@loopflow/training';
-import type { JsonSchema } from '../../registry/stage';
+import type { JsonSchema } from '../../vocabulary/stage';
 
 /** An optimizer as a definition names it. */
 export type OptimizerOptions =

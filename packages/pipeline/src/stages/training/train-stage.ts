@@ -1,13 +1,14 @@
 import { concatMap, Observable, OperatorFunction } from 'rxjs';
 import * as path from 'path';
 import { parameters } from '@loopflow/layers';
-import { defineStage, StageContext, StageOptionsError } from '../../registry/stage';
+import { defineStage, StageContext, StageOptionsError } from '../../vocabulary/stage';
 import { train } from '@loopflow/training';
 import type { EpochEvent, ForwardFn, TrainOptions } from '@loopflow/training';
 import type { Batch } from '@loopflow/data';
-import type { ModelBundle, TrainedBundle } from '../common/bundle';
-import { metricMode } from '../../metrics/metric-set';
-import { batchMetrics, LossName, taskCount, taskLoss } from '../../task/loss';
+import type { ModelBundle, TrainedBundle } from '../../vocabulary/bundle';
+import { metricMode } from '../../vocabulary/metric-set';
+import { batchMetrics, taskCount, taskLoss } from '../../task/loss';
+import type { LossName } from '../../vocabulary/bundle';
 import { makeOptimizer, makeScheduler, OPTIMIZER_SCHEMA, OptimizerOptions, SCHEDULE_SCHEMA, ScheduleOptions } from './optimizer-options';
 import { batchSlicer } from './batch-slicer';
 

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../registry/stage';
+import type { JsonSchema } from '../vocabulary/stage';
 
 /** The JSON Schema of one searched field's values or range. */
 export const SEARCH_PARAMETER_SCHEMA: JsonSchema = {

@@ -1,8 +1,8 @@
 import { planTrials, resolveField, trialSeed } from './search-space';
 import { namesDefinition } from '../testing/fixtures';
-import { rankTrials } from './run-search';
-import { metricValue, TrialResult } from './trial';
-import type { RunSummary } from '../run/summary';
+import { rankTrials } from '../search/run-search';
+import { metricValue, TrialResult } from '../search/trial';
+import type { RunSummary } from '../run-folder/summary';
 
 describe('resolveField', () => {
   const d = namesDefinition();

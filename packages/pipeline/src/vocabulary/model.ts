@@ -1,7 +1,7 @@
 import type { Random, Tensor } from '@loopflow/tensor';
 import type { Batch } from '@loopflow/data';
 import type { GradientFlowEntry } from '@loopflow/cells';
-import type { ModelInputSpec, Task } from '../stages/common/prepared';
+import type { ModelInputSpec, Task } from './prepared';
 
 /**
  * A model's architecture as JSON (the `architecture` of model.json): enough to build it again

@@ -1,27 +1,8 @@
 import { Random } from '@loopflow/tensor';
-import type { PipelineDefinition } from '../definition/types';
-import type { DefinitionProblem } from '../definition/problems';
-import { escapePointerSegment } from '../definition/json-positions';
-import { getAt, setAt, toPointer } from '../definition/pointer';
-
-/** One searched field's values or range. */
-export type ParameterSpec =
-  | { values: unknown[] }
-  | { choice: unknown[] }
-  | { uniform: [number, number] }
-  | { logUniform: [number, number] }
-  | { int: [number, number] };
-
-/** A definition's `search` block. */
-export interface SearchBlock {
-  method?: 'grid' | 'random';
-  trials?: number;
-  seed?: number;
-  parallel?: number;
-  metric?: string;
-  mode?: 'min' | 'max';
-  parameters: Record<string, ParameterSpec>;
-}
+import type { PipelineDefinition, ParameterSpec } from './types';
+import type { DefinitionProblem } from './problems';
+import { escapePointerSegment } from './json-positions';
+import { getAt, setAt, toPointer } from './pointer';
 
 /** One trial: its number, the values it sets (by field as written) and the definition to run. */
 export interface Trial {

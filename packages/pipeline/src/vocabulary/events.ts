@@ -1,6 +1,6 @@
 import type { TrainEvent } from '@loopflow/training';
-import type { SplitName } from '../stages/common/items';
-import type { MetricSet } from '../metrics/metric-set';
+import type { SplitName } from './items';
+import type { MetricSet } from './metric-set';
 
 /** A stage started or finished (its stream completed). */
 export interface StageEvent {

@@ -1,8 +1,8 @@
-import type { MetricSet } from '../metrics/metric-set';
-import type { SplitName } from '../stages/common/items';
+import type { MetricSet } from '../vocabulary/metric-set';
+import type { SplitName } from '../vocabulary/items';
 import type { BestEpoch, ValidResults } from '@loopflow/training';
-import type { BaselineResult } from '../baselines/baselines';
-import type { GeneratedSamples } from '../stages/common/bundle';
+import type { BaselineResult } from '../vocabulary/bundle';
+import type { GeneratedSamples } from '../vocabulary/bundle';
 
 /** The format tag of summary.json. */
 export const SUMMARY_FORMAT = 'loopflow.run/1';

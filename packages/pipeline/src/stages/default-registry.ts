@@ -1,8 +1,8 @@
-import { StageRegistry } from './registry';
-import { registerDataStages } from '../stages/data';
-import { registerCellsStages } from '../stages/cells';
-import { registerAttentionStages } from '../stages/attention';
-import { registerPipelineStages } from '../stages/pipeline';
+import { StageRegistry } from '../registry/registry';
+import { registerDataStages } from './data';
+import { registerCellsStages } from './cells';
+import { registerAttentionStages } from './attention';
+import { registerPipelineStages } from './pipeline';
 
 let shared: StageRegistry | undefined;
 

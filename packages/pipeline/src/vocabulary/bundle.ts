@@ -1,11 +1,42 @@
 import type { Optimizer } from '@loopflow/optimizers';
-import type { PipelineModel } from '../../model/model';
+import type { PipelineModel } from './model';
 import type { BestEpoch, EpochEvent } from '@loopflow/training';
-import type { MetricSet } from '../../metrics/metric-set';
+import type { MetricSet } from './metric-set';
 import type { PreparedData } from './prepared';
 import type { SplitName } from './items';
-import type { TaskLossOptions } from '../../task/loss';
-import type { BaselineResult } from '../../baselines/baselines';
+
+/** The losses a definition may name. */
+export type LossName = 'cross-entropy' | 'mse' | 'mae' | 'huber';
+
+/** How a task's loss is taken (the `train` stage's loss options; `taskLoss` in src/task). */
+export interface TaskLossOptions {
+  loss?: LossName;
+  huberDelta?: number;
+  labelSmoothing?: number;
+}
+
+/** The baselines: simple models fitted on the training split, measured like the model. */
+export type BaselineMethod = 'bigram' | 'majority' | 'seasonal-naive' | 'seasonal-naive-drift';
+
+/** Options of the baselines. */
+export interface BaselineOptions {
+  /** bigram: the add-k smoothing constant (default 1: add-one). */
+  addK?: number;
+  /** Seasonal naive: the season in rows (default 1: the last observed value). */
+  season?: number;
+}
+
+/** A baseline's metrics on the evaluated splits, named like the model's. */
+export interface BaselineResult {
+  name: BaselineMethod;
+  /** What it predicts, in a sentence (for the report). */
+  description: string;
+  metrics: Partial<Record<SplitName, MetricSet>>;
+  /** The options it was computed with. */
+  options: BaselineOptions;
+  /** Classification: `[actual][predicted]` per split. */
+  confusion?: Partial<Record<SplitName, number[][]>>;
+}
 
 /** The element of kind 'model': a model with fresh weights and the data it will learn. */
 export interface ModelBundle {

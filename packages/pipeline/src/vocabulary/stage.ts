@@ -1,9 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import type { DataKind } from './kinds';
-import type { Artifacts } from '../stages/common/artifacts';
-import type { PipelineEvent } from '../run/events';
-import type { Task } from '../stages/common/prepared';
+import type { Artifacts } from './artifacts';
+import type { PipelineEvent } from './events';
+import type { Task } from './prepared';
 
 /** A JSON Schema (draft-07) as plain data. */
 export type JsonSchema = Record<string, unknown>;
@@ -89,12 +89,13 @@ export interface StageDefinition<O = Record<string, unknown>> {
   readonly requires?: readonly StageCategory[];
   /** A short example of the stage's entry in a definition, for the reference. */
   readonly example?: Record<string, unknown>;
-  /** Static checks beyond the schema that need no running (files exist...). */
+  /** Static checks beyond the schema that need no running (files exist...); part of the one validation pass. */
   check?(options: O, context: StageContext): StageIssue[];
   /**
-   * Builds the operator. Must not start work (no I/O until subscribed): validation calls it
-   * to find option combinations the schema cannot express, which it reports by throwing a
-   * {@link StageOptionsError}.
+   * Builds the operator. Must not start work (no I/O until subscribed): the validation pass
+   * calls it with a context that runs nothing (`runDir` null) to find option combinations the
+   * schema cannot express, which it reports by throwing a {@link StageOptionsError}; a run
+   * then calls it once, with the run's context, to build the operator.
    */
   create(options: O, context: StageContext): OperatorFunction<any, any>;
 }

@@ -166,6 +166,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'pipeline-vocabulary-at-the-bottom',
+      comment: "pipeline's src/vocabulary (items, artifacts, events, the stage contract) is what stages, run, search and reports share: it imports nothing else of the package",
+      severity: 'error',
+      from: { path: '^packages/pipeline/src/vocabulary/' },
+      to: { path: '^packages/pipeline/src/', pathNot: '^packages/pipeline/src/vocabulary/' },
+    },
+    {
       name: 'not-to-spec',
       comment: 'nothing imports a spec (a spec imported elsewhere runs its tests twice, or in production code)',
       severity: 'error',

@@ -53,54 +53,51 @@ const SLOW_LIMIT = 2;
 const BACKOFF = 64;
 
 /**
- * Claims and computes blocks of the current job until none is left. The helpers run the same
- * loop, written out in MATMUL_SERVE (as text, not `workOnJob.toString()`, which coverage
- * instrumentation would break); keep the two in step.
+ * Claims and computes blocks of the current product until none is left (`helper`: counting
+ * them as a helper's). Source text, so that the main thread (compiled once below) and the
+ * helpers (in MATMUL_SERVE) run one and the same loop.
  */
-function workOnJob(ctl: Int32Array, ex: Pick<KernelExports, 'matmulBlock'>, p: readonly number[]): void {
+const CLAIM_BLOCKS = `(ctl, ex, p, helper) => {
   const [a, b, c, m, k, n, flags, scratch, first, end, rowsPer, colsPer, perRow] = p;
   for (;;) {
-    const q = Atomics.load(ctl, NEXT);
+    const q = Atomics.load(ctl, ${NEXT});
     if (q < first || q >= end) return;
-    if (Atomics.compareExchange(ctl, NEXT, q, q + 1) !== q) continue;
+    if (Atomics.compareExchange(ctl, ${NEXT}, q, q + 1) !== q) continue;
     const block = q - first;
     const i0 = Math.floor(block / perRow) * rowsPer;
     const j0 = (block % perRow) * colsPer;
     ex.matmulBlock(a, b, c, m, k, n, flags, scratch, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer));
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
+    if (helper) Atomics.add(ctl, ${HELPED}, 1);
+    Atomics.add(ctl, ${DONE}, 1);
+    Atomics.notify(ctl, ${DONE});
   }
-}
+}`;
+
+/** The main thread's CLAIM_BLOCKS. */
+const workOnJob = new Function(`return ${CLAIM_BLOCKS};`)() as (
+  ctl: Int32Array, ex: Pick<KernelExports, 'matmulBlock'>, p: readonly number[], helper: boolean,
+) => void;
 
 /**
  * A helper's serving loop (see `ThreadTeamOptions.serve`): spins on SEQ for a product newer
  * than `seen`, reads its parameters, claims and computes blocks; returns when `spin` loads
  * pass with no new product (the team then puts the helper to sleep), -1 on stop.
  */
-const MATMUL_SERVE = `(ex, ctl, seen, spin) => {
-  const SEQ = ${SEQ}, NEXT = ${NEXT}, DONE = ${DONE}, PARAMS = ${PARAMS}, HELPED = ${HELPED};
-  for (;;) {
-    let seq = Atomics.load(ctl, SEQ);
-    for (let i = 0; seq >= 0 && (seq === seen || seq % 2 === 1) && i < spin; i++) seq = Atomics.load(ctl, SEQ);
-    if (seq < 0) return -1;
-    if (seq === seen || seq % 2 === 1) return seen; // nothing new (or still being written): sleep
-    const [a, b, c, m, k, n, flags, scratch, first, end, rowsPer, colsPer, perRow] = ctl.subarray(PARAMS, PARAMS + 13);
-    if (Atomics.load(ctl, SEQ) !== seq) continue; // changed while reading: read again
-    seen = seq;
+const MATMUL_SERVE = `(() => {
+  const claimBlocks = ${CLAIM_BLOCKS};
+  return (ex, ctl, seen, spin) => {
     for (;;) {
-      const q = Atomics.load(ctl, NEXT);
-      if (q < first || q >= end) break;
-      if (Atomics.compareExchange(ctl, NEXT, q, q + 1) !== q) continue;
-      const block = q - first;
-      const i0 = Math.floor(block / perRow) * rowsPer;
-      const j0 = (block % perRow) * colsPer;
-      ex.matmulBlock(a, b, c, m, k, n, flags, scratch, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer));
-      Atomics.add(ctl, HELPED, 1);
-      Atomics.add(ctl, DONE, 1);
-      Atomics.notify(ctl, DONE);
+      let seq = Atomics.load(ctl, ${SEQ});
+      for (let i = 0; seq >= 0 && (seq === seen || seq % 2 === 1) && i < spin; i++) seq = Atomics.load(ctl, ${SEQ});
+      if (seq < 0) return -1;
+      if (seq === seen || seq % 2 === 1) return seen; // nothing new (or still being written): sleep
+      const p = Array.from(ctl.subarray(${PARAMS}, ${PARAMS + 13}));
+      if (Atomics.load(ctl, ${SEQ}) !== seq) continue; // changed while reading: read again
+      seen = seq;
+      claimBlocks(ctl, ex, p, true);
     }
-  }
-}`;
+  };
+})()`;
 
 /**
  * A pool of helper threads that compute blocks of a packed product together with the calling
@@ -181,7 +178,7 @@ export class MatmulThreadPool implements ParallelMatmul {
     for (let i = 0; i < params.length; i++) ctl[PARAMS + i] = params[i] | 0;
     this.team.publishJob(seq); // ready (wakes sleeping helpers)
     const started = performance.now();
-    workOnJob(ctl, this.exports, params);
+    workOnJob(ctl, this.exports, params, false);
     const computed = performance.now();
     let done = Atomics.load(ctl, DONE);
     for (let i = 0; done !== end && i < SPIN; i++) done = Atomics.load(ctl, DONE);

@@ -1,8 +1,8 @@
 /**
  * @loopflow/tensor — the base of loopflow: tensors with reverse-mode autograd, the kernel
- * backends (reference TypeScript, WebAssembly SIMD), the WebAssembly runtime other packages'
- * kernels share, a seeded random generator,
- * initializers and gradCheck. Depends on no other loopflow package.
+ * backends (reference TypeScript, WebAssembly SIMD), the WebAssembly runtime that other
+ * packages' kernels share too, a seeded random generator, initializers and gradCheck.
+ * Depends on no other loopflow package.
  */
 export { Tensor, formatTensor, AutogradError } from './tensor';
 export type { DType, GradNode, NestedArray } from './tensor';

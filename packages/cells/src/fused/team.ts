@@ -32,7 +32,7 @@ const TEAM_DONE = 8;
 const TEAM_SEQ = 16;
 const TEAM_READY = 20;
 const TEAM_HELPED = 28;
-/** 1 while the helper sleeps in Atomics.wait (it sets it before and clears it after). */
+/** Helpers asleep in Atomics.wait (the runtime's team raises it before the wait and lowers it after). */
 const TEAM_SLEEP = 32;
 
 /** Words of the team block the runtime's team watches (SEQ, READY, SLEEP and the rest). */

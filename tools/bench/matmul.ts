@@ -17,7 +17,7 @@ import type { Bench, BenchContext } from './types';
 import { Kernels } from '../../packages/tensor/src/backend/kernels';
 import { referenceKernels } from '../../packages/tensor/src/backend/reference';
 import { createWasmKernels } from '../../packages/tensor/src/backend/wasm';
-import { relaxedSimdSupport } from '../../packages/tensor/src/backend/wasm-features';
+import { relaxedSimdSupport } from '@loopflow/tensor';
 import { createThreadedWasmKernels, MatmulThreadPool } from '../../packages/tensor/src/backend/wasm-threads';
 
 interface Impl {

@@ -1,7 +1,8 @@
 /**
  * @loopflow/tensor — the base of loopflow: tensors with reverse-mode autograd, the kernel
- * backends (reference TypeScript, WebAssembly SIMD), a seeded random generator,
- * initializers and gradCheck. Depends on no other loopflow package.
+ * backends (reference TypeScript, WebAssembly SIMD), the WebAssembly runtime that other
+ * packages' kernels share too, a seeded random generator, initializers and gradCheck.
+ * Depends on no other loopflow package.
  */
 export { Tensor, formatTensor, AutogradError } from './tensor';
 export type { DType, GradNode, NestedArray } from './tensor';
@@ -32,3 +33,18 @@ export { BackendError } from './backend/backend-error';
 export type { BackendErrorCode } from './backend/backend-error';
 export { referenceKernels } from './backend/reference';
 export type { Kernels, FloatArray, MatmulOptions, UnaryKernelName, BinaryKernelName } from './backend/kernels';
+// The WebAssembly runtime that tensor's kernels and other packages' kernels (cells' fused
+// layers, attention) share: feature detection, module loading, memory regions, the thread team.
+export { simdSupported, relaxedSimdSupport } from './runtime/features';
+export type { RelaxedSimdSupport } from './runtime/features';
+export {
+  loadWasmBuild, wasmBuildFile, engineSupports, instantiateWasm, createSharedMemory, SHARED_MAX_PAGES, BUILD_HINT,
+} from './runtime/builds';
+export type { WasmVariant, WasmBuildSource, WasmKernelInstance } from './runtime/builds';
+export { wasmFolder } from './runtime/wasm-folder';
+export { WasmHeap, HeapRegions } from './runtime/heap';
+export type { MemoryErrorFactory } from './runtime/heap';
+export { ThreadTeam } from './runtime/team';
+export type { ThreadTeamOptions, TeamWords } from './runtime/team';
+export { configuredThreads, THREADS_ENV } from './runtime/threads';
+export type { WasmMemory, WasmModule } from './runtime/webassembly';

@@ -5,7 +5,7 @@
 import { LoopflowError, Tensor } from '@loopflow/tensor';
 import { LayerRunnerArgs } from '../layer-direction';
 import { FusedContext } from './context';
-import { HeapRegions } from './heap';
+import { HeapRegions } from '@loopflow/tensor';
 import { FusedPlan, isParallel } from './plan';
 import { Tape } from './tape';
 import { KERNEL } from './team';

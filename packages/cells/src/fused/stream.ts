@@ -2,7 +2,8 @@ import { Tensor } from '@loopflow/tensor';
 import { CellKind } from '../config';
 import { CellParams } from '../module';
 import { fusedContext } from './context';
-import { HeapRegions, WasmHeap } from './heap';
+import { HeapRegions } from '@loopflow/tensor';
+import { WasmHeap } from './heap';
 import { FusedTeam, KERNEL, P } from './team';
 import { MODE_DIAGONAL, MODE_PANELS, MODE_RELU, STREAM_KIND, STREAM_WORDS, createFusedInstance } from './wasm-module';
 

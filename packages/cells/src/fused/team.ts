@@ -1,15 +1,16 @@
-import * as os from 'os';
-import { Worker } from 'worker_threads';
+import { ThreadTeam, configuredThreads as runtimeThreads } from '@loopflow/tensor';
 import { WasmHeap } from './heap';
 import { FusedExports, FusedInstance } from './wasm-module';
 
 /**
  * Runs kernel jobs (assembly/team.ts) on the calling thread, with a helper thread taking work
  * items alongside it when the shared-memory build is loaded and more than one thread is
- * allowed. The job's parameters are int32 words in WebAssembly memory; the helper, a worker
- * running the same build on the same memory, waits on the team block's SEQ word, then calls
- * `runJob` too. Claiming is dynamic, so a helper that is not scheduled (a busy machine) costs at
- * most the item it holds; a helper that has not started yet simply takes no items.
+ * allowed. The job's parameters are int32 words in WebAssembly memory; the helper is
+ * @loopflow/tensor's thread team (runtime/team.ts: worker start, SEQ / READY / SLEEP words,
+ * waking, stop) serving this build: its serving loop is the build's `serve` export, which spins
+ * on the team block's SEQ word inside WebAssembly, then calls `runJob` too. Claiming is
+ * dynamic, so a helper that is not scheduled (a busy machine) costs at most the item it holds;
+ * a helper that has not started yet simply takes no items.
  */
 
 /** Word indices of the job parameters (assembly/team.ts). */
@@ -31,9 +32,11 @@ const TEAM_DONE = 8;
 const TEAM_SEQ = 16;
 const TEAM_READY = 20;
 const TEAM_HELPED = 28;
-/** 1 while the helper sleeps in Atomics.wait (it sets it before and clears it after). */
+/** Helpers asleep in Atomics.wait (the runtime's team raises it before the wait and lowers it after). */
 const TEAM_SLEEP = 32;
 
+/** Words of the team block the runtime's team watches (SEQ, READY, SLEEP and the rest). */
+const TEAM_WORDS = 16;
 /** Loads of SEQ a helper spins through (in WebAssembly, `serve`) before sleeping in Atomics.wait. */
 const SPIN = 50000;
 /**
@@ -57,40 +60,24 @@ interface Timing {
 /** `FusedTeam.limit` value that always shares large jobs with the helper. */
 export const FORCE_SHARED = -1;
 
-/** The environment variable (shared with @loopflow/tensor) that sets the thread count. */
-export const THREADS_ENV = 'LOOPFLOW_THREADS';
-
 /**
- * Threads to use: `LOOPFLOW_THREADS` if a whole number >= 1, else 2 on a machine with 2+ cores;
- * at most 2 (the caller and one helper).
+ * Threads to use: the runtime's `configuredThreads` (`LOOPFLOW_THREADS`, else 2 on a machine
+ * with 2+ cores), at most 2 (the caller and one helper); 1 when the setting is malformed.
  */
 export function configuredThreads(): number {
-  const raw = process.env[THREADS_ENV];
-  const n = raw === undefined || raw === '' ? Math.min(2, os.availableParallelism()) : Number(raw);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 2) : 1;
+  try {
+    return Math.min(runtimeThreads(), 2);
+  } catch {
+    return 1;
+  }
 }
 
-const HELPER_SOURCE = `
-'use strict';
-const { workerData } = require('worker_threads');
-const { module, memory, team, params, spin } = workerData;
-const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(memory.buffer, team, 16);
-const SEQ = ${TEAM_SEQ / 4}, READY = ${TEAM_READY / 4}, SLEEP = ${TEAM_SLEEP / 4};
-Atomics.add(ctl, READY, 1);
-Atomics.notify(ctl, READY);
-let seen = 0;
-for (;;) {
-  const r = ex.serve(params, team, seen, spin);
-  if (r < 0) break;
-  seen = r;
-  // SLEEP before the wait, which returns at once if SEQ moved meanwhile: a job posted after
-  // the store sees SLEEP = 1 and notifies; one posted before it changed SEQ already.
-  Atomics.store(ctl, SLEEP, 1);
-  Atomics.wait(ctl, SEQ, seen, 1000);
-  Atomics.store(ctl, SLEEP, 0);
-}
-`;
+/**
+ * The helper's serving loop (see `ThreadTeamOptions.serve`): the build's `serve` export spins
+ * on SEQ and runs new jobs as thread 1, inside WebAssembly (a call into it per job would cost
+ * more than a streamed step's share).
+ */
+const FUSED_SERVE = '(ex, ctl, seen, spin, data) => ex.serve(data.params, data.team, seen, spin)';
 
 /** One job's parameters, by name (pointers are byte offsets; absent = 0). */
 export type JobParams = Partial<Record<keyof typeof P, number>>;
@@ -102,8 +89,8 @@ export class FusedTeam {
   readonly threads: number;
   private readonly team: number;
   private readonly params: number;
-  private worker: Worker | null = null;
-  private seq = 0;
+  /** The helper thread, started on the first job worth sharing. */
+  private helper: ThreadTeam | null = null;
   private readonly timings = new Map<number, Timing>();
 
   constructor(private readonly instance: FusedInstance, private readonly heap: WasmHeap) {
@@ -116,7 +103,7 @@ export class FusedTeam {
 
   /** The team block's words (a fresh view: growth detaches the buffer of an unshared memory). */
   private get ctl(): Int32Array {
-    return this.heap.i32.subarray(this.team >> 2, (this.team >> 2) + 16);
+    return this.heap.i32.subarray(this.team >> 2, (this.team >> 2) + TEAM_WORDS);
   }
 
   /** Work items the helper has computed so far (statistics: shows it takes part). */
@@ -126,12 +113,12 @@ export class FusedTeam {
 
   /** Whether the helper sleeps in Atomics.wait (no job for a while), so the next shared job must wake it. */
   get helperSleeping(): boolean {
-    return Atomics.load(this.ctl, TEAM_SLEEP / 4) !== 0;
+    return this.helper !== null && this.helper.sleeping;
   }
 
   /** Whether the helper thread is running (it starts asynchronously on the first threaded job). */
   get helperReady(): boolean {
-    return this.worker !== null && Atomics.load(this.ctl, TEAM_READY / 4) > 0;
+    return this.helper !== null && this.helper.ready;
   }
 
   /**
@@ -201,23 +188,26 @@ export class FusedTeam {
     const timed = timing !== undefined && (work >= SAMPLE_WORK || (timing.jobs & 3) === 0);
     const started = timed ? performance.now() : 0;
     const i32 = this.heap.i32;
-    const seqWord = (this.team + TEAM_SEQ) >> 2;
     // Every item of the previous job is done, so NEXT == DONE: the new job starts there.
     words[P.BASE_LO] = i32[(this.team + TEAM_DONE) >> 2];
     words[P.BASE_HI] = i32[((this.team + TEAM_DONE) >> 2) + 1];
     words[P.THREADS] = threads;
-    // SEQ is odd while the parameters are written, so a helper never reads a torn block; a job
-    // with THREADS = 1 is the caller's alone (a helper that sees it returns at once).
-    const seq = (this.seq += 2);
-    words[P.SEQ] = seq;
-    Atomics.store(i32, seqWord, seq - 1);
-    i32.set(words, this.params >> 2);
-    Atomics.store(i32, seqWord, seq);
-    // Only a sleeping helper needs waking: Atomics.notify costs ~0.7 us a call here, more than
-    // a tenth of a streamed step, and a spinning helper sees SEQ change by itself. (Sequentially
-    // consistent: either this load sees SLEEP = 1, or the helper's wait sees the new SEQ.)
-    if (threads > 1 && Atomics.load(i32, (this.team + TEAM_SLEEP) >> 2) !== 0) Atomics.notify(i32, seqWord);
-    this.ex.runJob(this.params, this.team, 0, seq);
+    const helper = this.helper;
+    if (helper === null) {
+      // No helper: the job is the caller's alone (runJob as thread 0 does not look at SEQ).
+      words[P.SEQ] = 0;
+      i32.set(words, this.params >> 2);
+      this.ex.runJob(this.params, this.team, 0, 0);
+    } else {
+      // SEQ is odd while the parameters are written, so the helper never reads a torn block; a
+      // job with THREADS = 1 is the caller's alone (a helper that sees it returns at once), so
+      // only a shared job wakes a sleeping helper.
+      const seq = helper.beginJob();
+      words[P.SEQ] = seq;
+      i32.set(words, this.params >> 2);
+      helper.publishJob(seq, threads > 1);
+      this.ex.runJob(this.params, this.team, 0, seq);
+    }
     if (timed) this.record(kernel, threads, performance.now() - started, work);
   }
 
@@ -225,16 +215,19 @@ export class FusedTeam {
   private readonly words = new Int32Array(PARAM_WORDS);
 
   private ensureHelper(): boolean {
-    if (this.worker) return Atomics.load(this.ctl, TEAM_READY / 4) > 0;
+    if (this.helper) return this.helper.ready;
     try {
-      const worker = new Worker(HELPER_SOURCE, {
-        eval: true,
-        execArgv: [],
-        workerData: { module: this.instance.build.module, memory: this.instance.memory, team: this.team, params: this.params, spin: SPIN },
+      this.helper = new ThreadTeam({
+        module: this.instance.build.module,
+        memory: this.instance.memory,
+        helpers: 1,
+        control: this.ctl,
+        words: { seq: TEAM_SEQ / 4, ready: TEAM_READY / 4, sleep: TEAM_SLEEP / 4 },
+        serve: FUSED_SERVE,
+        spin: SPIN,
+        data: { params: this.params, team: this.team },
+        name: 'fused-kernel helper thread',
       });
-      worker.unref();
-      worker.on('error', (err) => process.stderr.write(`loopflow: fused-kernel helper thread failed: ${String(err)}\n`));
-      this.worker = worker;
     } catch {
       (this as { threads: number }).threads = 1;
     }
@@ -248,18 +241,14 @@ export class FusedTeam {
   waitForHelper(timeoutMs = 5000): boolean {
     if (this.threads < 2) return false;
     this.ensureHelper();
-    const deadline = Date.now() + timeoutMs;
-    while (!this.helperReady && Date.now() < deadline) Atomics.wait(this.ctl, TEAM_READY / 4, 0, 20);
-    return this.helperReady;
+    return this.helper !== null && this.helper.waitUntilReady(timeoutMs);
   }
 
   /** Stops the helper thread (jobs then run on the caller alone). */
   close(): void {
-    if (!this.worker) return;
-    Atomics.store(this.ctl, TEAM_SEQ / 4, -1);
-    Atomics.notify(this.ctl, TEAM_SEQ / 4);
-    void this.worker.terminate();
-    this.worker = null;
+    if (!this.helper) return;
+    this.helper.close();
+    this.helper = null;
     (this as { threads: number }).threads = 1;
   }
 }

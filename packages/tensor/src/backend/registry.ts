@@ -2,7 +2,8 @@ import { BackendError } from './backend-error';
 import { Kernels } from './kernels';
 import { referenceKernels } from './reference';
 import { createWasmBackend } from './wasm-backend';
-import { BUILD_HINT, loadWasmModule } from './wasm-loader';
+import { BUILD_HINT } from '../runtime/builds';
+import { loadWasmModule } from './wasm-loader';
 import { PartialKernels, withFallback } from './with-fallback';
 
 /**
@@ -18,7 +19,7 @@ import { PartialKernels, withFallback } from './with-fallback';
  *   files were not built it warns once on stderr and uses the reference kernels; asking for a
  *   wasm backend by name (setBackend or the environment) throws instead.
  * - The wasm backends run products of at least 2^20 multiply-adds on two threads where the
- *   machine has two cores (`LOOPFLOW_THREADS` overrides; see wasm-backend.ts).
+ *   machine has two cores (`LOOPFLOW_THREADS` overrides; see wasm-backend.ts and runtime/threads.ts).
  */
 
 /** Backends that can be active. */

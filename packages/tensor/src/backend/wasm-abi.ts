@@ -1,5 +1,5 @@
 import { BinaryKernelName, UnaryKernelName } from './kernels';
-import { WasmMemory } from './wasm-api';
+import { WasmMemory } from '../runtime/webassembly';
 
 /**
  * The contract between the TypeScript side and the AssemblyScript kernels
@@ -8,7 +8,8 @@ import { WasmMemory } from './wasm-api';
  * every op against the reference, so a mismatch fails them.
  */
 export interface KernelExports {
-  readonly memory: WasmMemory;
+  /** The exported memory of the single-threaded builds (the shared builds import theirs). */
+  readonly memory?: WasmMemory;
   /** First free byte of linear memory (64-byte aligned). */
   heapBase(): number;
   /** 1 if the build uses relaxed-SIMD FMA. */

@@ -1,7 +1,6 @@
-import * as os from 'os';
-import { BackendError } from './backend-error';
+import { WasmVariant } from '../runtime/builds';
+import { configuredThreads } from '../runtime/threads';
 import { createWasmKernels, WasmKernels, wasmBackendName } from './wasm';
-import { WasmVariant } from './wasm-loader';
 import { createThreadedWasmKernels } from './wasm-threads';
 import { PARALLEL_MIN_WORK } from './wasm-thresholds';
 
@@ -11,30 +10,14 @@ import { PARALLEL_MIN_WORK } from './wasm-thresholds';
  * multiply-adds; see wasm-thresholds.ts for the measurement that set it).
  *
  * Threads: `LOOPFLOW_THREADS` (a whole number >= 1) if set, else 2 when the machine has at
- * least two cores, else 1. `LOOPFLOW_THREADS=1` turns the helper thread off.
+ * least two cores, else 1 (the runtime's `configuredThreads`). `LOOPFLOW_THREADS=1` turns the
+ * helper thread off.
  */
-
-/** The environment variable that sets the thread count. */
-export const THREADS_ENV = 'LOOPFLOW_THREADS';
 
 /** A wasm backend and the number of threads its matmul may use. */
 export interface WasmBackend {
   readonly kernels: WasmKernels;
   readonly threads: number;
-}
-
-/**
- * Threads the wasm backends use for large products.
- * @throws BackendError `BACKEND_CONFIG` if `LOOPFLOW_THREADS` is not a whole number >= 1.
- */
-export function configuredThreads(): number {
-  const raw = process.env[THREADS_ENV];
-  if (raw === undefined || raw === '') return Math.min(2, os.availableParallelism());
-  const threads = Number(raw);
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new BackendError('BACKEND_CONFIG', `${THREADS_ENV}=${raw} is not valid: expected a whole number >= 1`);
-  }
-  return threads;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Random } from '../random';
 import { MatmulOptions } from './kernels';
 import { referenceKernels } from './reference';
 import { createThreadedWasmKernels, ThreadedWasmKernels } from './wasm-threads';
-import { WasmVariant } from './wasm-loader';
+import { WasmVariant } from '../runtime/builds';
 
 function randomArray(rng: Random, length: number): Float32Array {
   const out = new Float32Array(length);

@@ -1,18 +1,19 @@
-import { Worker } from 'worker_threads';
 import { BackendError } from './backend-error';
 import { KernelExports } from './wasm-abi';
-import { WasmMemory, WasmModule, webAssembly } from './wasm-api';
+import { WasmMemory, WasmModule } from '../runtime/webassembly';
+import { createSharedMemory, instantiateWasm, WasmVariant } from '../runtime/builds';
+import { ThreadTeam } from '../runtime/team';
 import { ParallelMatmul, WasmKernels, WasmKernelsOptions, wasmBackendName } from './wasm';
-import { loadWasmModule, WasmVariant } from './wasm-loader';
+import { loadWasmModule } from './wasm-loader';
 
 /**
- * Multi-threaded matmul: helper worker threads instantiate the shared-memory build
- * (`*-mt.wasm`) on the same `WebAssembly.Memory` as the main thread. The main thread copies the
- * operands in and packs them (`matmulPack`); then C is cut into about four blocks per thread
- * (row blocks, or 16-column strip blocks when m is small) and every thread, the main one
- * included, claims blocks one at a time with a compare-exchange on a shared counter and
- * computes them (`matmulBlock`). Kernel calls stay synchronous: the main thread finally waits
- * (spins, then `Atomics.wait`) until every claimed block is done.
+ * Multi-threaded matmul: the runtime's thread team (runtime/team.ts) runs helper threads on
+ * the shared-memory build (`*-mt.wasm`) and the same `WebAssembly.Memory` as the main thread.
+ * The main thread copies the operands in and packs them (`matmulPack`); then C is cut into
+ * about four blocks per thread (row blocks, or 16-column strip blocks when m is small) and
+ * every thread, the main one included, claims blocks one at a time with a compare-exchange on
+ * a shared counter and computes them (`matmulBlock`). Kernel calls stay synchronous: the main
+ * thread finally waits (spins, then `Atomics.wait`) until every claimed block is done.
  *
  * Claiming (instead of a fixed half each) makes a busy machine safe: if a helper is not
  * scheduled, the main thread computes its blocks and waits at most for the one block a helper
@@ -21,23 +22,23 @@ import { loadWasmModule, WasmVariant } from './wasm-loader';
  * cost a scheduler time slice, so a pool whose helpers keep arriving late backs off to one
  * thread for a while (see SLOW_LIMIT).
  *
- * Helpers are plain JavaScript evaluated in the worker (`eval: true`), so they need no
- * TypeScript loader and no file path; they are `unref()`ed, so they never keep the process
- * alive, and `close()` stops them.
+ * A job here is a product: its parameters are control words in a SharedArrayBuffer of the
+ * pool's own (not in WebAssembly memory), and a helper's serving loop (MATMUL_SERVE) is
+ * JavaScript that claims blocks and calls `matmulBlock`.
  */
 
 /** Control words (Int32Array over a SharedArrayBuffer). */
-const SEQ = 0; // 2j - 1 while job j's (j >= 1) parameters are written, 2j when it is ready, -1 = quit
+const SEQ = 0; // the team's job number (2j - 1 while job j's parameters are written, 2j when ready, -1 = quit)
 const NEXT = 1; // next block number to claim (grows across jobs)
 const DONE = 2; // blocks finished (grows across jobs)
 const READY = 3; // helpers started
 const HELPED = 4; // blocks computed by helpers (statistics)
-const PARAMS = 5; // a, b, c, m, k, n, flags, scratch, first, end, rowsPer, colsPer, perRow
+const SLEEP = 5; // helpers asleep in Atomics.wait
+const PARAMS = 6; // a, b, c, m, k, n, flags, scratch, first, end, rowsPer, colsPer, perRow
 const CONTROL_WORDS = PARAMS + 13;
 
-/** Initial and maximum memory of the shared build, in 64 KiB pages (maximum <= the build's). */
+/** Initial memory of the shared build, in 64 KiB pages. */
 const INITIAL_PAGES = 32;
-const MAXIMUM_PAGES = 65536;
 
 /** How long a thread spins on a flag before sleeping in Atomics.wait (loads of the flag). */
 const SPIN = 20000;
@@ -52,59 +53,51 @@ const SLOW_LIMIT = 2;
 const BACKOFF = 64;
 
 /**
- * Claims and computes blocks of the current job until none is left. The helpers run the same
- * loop, written out in HELPER_SOURCE (as text, not `workOnJob.toString()`, which coverage
- * instrumentation would break); keep the two in step.
+ * Claims and computes blocks of the current product until none is left (`helper`: counting
+ * them as a helper's). Source text, so that the main thread (compiled once below) and the
+ * helpers (in MATMUL_SERVE) run one and the same loop.
  */
-function workOnJob(ctl: Int32Array, ex: Pick<KernelExports, 'matmulBlock'>, p: readonly number[]): void {
+const CLAIM_BLOCKS = `(ctl, ex, p, helper) => {
   const [a, b, c, m, k, n, flags, scratch, first, end, rowsPer, colsPer, perRow] = p;
   for (;;) {
-    const q = Atomics.load(ctl, NEXT);
+    const q = Atomics.load(ctl, ${NEXT});
     if (q < first || q >= end) return;
-    if (Atomics.compareExchange(ctl, NEXT, q, q + 1) !== q) continue;
+    if (Atomics.compareExchange(ctl, ${NEXT}, q, q + 1) !== q) continue;
     const block = q - first;
     const i0 = Math.floor(block / perRow) * rowsPer;
     const j0 = (block % perRow) * colsPer;
     ex.matmulBlock(a, b, c, m, k, n, flags, scratch, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer));
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
+    if (helper) Atomics.add(ctl, ${HELPED}, 1);
+    Atomics.add(ctl, ${DONE}, 1);
+    Atomics.notify(ctl, ${DONE});
   }
-}
+}`;
 
-/** The helper's source: evaluated by `new Worker(..., { eval: true })`. */
-const HELPER_SOURCE = `
-'use strict';
-const { workerData } = require('worker_threads');
-const { module, memory, control, spin } = workerData;
-const ctl = new Int32Array(control);
-const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const SEQ = ${SEQ}, NEXT = ${NEXT}, DONE = ${DONE}, READY = ${READY}, PARAMS = ${PARAMS}, HELPED = ${HELPED};
-Atomics.add(ctl, READY, 1);
-Atomics.notify(ctl, READY);
-let seen = 0;
-for (;;) {
-  let seq = Atomics.load(ctl, SEQ);
-  for (let i = 0; (seq === seen || seq % 2 === 1) && i < spin; i++) seq = Atomics.load(ctl, SEQ);
-  if (seq === seen) { Atomics.wait(ctl, SEQ, seen); continue; }
-  if (seq < 0) break;
-  if (seq % 2 === 1) continue; // parameters being written
-  const [a, b, c, m, k, n, flags, scratch, first, end, rowsPer, colsPer, perRow] = ctl.subarray(PARAMS, PARAMS + 13);
-  if (Atomics.load(ctl, SEQ) !== seq) continue; // changed while reading: read again
-  seen = seq;
-  for (;;) {
-    const q = Atomics.load(ctl, NEXT);
-    if (q < first || q >= end) break;
-    if (Atomics.compareExchange(ctl, NEXT, q, q + 1) !== q) continue;
-    const block = q - first;
-    const i0 = Math.floor(block / perRow) * rowsPer;
-    const j0 = (block % perRow) * colsPer;
-    ex.matmulBlock(a, b, c, m, k, n, flags, scratch, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer));
-    Atomics.add(ctl, HELPED, 1);
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
-  }
-}
-`;
+/** The main thread's CLAIM_BLOCKS. */
+const workOnJob = new Function(`return ${CLAIM_BLOCKS};`)() as (
+  ctl: Int32Array, ex: Pick<KernelExports, 'matmulBlock'>, p: readonly number[], helper: boolean,
+) => void;
+
+/**
+ * A helper's serving loop (see `ThreadTeamOptions.serve`): spins on SEQ for a product newer
+ * than `seen`, reads its parameters, claims and computes blocks; returns when `spin` loads
+ * pass with no new product (the team then puts the helper to sleep), -1 on stop.
+ */
+const MATMUL_SERVE = `(() => {
+  const claimBlocks = ${CLAIM_BLOCKS};
+  return (ex, ctl, seen, spin) => {
+    for (;;) {
+      let seq = Atomics.load(ctl, ${SEQ});
+      for (let i = 0; seq >= 0 && (seq === seen || seq % 2 === 1) && i < spin; i++) seq = Atomics.load(ctl, ${SEQ});
+      if (seq < 0) return -1;
+      if (seq === seen || seq % 2 === 1) return seen; // nothing new (or still being written): sleep
+      const p = Array.from(ctl.subarray(${PARAMS}, ${PARAMS + 13}));
+      if (Atomics.load(ctl, ${SEQ}) !== seq) continue; // changed while reading: read again
+      seen = seq;
+      claimBlocks(ctl, ex, p, true);
+    }
+  };
+})()`;
 
 /**
  * A pool of helper threads that compute blocks of a packed product together with the calling
@@ -112,9 +105,7 @@ for (;;) {
  */
 export class MatmulThreadPool implements ParallelMatmul {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
-  private readonly workers: Worker[] = [];
-  private job = 0;
-  private closed = false;
+  private readonly team: ThreadTeam;
   private slowRuns = 0;
   private skip = 0;
   private backoffs = 0;
@@ -133,29 +124,19 @@ export class MatmulThreadPool implements ParallelMatmul {
     readonly helpers = 1,
     private readonly backoff = true,
   ) {
-    for (let i = 0; i < helpers; i++) {
-      const worker = new Worker(HELPER_SOURCE, {
-        eval: true,
-        // Not the parent's flags: under ts-node they would load the TypeScript compiler into
-        // every helper (~300 ms start-up). V8 flags such as relaxed SIMD are process-wide anyway.
-        execArgv: [],
-        workerData: { module, memory, control: this.control.buffer, spin: SPIN },
-      });
-      worker.unref();
-      worker.on('error', (err) => {
-        process.stderr.write(`loopflow: matmul helper thread failed: ${String(err)}\n`);
-      });
-      this.workers.push(worker);
-    }
+    this.team = new ThreadTeam({
+      module, memory, helpers, control: this.control, words: { seq: SEQ, ready: READY, sleep: SLEEP },
+      serve: MATMUL_SERVE, spin: SPIN, name: 'matmul helper thread',
+    });
   }
 
   /** Whether every helper has started (start-up is asynchronous and takes ~50-100 ms). */
   get ready(): boolean {
-    return !this.closed && Atomics.load(this.control, READY) === this.helpers;
+    return this.team.ready;
   }
 
   accepts(): boolean {
-    if (!this.ready) return false;
+    if (!this.team.ready) return false;
     if (this.skip > 0) {
       this.skip--;
       return false;
@@ -170,14 +151,7 @@ export class MatmulThreadPool implements ParallelMatmul {
 
   /** Blocks until every helper has started or `timeoutMs` passed; returns `ready`. */
   waitUntilReady(timeoutMs = 5000): boolean {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const count = Atomics.load(this.control, READY);
-      if (count === this.helpers) return !this.closed;
-      const left = deadline - Date.now();
-      if (left <= 0 || this.closed) return false;
-      Atomics.wait(this.control, READY, count, Math.min(left, 50));
-    }
+    return this.team.waitUntilReady(timeoutMs);
   }
 
   run(a: number, b: number, c: number, m: number, k: number, n: number, flags: number, scratch: number): void {
@@ -199,14 +173,12 @@ export class MatmulThreadPool implements ParallelMatmul {
     const first = Atomics.load(ctl, DONE);
     const end = first + count;
     const params = [a, b, c, m, k, n, flags, scratch, first, end, rowsPer, colsPer, perRow];
-    const job = (this.job = (this.job % (1 << 29)) + 1); // 2 * job stays a positive int32
-    Atomics.store(ctl, SEQ, 2 * job - 1); // writing
+    const seq = this.team.beginJob(); // SEQ odd: writing
     Atomics.store(ctl, NEXT, first);
     for (let i = 0; i < params.length; i++) ctl[PARAMS + i] = params[i] | 0;
-    Atomics.store(ctl, SEQ, 2 * job); // ready
-    Atomics.notify(ctl, SEQ);
+    this.team.publishJob(seq); // ready (wakes sleeping helpers)
     const started = performance.now();
-    workOnJob(ctl, this.exports, params);
+    workOnJob(ctl, this.exports, params, false);
     const computed = performance.now();
     let done = Atomics.load(ctl, DONE);
     for (let i = 0; done !== end && i < SPIN; i++) done = Atomics.load(ctl, DONE);
@@ -232,11 +204,7 @@ export class MatmulThreadPool implements ParallelMatmul {
 
   /** Stops the helpers; `ready` turns false, so kernels stop handing work to this pool. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    Atomics.store(this.control, SEQ, -1);
-    Atomics.notify(this.control, SEQ);
-    for (const worker of this.workers) void worker.terminate();
+    this.team.close();
   }
 }
 
@@ -259,13 +227,9 @@ export function createThreadedWasmKernels(
   variant: WasmVariant,
   options: WasmKernelsOptions & { helpers?: number; name?: string; backoff?: boolean } = {},
 ): ThreadedWasmKernels {
-  if (typeof SharedArrayBuffer !== 'function') {
-    throw new BackendError('BACKEND_UNAVAILABLE', 'multi-threaded wasm kernels need SharedArrayBuffer');
-  }
+  const memory = createSharedMemory(INITIAL_PAGES);
   const module = loadWasmModule(variant, true);
-  const memory = new webAssembly!.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
-  const instance = new webAssembly!.Instance(module, { env: { memory } });
-  const exports = instance.exports as unknown as KernelExports;
+  const { exports } = instantiateWasm<KernelExports>(module, memory);
   const helpers = options.helpers ?? 1;
   const pool = new MatmulThreadPool(module, memory, exports, helpers, options.backoff ?? true);
   const kernels = new WasmKernels(options.name ?? `${wasmBackendName(variant)}-${helpers + 1}t`, exports, memory, {

@@ -3,7 +3,8 @@ import { Random } from '../random';
 import { BinaryKernelName, MatmulOptions, UnaryKernelName } from './kernels';
 import { referenceKernels } from './reference';
 import { createWasmKernels, WasmKernels } from './wasm';
-import { wasmPath, WasmVariant } from './wasm-loader';
+import { WasmVariant } from '../runtime/builds';
+import { wasmPath } from './wasm-loader';
 
 // These tests FAIL (they do not skip) when the .wasm files are missing: CI builds them on
 // `npm ci` through the root "prepare" script (tools/build-wasm.js).

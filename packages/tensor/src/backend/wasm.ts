@@ -1,7 +1,8 @@
 import { BinaryKernelName, FloatArray, Kernels, MatmulOptions, UnaryKernelName } from './kernels';
 import { referenceKernels } from './reference';
-import { WasmArena } from './wasm-arena';
-import { WasmMemory, webAssembly } from './wasm-api';
+import { instantiateWasm, WasmVariant } from '../runtime/builds';
+import { WasmHeap } from '../runtime/heap';
+import { WasmMemory } from '../runtime/webassembly';
 import {
   BINARY_OPS,
   KernelExports,
@@ -10,7 +11,7 @@ import {
   MATMUL_TRANS_B,
   UNARY_OPS,
 } from './wasm-abi';
-import { loadWasmModule, WasmVariant } from './wasm-loader';
+import { loadWasmModule } from './wasm-loader';
 import { ELEMENTWISE_MIN_LENGTH, MATMUL_MIN_WORK } from './wasm-thresholds';
 
 /** Names of the WebAssembly backends. */
@@ -57,7 +58,7 @@ const ELEMENTWISE_CHUNK = 16384;
  * kernels, so this object implements the whole {@link Kernels} interface.
  */
 export class WasmKernels implements Kernels {
-  private readonly arena: WasmArena;
+  private readonly heap: WasmHeap;
   private readonly minLength: Record<UnaryKernelName | BinaryKernelName, number>;
   private readonly matmulMinWork: number;
   private readonly parallel: ParallelMatmul | undefined;
@@ -74,7 +75,7 @@ export class WasmKernels implements Kernels {
     memory: WasmMemory,
     options: WasmKernelsOptions = {},
   ) {
-    this.arena = new WasmArena(memory, exports.heapBase());
+    this.heap = new WasmHeap(memory, exports.heapBase());
     const min = options.elementwiseMinLength;
     this.minLength = typeof min === 'number'
       ? (Object.fromEntries(Object.keys(ELEMENTWISE_MIN_LENGTH).map((key) => [key, min])) as typeof this.minLength)
@@ -111,9 +112,9 @@ export class WasmKernels implements Kernels {
     const threaded = parallel !== undefined && work >= this.parallelMinWork && n >= 16 && parallel.accepts();
     const scratchBytes = ex.matmulScratchBytes(m, k, n, flags, threaded ? 1 : 0) >>> 0;
     // Every region is followed by at least 64 readable bytes (the kernels may read whole
-    // vectors past the end of a row of an operand they read in place).
-    const [pa, pb, pc, ps] = this.arena.layout([aLen * 4 + 64, bLen * 4 + 64, cLen * 4 + 64, scratchBytes + 64]);
-    const f32 = this.arena.f32;
+    // vectors past the end of a row of an operand they read in place): the heap sees to it.
+    const [pa, pb, pc, ps] = this.heap.scratch([aLen * 4, bLen * 4, cLen * 4, scratchBytes]);
+    const f32 = this.heap.f32;
     f32.set(a.length === aLen ? a : a.subarray(0, aLen), pa >> 2);
     f32.set(b.length === bLen ? b : b.subarray(0, bLen), pb >> 2);
     if (accumulate) f32.set(out.length === cLen ? out : out.subarray(0, cLen), pc >> 2);
@@ -135,8 +136,8 @@ export class WasmKernels implements Kernels {
     }
     if (len === 0) return;
     const chunk = Math.min(len, ELEMENTWISE_CHUNK);
-    const [p] = this.arena.layout([roundUp4(chunk) * 4]);
-    const f32 = this.arena.f32;
+    const [p] = this.heap.scratch([roundUp4(chunk) * 4]);
+    const f32 = this.heap.f32;
     const o = p >> 2;
     const ex = this.exports;
     if (len <= chunk) {
@@ -166,8 +167,8 @@ export class WasmKernels implements Kernels {
     }
     if (len === 0) return;
     const chunk = Math.min(len, ELEMENTWISE_CHUNK);
-    const [pa, pb] = this.arena.layout([roundUp4(chunk) * 4, roundUp4(chunk) * 4]);
-    const f32 = this.arena.f32;
+    const [pa, pb] = this.heap.scratch([roundUp4(chunk) * 4, roundUp4(chunk) * 4]);
+    const f32 = this.heap.f32;
     const oa = pa >> 2;
     const ob = pb >> 2;
     const ex = this.exports;
@@ -208,8 +209,6 @@ export function wasmBackendName(variant: WasmVariant): WasmBackendName {
  * @throws BackendError if the build is missing or the engine cannot run it.
  */
 export function createWasmKernels(variant: WasmVariant, options: WasmKernelsOptions = {}): WasmKernels {
-  const module = loadWasmModule(variant);
-  const instance = new webAssembly!.Instance(module, {});
-  const exports = instance.exports as unknown as KernelExports;
-  return new WasmKernels(wasmBackendName(variant), exports, exports.memory, options);
+  const { exports, memory } = instantiateWasm<KernelExports>(loadWasmModule(variant));
+  return new WasmKernels(wasmBackendName(variant), exports, memory, options);
 }

@@ -1,5 +1,5 @@
 import * as v8 from 'v8';
-import { webAssembly } from './wasm-api';
+import { webAssembly } from './webassembly';
 
 /**
  * Feature detection for the WebAssembly builds, by validating tiny hand-written modules.
@@ -61,13 +61,20 @@ export function relaxedSimdSupport(): RelaxedSimdSupport {
   if (relaxedCache !== undefined) return relaxedCache;
   if (!simdSupported()) return (relaxedCache = 'unsupported');
   if (validate(RELAXED_PROBE)) return (relaxedCache = 'native');
-  if (process.env['LOOPFLOW_NO_V8_FLAGS'] !== '1') {
-    try {
-      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-    } catch {
-      // Fall through: reported as unsupported.
-    }
-    if (validate(RELAXED_PROBE)) return (relaxedCache = 'flag');
-  }
+  if (setRelaxedSimdFlag() && validate(RELAXED_PROBE)) return (relaxedCache = 'flag');
   return (relaxedCache = 'unsupported');
+}
+
+/**
+ * The one place that touches the engine's flags (and reads `LOOPFLOW_NO_V8_FLAGS`): turns on
+ * V8's `--experimental-wasm-relaxed-simd`; false when that is forbidden or impossible.
+ */
+function setRelaxedSimdFlag(): boolean {
+  if (process.env['LOOPFLOW_NO_V8_FLAGS'] === '1') return false;
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // Reported as unsupported unless the probe now validates.
+  }
+  return true;
 }

@@ -1,7 +1,7 @@
 /**
  * Typed access to the engine's `WebAssembly` global. The workspace compiles against
  * `lib: ES2022` and @types/node 20, neither of which declares `WebAssembly`, so this file
- * describes the small part the backend uses instead of changing the shared tsconfig.
+ * describes the small part the runtime uses instead of changing the shared tsconfig.
  */
 
 /** A WebAssembly linear memory (its buffer is a SharedArrayBuffer when it is shared). */
@@ -21,7 +21,7 @@ export interface WasmInstance {
   readonly exports: Record<string, unknown>;
 }
 
-/** The members of the `WebAssembly` global this backend uses. */
+/** The members of the `WebAssembly` global the runtime uses. */
 export interface WebAssemblyNamespace {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => WasmModule;

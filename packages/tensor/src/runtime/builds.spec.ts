@@ -1,0 +1,69 @@
+import * as path from 'path';
+import { BackendError } from '../backend/backend-error';
+import { createSharedMemory, instantiateWasm, loadWasmBuild, WasmBuildSource, wasmBuildFile } from './builds';
+import { wasmFolder } from './wasm-folder';
+
+// These tests FAIL (they do not skip) when the .wasm files are missing: CI builds them on
+// `npm ci` through the root "prepare" script (tools/build-wasm.js).
+const TENSOR_WASM = path.resolve(__dirname, '..', '..', 'wasm');
+
+/** A source that serves fixed bytes and counts its reads. */
+function bytesSource(name: string, bytes: Uint8Array | undefined): WasmBuildSource & { reads: number } {
+  const source = {
+    reads: 0,
+    locate: (file: string) => `memory://${name}/${file}`,
+    read: () => {
+      source.reads++;
+      return bytes;
+    },
+  };
+  return source;
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof BackendError ? err.code : `not a BackendError: ${String(err)}`;
+  }
+  return undefined;
+}
+
+describe('module loading', () => {
+  it('names the four builds', () => {
+    expect([wasmBuildFile('simd'), wasmBuildFile('relaxed'), wasmBuildFile('simd', true), wasmBuildFile('relaxed', true)])
+      .toEqual(['simd.wasm', 'relaxed.wasm', 'simd-mt.wasm', 'relaxed-mt.wasm']);
+  });
+
+  it('says where a missing build should be (WASM_NOT_BUILT) and what to run', () => {
+    expect(() => loadWasmBuild(bytesSource('none', undefined), 'simd')).toThrow(
+      'the WebAssembly kernels are not built: memory://none/simd.wasm is missing; run `npm run build:wasm`',
+    );
+    expect(codeOf(() => loadWasmBuild(bytesSource('none', undefined), 'simd'))).toBe('WASM_NOT_BUILT');
+  });
+
+  it('reports bytes that do not compile (WASM_LOAD_FAILED)', () => {
+    expect(codeOf(() => loadWasmBuild(bytesSource('garbage', new Uint8Array([1, 2, 3, 4])), 'simd'))).toBe('WASM_LOAD_FAILED');
+  });
+
+  it('compiles a build from any bytes provider once per location', () => {
+    const real = wasmFolder(TENSOR_WASM);
+    const source = bytesSource('tensor', real.read('simd.wasm'));
+    const first = loadWasmBuild(source, 'simd');
+    expect(loadWasmBuild(source, 'simd')).toBe(first);
+    expect(source.reads).toBe(1);
+    expect(loadWasmBuild(real, 'simd')).not.toBe(first); // another location, another module
+  });
+
+  it('instantiates a build on its own memory, or a -mt build on a shared memory', () => {
+    const folder = wasmFolder(TENSOR_WASM);
+    const single = instantiateWasm<{ heapBase(): number }>(loadWasmBuild(folder, 'simd'));
+    expect(Object.prototype.toString.call(single.memory.buffer)).toBe('[object ArrayBuffer]');
+    expect(single.exports.heapBase() % 64).toBe(0);
+    const memory = createSharedMemory(2);
+    const shared = instantiateWasm<{ heapBase(): number }>(loadWasmBuild(folder, 'simd', true), memory);
+    expect(shared.memory).toBe(memory);
+    expect(Object.prototype.toString.call(memory.buffer)).toBe('[object SharedArrayBuffer]');
+    expect(shared.exports.heapBase()).toBeGreaterThan(0);
+  });
+});

@@ -1,6 +1,7 @@
 // Helpers shared by the specs of this package (not part of the public API).
 import { DType, Random, Tensor } from '@loopflow/tensor';
-import { CellKind, directionsOf, cellKindOf } from './config';
+import { directionsOf } from './config';
+import { CellKind, cellKindOf } from './kinds';
 import { RecurrentModule, layerParams } from './module';
 
 /** A tensor of normal numbers (float64 by default). */

@@ -1,5 +1,5 @@
 import { DType, Tensor, fmtShape, transpose, zeros } from '@loopflow/tensor';
-import { CELL_KINDS, CellKind } from '../kinds';
+import { CELL_KINDS, CellKind, cellKindOf } from '../kinds';
 import { CellError } from '../errors';
 import { CellParams, CellState, RecurrentWeights, projectInput } from './operands';
 
@@ -75,7 +75,7 @@ export function cellStep(kind: CellKind, params: CellParams, state: CellState, x
 
 /** An Elman RNN step `h' = act(W_ih x + b_ih + W_hh h + b_hh)`; see {@link cellStep}. */
 export function rnnStep(params: CellParams, state: CellState, x: Tensor, nonlinearity: 'tanh' | 'relu' = 'tanh'): [CellState, Tensor] {
-  return cellStep(nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh', params, state, x);
+  return cellStep(cellKindOf('rnn', { nonlinearity }), params, state, x);
 }
 
 /** An LSTM step (gates i, f, g, o; state `{ h, c }`); see {@link cellStep}. */
@@ -90,7 +90,7 @@ export function gruStep(params: CellParams, state: CellState, x: Tensor): [CellS
 
 /** An IndRNN step `h' = act(W_ih x + b_ih + w_hh * h + b_hh)` (relu by default); see {@link cellStep}. */
 export function indRNNStep(params: CellParams, state: CellState, x: Tensor, nonlinearity: 'tanh' | 'relu' = 'relu'): [CellState, Tensor] {
-  return cellStep(nonlinearity === 'tanh' ? 'indrnn_tanh' : 'indrnn_relu', params, state, x);
+  return cellStep(cellKindOf('indrnn', { nonlinearity }), params, state, x);
 }
 
 /** The pure step of a cell kind, as a `(params, state, x) => [state, y]` function. */

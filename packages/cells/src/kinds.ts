@@ -171,17 +171,19 @@ export function cellParameterShapes(kind: CellKind, inputWidth: number, hiddenSi
   return shapes;
 }
 
-/** Gate blocks per step of a cell kind (4 for LSTM, 3 for GRU, 1 otherwise): `CELL_KINDS[kind].gates`. */
+// Kept for the public API (they were the package's gate counters); the table answers.
+
+/** @deprecated Read `CELL_KINDS[kind].gates`. Gate blocks per step of a cell kind (4 for LSTM, 3 for GRU, 1 otherwise). */
 export function cellGates(kind: CellKind): number {
   return CELL_KINDS[kind].gates;
 }
 
-/** Gate blocks of a layer family: rows of `weight_ih` are `gateCount * hiddenSize` (the table's `gates`). */
+/** @deprecated Read `familyDefault(kind).gates`. Gate blocks of a layer family: rows of `weight_ih` are `gateCount * hiddenSize`. */
 export function gateCount(kind: RecurrentKind): number {
   return familyDefault(kind).gates;
 }
 
-/** True for the IndRNN cells, whose recurrent weight is a vector (the table's `diagonal`). */
+/** @deprecated Read `CELL_KINDS[kind].diagonal`. True for the IndRNN cells, whose recurrent weight is a vector. */
 export function isDiagonal(kind: CellKind): boolean {
   return CELL_KINDS[kind].diagonal;
 }

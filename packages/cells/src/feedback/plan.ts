@@ -1,5 +1,5 @@
-import { CELL_KINDS, CellKind } from '../kinds';
-import { FeedbackDefinition, feedbackCellKind } from './definition';
+import { CellKind } from '../kinds';
+import { FeedbackDefinition, feedbackCellRow } from './definition';
 import { validateFeedbackDefinition } from './validate';
 
 /**
@@ -58,13 +58,12 @@ export interface FeedbackPlan {
 export function planFeedback(definition: FeedbackDefinition): FeedbackPlan {
   const def = validateFeedbackDefinition(definition);
   const layers: FeedbackLayerPlan[] = def.layers.map((l, index) => {
-    const cell = feedbackCellKind(l.cell);
-    const row = cell === 'linear' ? null : CELL_KINDS[cell];
+    const row = feedbackCellRow(l.cell); // null for linear
     return {
       name: l.name,
       index,
       size: l.size,
-      cell,
+      cell: row ? row.kind : 'linear',
       gates: row ? row.gates : 1,
       inputWidth: index === 0 ? def.inputSize : def.layers[index - 1].size,
       self: row?.diagonal ? 'diagonal' : 'none',

@@ -1,13 +1,11 @@
 import { DType, Tensor, fmtShape, slice, zeros } from '@loopflow/tensor';
 import { CellError } from '../errors';
 import { CellState } from '../cells/operands';
-import { hasCellState } from '../kinds';
-import { FeedbackDefinition, FeedbackLayerDefinition, feedbackCellKind } from './definition';
+import { FeedbackDefinition, FeedbackLayerDefinition, feedbackCellRow } from './definition';
 
 /** Whether a layer carries a cell state `c` (LSTM). */
 function carriesC(layer: FeedbackLayerDefinition): boolean {
-  const cell = feedbackCellKind(layer.cell);
-  return cell !== 'linear' && hasCellState(cell);
+  return feedbackCellRow(layer.cell)?.stateParts.includes('c') ?? false;
 }
 
 /**

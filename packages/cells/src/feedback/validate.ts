@@ -1,5 +1,4 @@
-import { CELL_KINDS } from '../kinds';
-import { FEEDBACK_CELLS, FEEDBACK_KINDS, FeedbackCell, FeedbackDefinition, FeedbackEdge, FeedbackLayerDefinition, feedbackCellKind } from './definition';
+import { FEEDBACK_CELLS, FEEDBACK_KINDS, FeedbackCell, FeedbackDefinition, FeedbackEdge, FeedbackLayerDefinition, feedbackCellRow } from './definition';
 import { FeedbackDefinitionError, FeedbackIssue } from './errors';
 
 const ROOT_KEYS = ['inputSize', 'layers', 'feedback'];
@@ -17,9 +16,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
 const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1;
 /** Whether a layer's cell has a diagonal recurrence by definition (IndRNN); false for names that are not cells. */
 function isDiagonalCell(cell: string): boolean {
-  if (!(FEEDBACK_CELLS as readonly string[]).includes(cell)) return false;
-  const kind = feedbackCellKind(cell as FeedbackCell);
-  return kind !== 'linear' && CELL_KINDS[kind].diagonal;
+  return (FEEDBACK_CELLS as readonly string[]).includes(cell) && (feedbackCellRow(cell as FeedbackCell)?.diagonal ?? false);
 }
 
 function unknownKeys(issues: FeedbackIssue[], path: string, value: Record<string, unknown>, allowed: string[], what: string): void {

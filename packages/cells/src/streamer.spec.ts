@@ -1,14 +1,8 @@
 import { Random, Tensor, oneHot, reshape, slice, tensor } from '@loopflow/tensor';
 import { LayerRunner, RecurrentKind, StackStreamArgs, createRecurrent, createStreamer, getLayerRunner, runRecurrent, createLSTM, initialState, setLayerRunner } from './index';
-import { maxAbsDiff, randn } from './test-helpers';
+import { KIND_CASES, maxAbsDiff, randn } from './test-helpers';
 
-const KINDS: [string, RecurrentKind, 'tanh' | 'relu' | undefined][] = [
-  ['rnn_tanh', 'rnn', 'tanh'],
-  ['rnn_relu', 'rnn', 'relu'],
-  ['lstm', 'lstm', undefined],
-  ['gru', 'gru', undefined],
-  ['indrnn', 'indrnn', 'relu'],
-];
+const KINDS = KIND_CASES; // every cell kind
 
 describe('createStreamer (batch-1 streaming)', () => {
   for (const [label, kind, nonlinearity] of KINDS) {

@@ -91,7 +91,11 @@ export interface CellKindSpec {
 
 const RNN_TAPE = ['hprev'];
 
-/** The table of cell kinds. Rows of a family are adjacent, its default first. */
+/**
+ * The table of cell kinds. Rows of a family are adjacent, its default first.
+ *
+ * @example CELL_KINDS.gru.gates // 3: weight_ih_l0 is [3H, I]
+ */
 export const CELL_KINDS: Readonly<Record<CellKind, CellKindSpec>> = {
   rnn_tanh: {
     kind: 'rnn_tanh', family: 'rnn', constructorName: 'createRNN', nonlinearity: 'tanh', gates: 1, stateParts: ['h'], diagonal: false,
@@ -143,7 +147,11 @@ export function familyDefault(kind: RecurrentKind): CellKindSpec {
   return row;
 }
 
-/** The cell kind of a layer family and config (`rnn` + `relu` -> `rnn_relu`; no nonlinearity: the family's default). */
+/**
+ * The cell kind of a layer family and config (`rnn` + `relu` -> `rnn_relu`; no nonlinearity: the family's default).
+ *
+ * @example CELL_KINDS[cellKindOf(module.kind, module.config)].gates // 4 for an LSTM
+ */
 export function cellKindOf(kind: RecurrentKind, config: { nonlinearity?: Nonlinearity }): CellKind {
   const row = ROWS.find((r) => r.family === kind && r.nonlinearity === config.nonlinearity) ?? familyDefault(kind);
   return row.kind;

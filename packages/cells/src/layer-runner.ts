@@ -49,13 +49,20 @@ export function getLayerRunner(): LayerRunner | null {
  * One layer and direction, as every driver runs it: the installed runner if it takes the
  * call, else the composed path (`runLayerDirection`), which also runs whenever the per-step
  * hidden states are wanted.
+ *
+ * @example runLayer({ kind: 'lstm', weights, xProjected, h0, c0, lengths: null, reverse: false }).output // [T, B, H]
  */
 export function runLayer(args: LayerRunnerArgs, keepHiddenStates = false): LayerDirectionResult {
   const taken = keepHiddenStates || !layerRunner ? null : layerRunner(args);
   return taken ?? runLayerDirection(args.kind, args.weights, args.xProjected, args.h0, args.c0, args.lengths, args.reverse, { keepHiddenStates });
 }
 
-/** A stream for a streamer, chosen the same way: the installed runner's if it offers one, else the plain-loop reference. */
+/**
+ * A stream for a streamer, chosen the same way: the installed runner's if it offers one, else
+ * the plain-loop reference.
+ *
+ * @example const stream = openStackStream({ kind: 'gru', layers: 2, inputSize: 8, hiddenSize: 16, dtype: 'float32' });
+ */
 export function openStackStream(args: StackStreamArgs): StackStream {
   return layerRunner?.stream?.(args) ?? referenceStream(args);
 }

@@ -1,16 +1,5 @@
 import { CellError } from './errors';
-
-/** The recurrent layer families. `rnn` is Elman's (PyTorch `nn.RNN`); `indrnn` has a diagonal recurrence. */
-export type RecurrentKind = 'rnn' | 'lstm' | 'gru' | 'indrnn';
-
-/** The activation of an `rnn` or `indrnn` layer. */
-export type Nonlinearity = 'tanh' | 'relu';
-
-/**
- * The cell a layer runs, with its nonlinearity folded in (PyTorch's `mode`: RNN_TANH, LSTM...).
- * This is what step functions, `runLayerDirection` and fused kernels dispatch on.
- */
-export type CellKind = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru' | 'indrnn_tanh' | 'indrnn_relu';
+import { Nonlinearity, RecurrentKind, familyDefault } from './kinds';
 
 /** Bounds of a uniform initialization. */
 export interface UniformRange {
@@ -48,28 +37,10 @@ export interface RecurrentConfig {
 /** What the constructors accept: the sizes, and any of the other fields of {@link RecurrentConfig}. */
 export type RecurrentOptions = Pick<RecurrentConfig, 'inputSize' | 'hiddenSize'> & Partial<RecurrentConfig>;
 
-/** Gate blocks per layer: rows of `weight_ih` are `gateCount * hiddenSize`. */
-export function gateCount(kind: RecurrentKind): number {
-  switch (kind) {
-    case 'lstm': return 4;
-    case 'gru': return 3;
-    default: return 1;
-  }
-}
-
-/** The cell kind of a layer family and config (`rnn` + `relu` -> `rnn_relu`). */
-export function cellKindOf(kind: RecurrentKind, config: Pick<RecurrentConfig, 'nonlinearity'>): CellKind {
-  if (kind === 'rnn') return config.nonlinearity === 'relu' ? 'rnn_relu' : 'rnn_tanh';
-  if (kind === 'indrnn') return config.nonlinearity === 'tanh' ? 'indrnn_tanh' : 'indrnn_relu';
-  return kind;
-}
-
 /** Number of directions: 2 when bidirectional, else 1. */
 export function directionsOf(config: Pick<RecurrentConfig, 'bidirectional'>): number {
   return config.bidirectional ? 2 : 1;
 }
-
-const KINDS: readonly RecurrentKind[] = ['rnn', 'lstm', 'gru', 'indrnn'];
 
 function positiveInteger(kind: string, field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -93,9 +64,7 @@ function flag(kind: string, field: string, value: unknown, fallback: boolean): b
  * @example normalizeConfig('lstm', { inputSize: 8, hiddenSize: 16 }).numLayers // 1
  */
 export function normalizeConfig(kind: RecurrentKind, options: RecurrentOptions): RecurrentConfig {
-  if (!KINDS.includes(kind)) {
-    throw new CellError('INVALID_CONFIG', `recurrent: kind ${JSON.stringify(kind)} is unknown; expected one of ${KINDS.join(', ')}`);
-  }
+  const family = familyDefault(kind); // throws INVALID_CONFIG for an unknown kind
   if (options === null || typeof options !== 'object') {
     throw new CellError('INVALID_CONFIG', `${kind}: config is ${JSON.stringify(options)}; expected an object with inputSize and hiddenSize`);
   }
@@ -112,8 +81,8 @@ export function normalizeConfig(kind: RecurrentKind, options: RecurrentOptions):
     batchFirst: flag(kind, 'batchFirst', options.batchFirst, false),
     bias: flag(kind, 'bias', options.bias, true),
   };
-  if (kind === 'rnn' || kind === 'indrnn') {
-    const nonlinearity = options.nonlinearity ?? (kind === 'rnn' ? 'tanh' : 'relu');
+  if (family.nonlinearity !== null) {
+    const nonlinearity = options.nonlinearity ?? family.nonlinearity;
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
       throw new CellError('INVALID_CONFIG', `${kind}: config.nonlinearity is ${JSON.stringify(nonlinearity)}; expected 'tanh' or 'relu'`);
     }
@@ -121,7 +90,7 @@ export function normalizeConfig(kind: RecurrentKind, options: RecurrentOptions):
   } else if (options.nonlinearity !== undefined) {
     throw new CellError('INVALID_CONFIG', `${kind}: config.nonlinearity is set (${JSON.stringify(options.nonlinearity)}) but ${kind} has fixed gate activations; remove it`);
   }
-  if (kind === 'indrnn') {
+  if (family.diagonal) {
     if (options.recurrentBound !== undefined) {
       if (typeof options.recurrentBound !== 'number' || !(options.recurrentBound > 0)) {
         throw new CellError('INVALID_CONFIG', `indrnn: config.recurrentBound is ${JSON.stringify(options.recurrentBound)}; expected a positive number (e.g. indRNNBound(sequenceLength))`);

@@ -1,5 +1,6 @@
 import { DType, Random, Tensor, recurrentUniform, uniform } from '@loopflow/tensor';
-import { RecurrentKind, RecurrentOptions, normalizeConfig } from './config';
+import { RecurrentOptions, normalizeConfig } from './config';
+import { RecurrentKind, familyDefault } from './kinds';
 import { RecurrentModule, parameterShapes } from './module';
 import { constrain } from './indrnn';
 
@@ -23,9 +24,10 @@ export function createRecurrent(rng: Random, options: RecurrentOptions & { kind:
   const config = normalizeConfig(kind, rest);
   const dtype = createOptions.dtype ?? 'float32';
   const module: Record<string, unknown> = { kind, config };
+  const { diagonal } = familyDefault(kind); // IndRNN: weight_hh is a vector drawn from recurrentInit
   for (const [name, shape] of Object.entries(parameterShapes(kind, config))) {
     let p: Tensor;
-    if (kind === 'indrnn' && name.startsWith('weight_hh')) {
+    if (diagonal && name.startsWith('weight_hh')) {
       const range = config.recurrentInit ?? { low: 0, high: 1 };
       p = uniform(rng, shape, range.low, range.high, { dtype, requiresGrad: true });
     } else {
@@ -34,9 +36,7 @@ export function createRecurrent(rng: Random, options: RecurrentOptions & { kind:
     p.name = name;
     module[name] = p;
   }
-  const result = module as RecurrentModule;
-  if (kind === 'indrnn') constrain(result);
-  return result;
+  return constrain(module as RecurrentModule);
 }
 
 /**

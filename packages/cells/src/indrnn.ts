@@ -1,5 +1,5 @@
 import { noGrad } from '@loopflow/tensor';
-import { RecurrentModule, parameterName, parameterOf } from './module';
+import { RecurrentModule, moduleCell, parameterName, parameterOf } from './module';
 import { directionsOf } from './config';
 
 /**
@@ -22,7 +22,7 @@ export function indRNNBound(sequenceLength: number, maxGain = 2): number {
  */
 export function constrain(module: RecurrentModule): RecurrentModule {
   const bound = module.config.recurrentBound;
-  if (module.kind !== 'indrnn' || bound === undefined) return module;
+  if (bound === undefined || !moduleCell(module).diagonal) return module;
   noGrad(() => {
     for (let layer = 0; layer < module.config.numLayers; layer++) {
       for (let dir = 0; dir < directionsOf(module.config); dir++) {

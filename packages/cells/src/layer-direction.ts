@@ -1,8 +1,7 @@
 import { Tensor, stack, unbind, where, zeros, allocate } from '@loopflow/tensor';
-import { CellKind } from './config';
-import { CellParams } from './module';
-import { CellState, prepareRecurrent } from './cells/operands';
-import { recurrentStep } from './cells/step';
+import { CellKind, hasCellState } from './kinds';
+import { CellParams, CellState } from './cells/operands';
+import { prepareRecurrent, recurrentStep } from './cells/step';
 
 /** What one layer and direction of a recurrent stack produced. */
 export interface LayerDirectionResult {
@@ -25,7 +24,7 @@ export interface LayerDirectionOptions {
 /**
  * Runs one layer in one direction over a whole sequence: the time loop of the composed
  * (reference) path. A fused kernel may replace it for the standard shapes (see
- * `setLayerRunner`); it must then give the same results and gradients.
+ * `setLayerRunner` and `runLayer`); it must then give the same results and gradients.
  *
  * - `xProjected` `[T, B, G*H]`: the input already projected for all steps (`projectInput`,
  *   `b_ih` included); each step does only the recurrent product.
@@ -55,7 +54,8 @@ export function runLayerDirection(
   const operands = prepareRecurrent(kind, weights);
   const outputs: Tensor[] = new Array(timeSteps);
   const hiddenStates: Tensor[] | undefined = options.keepHiddenStates ? new Array(timeSteps) : undefined;
-  let state: CellState = kind === 'lstm' ? { h: h0, c: c0 as Tensor } : { h: h0 };
+  const carriesC = hasCellState(kind);
+  let state: CellState = carriesC ? { h: h0, c: c0 as Tensor } : { h: h0 };
   let zeroOutput: Tensor | null = null;
   let lastStepH: Tensor | null = null;
 
@@ -72,7 +72,7 @@ export function runLayerDirection(
       if (mask) {
         zeroOutput ??= zeros([batch, hiddenSize], { dtype: h0.dtype });
         outputs[t] = where(mask, next.h, zeroOutput);
-        state = kind === 'lstm' ? { h: where(mask, next.h, state.h), c: where(mask, next.c as Tensor, state.c as Tensor) } : { h: where(mask, next.h, state.h) };
+        state = carriesC ? { h: where(mask, next.h, state.h), c: where(mask, next.c as Tensor, state.c as Tensor) } : { h: where(mask, next.h, state.h) };
       } else {
         state = next;
         outputs[t] = next.h;
@@ -100,41 +100,4 @@ function activeMask(lengths: readonly number[], t: number, dtype: 'float32' | 'f
   const data = allocate(dtype, lengths.length);
   for (let b = 0; b < lengths.length; b++) data[b] = t < lengths[b] ? 1 : 0;
   return new Tensor(data, [lengths.length, 1]);
-}
-
-/** Arguments a layer runner receives: exactly those of {@link runLayerDirection}. */
-export interface LayerRunnerArgs {
-  kind: CellKind;
-  weights: CellParams;
-  xProjected: Tensor;
-  h0: Tensor;
-  c0: Tensor | null;
-  lengths: readonly number[] | null;
-  reverse: boolean;
-}
-
-/**
- * A replacement for {@link runLayerDirection} (a fused kernel): returns the result, or null
- * to decline (unsupported kind, shape or dtype), in which case the composed path runs.
- */
-export type LayerRunner = (args: LayerRunnerArgs) => LayerDirectionResult | null;
-
-let layerRunner: LayerRunner | null = null;
-
-/**
- * Installs a fused layer runner that `runRecurrent` tries before the composed path (null
- * removes it). The composed path always runs when per-step hidden states are requested.
- * Returns the runner installed before.
- *
- * @example const previous = setLayerRunner(fusedLstmRunner); ... setLayerRunner(previous);
- */
-export function setLayerRunner(runner: LayerRunner | null): LayerRunner | null {
-  const previous = layerRunner;
-  layerRunner = runner;
-  return previous;
-}
-
-/** The installed fused layer runner, or null. */
-export function getLayerRunner(): LayerRunner | null {
-  return layerRunner;
 }

@@ -1,6 +1,8 @@
 import { Tensor, fmtShape } from '@loopflow/tensor';
-import { RecurrentConfig, RecurrentKind, directionsOf, gateCount } from './config';
+import { RecurrentConfig, directionsOf } from './config';
 import { CellError } from './errors';
+import { CELL_KINDS, CellKindSpec, ParameterBase, RecurrentKind, cellKindOf, cellParameterShapes } from './kinds';
+import { CellParams } from './cells/operands';
 
 /**
  * A recurrent layer stack as plain data: its kind, its config, and its parameters as direct
@@ -20,20 +22,8 @@ export interface RecurrentModule {
   [parameterName: string]: Tensor | RecurrentKind | RecurrentConfig;
 }
 
-/** The four parameters of one layer and direction, as the step functions take them. */
-export interface CellParams {
-  /** `[G*H, I]` (I = inputSize for layer 0, D*H above). */
-  weightIh: Tensor;
-  /** `[G*H, H]`, or `[H]` for IndRNN. */
-  weightHh: Tensor;
-  /** `[G*H]`, or null for a layer without bias. */
-  biasIh: Tensor | null;
-  /** `[G*H]`, or null for a layer without bias. */
-  biasHh: Tensor | null;
-}
-
 /** PyTorch's name of a parameter: `parameterName('weight_ih', 1, true)` is `weight_ih_l1_reverse`. */
-export function parameterName(base: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', layer: number, reverse: boolean): string {
+export function parameterName(base: ParameterBase, layer: number, reverse: boolean): string {
   return `${base}_l${layer}${reverse ? '_reverse' : ''}`;
 }
 
@@ -44,23 +34,23 @@ export function parameterName(base: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bia
  * @example parameterShapes('gru', config)['weight_ih_l0'] // [3 * hiddenSize, inputSize]
  */
 export function parameterShapes(kind: RecurrentKind, config: RecurrentConfig): Record<string, number[]> {
-  const gh = gateCount(kind) * config.hiddenSize;
-  const h = config.hiddenSize;
+  const cell = cellKindOf(kind, config);
   const d = directionsOf(config);
   const shapes: Record<string, number[]> = {};
   for (let layer = 0; layer < config.numLayers; layer++) {
-    const inputWidth = layer === 0 ? config.inputSize : d * h;
+    const inputWidth = layer === 0 ? config.inputSize : d * config.hiddenSize;
     for (let dir = 0; dir < d; dir++) {
-      const reverse = dir === 1;
-      shapes[parameterName('weight_ih', layer, reverse)] = [gh, inputWidth];
-      shapes[parameterName('weight_hh', layer, reverse)] = kind === 'indrnn' ? [h] : [gh, h];
-      if (config.bias) {
-        shapes[parameterName('bias_ih', layer, reverse)] = [gh];
-        shapes[parameterName('bias_hh', layer, reverse)] = [gh];
+      for (const [base, shape] of cellParameterShapes(cell, inputWidth, config.hiddenSize, config.bias)) {
+        shapes[parameterName(base, layer, dir === 1)] = shape;
       }
     }
   }
   return shapes;
+}
+
+/** The row of the table of cell kinds that a module's layers run (`rnn` + relu: `rnn_relu`). */
+export function moduleCell(module: RecurrentModule): CellKindSpec {
+  return CELL_KINDS[cellKindOf(module.kind, module.config)];
 }
 
 /** A module's parameters as `[name, tensor]` pairs in PyTorch's order (for optimizers, state dicts). */
@@ -72,7 +62,7 @@ export function recurrentParameters(module: RecurrentModule): [string, Tensor][]
 export function parameterOf(module: RecurrentModule, name: string): Tensor {
   const value = module[name];
   if (!(value instanceof Tensor)) {
-    throw new CellError('MISSING_PARAMETER', `${module.kind}: parameter '${name}' is ${value === undefined ? 'missing' : `not a Tensor (${typeof value})`}; expected it for config ${JSON.stringify(module.config)}. Build the module with create${module.kind === 'indrnn' ? 'IndRNN' : module.kind.toUpperCase()}() or load a complete state dict`);
+    throw new CellError('MISSING_PARAMETER', `${module.kind}: parameter '${name}' is ${value === undefined ? 'missing' : `not a Tensor (${typeof value})`}; expected it for config ${JSON.stringify(module.config)}. Build the module with ${moduleCell(module).constructorName}() or load a complete state dict`);
   }
   return value;
 }

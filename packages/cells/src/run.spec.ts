@@ -3,15 +3,9 @@ import {
   RecurrentKind, RecurrentModule, createRecurrent, createLSTM, createGRU, initialState, parameterShapes, recurrentParameters,
   runRecurrent, setLayerRunner, runLayerDirection, LayerRunnerArgs, detachState,
 } from './index';
-import { maxAbsDiff, randn, referenceStack, sequenceOf } from './test-helpers';
+import { KIND_CASES, maxAbsDiff, randn, referenceStack, sequenceOf } from './test-helpers';
 
-const KINDS: [string, RecurrentKind, 'tanh' | 'relu' | undefined][] = [
-  ['rnn_tanh', 'rnn', 'tanh'],
-  ['rnn_relu', 'rnn', 'relu'],
-  ['lstm', 'lstm', undefined],
-  ['gru', 'gru', undefined],
-  ['indrnn', 'indrnn', 'relu'],
-];
+const KINDS = KIND_CASES; // every cell kind
 
 function build(kind: RecurrentKind, nonlinearity: 'tanh' | 'relu' | undefined, seed: number, extra: Record<string, unknown> = {}): RecurrentModule {
   return createRecurrent(new Random(seed), { kind, inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity, ...extra }, { dtype: 'float64' });

@@ -1,10 +1,11 @@
 import { Random, Tensor, concat, fmtShape, mul, permute, stack, unbind, zeros } from '@loopflow/tensor';
 import { dropoutMask } from '@loopflow/layers';
-import { cellKindOf, directionsOf } from './config';
+import { directionsOf } from './config';
 import { CellError } from './errors';
-import { CellParams, RecurrentModule, checkModule, layerParams } from './module';
-import { projectInput } from './cells/operands';
-import { getLayerRunner, LayerDirectionResult, runLayerDirection } from './layer-direction';
+import { hasCellState } from './kinds';
+import { RecurrentModule, checkModule, layerParams, moduleCell } from './module';
+import { CellParams, projectInput } from './cells/operands';
+import { runLayer } from './layer-runner';
 import { RecurrentState, checkState } from './state';
 import { checkLengths, lengthsFromMask } from './lengths';
 import { TokenIds, projectTokens, readTokenIds } from './token-input';
@@ -124,6 +125,8 @@ function runStack(
   options: RunOptions,
 ): RecurrentResult {
   const { config, kind } = module;
+  const cell = moduleCell(module);
+  const carriesC = hasCellState(cell.kind);
   const lengths = resolveLengths(kind, options, batch, timeSteps, config.batchFirst);
 
   const directions = directionsOf(config);
@@ -133,19 +136,17 @@ function runStack(
   if (options.initialState) {
     checkState(module, options.initialState, batch, dtype);
     h0s = unbind(options.initialState.h, 0); // L*D x [B, H]
-    if (kind === 'lstm') c0s = unbind(options.initialState.c as Tensor, 0);
+    if (carriesC) c0s = unbind(options.initialState.c as Tensor, 0);
   } else {
     const zero = zeros([batch, config.hiddenSize], { dtype });
     h0s = new Array(rows).fill(zero);
-    if (kind === 'lstm') c0s = new Array(rows).fill(zero);
+    if (carriesC) c0s = new Array(rows).fill(zero);
   }
 
   const training = options.training ?? false;
   if (training && config.dropout > 0 && config.numLayers > 1 && !options.rng) {
     throw new CellError('INVALID_ARGUMENT', `${kind}: training with dropout ${config.dropout} between layers needs a seeded generator; pass { rng: new Random(seed) }`);
   }
-  const cellKind = cellKindOf(kind, config);
-  const runner = options.keepHiddenStates ? null : getLayerRunner();
   const hn: Tensor[] = [];
   const cn: Tensor[] = [];
   const traces: HiddenStateTrace[] = [];
@@ -160,10 +161,7 @@ function runStack(
       const row = layer * directions + dir;
       const h0 = h0s[row];
       const c0 = c0s ? c0s[row] : null;
-      const args = { kind: cellKind, weights, xProjected, h0, c0, lengths, reverse };
-      const result: LayerDirectionResult =
-        (runner && runner(args)) ||
-        runLayerDirection(cellKind, weights, xProjected, h0, c0, lengths, reverse, { keepHiddenStates: options.keepHiddenStates });
+      const result = runLayer({ kind: cell.kind, weights, xProjected, h0, c0, lengths, reverse }, options.keepHiddenStates);
       outputs.push(result.output);
       hn.push(result.h);
       if (result.c) cn.push(result.c);
@@ -177,7 +175,7 @@ function runStack(
   }
   const last = layerInput as Tensor;
   const output = config.batchFirst ? permute(last, [1, 0, 2]) : last;
-  const state: RecurrentState = kind === 'lstm' ? { h: stack(hn, 0), c: stack(cn, 0) } : { h: stack(hn, 0) };
+  const state: RecurrentState = carriesC ? { h: stack(hn, 0), c: stack(cn, 0) } : { h: stack(hn, 0) };
   return options.keepHiddenStates ? { output, state, hiddenStates: traces } : { output, state };
 }
 

@@ -1,7 +1,7 @@
 import { DType, Tensor, fmtShape, zeros } from '@loopflow/tensor';
 import { directionsOf } from './config';
 import { CellError } from './errors';
-import { RecurrentModule } from './module';
+import { RecurrentModule, moduleCell } from './module';
 
 /**
  * The state of a recurrent stack in PyTorch's layout: `h` `[L*D, B, H]` (row `layer*D + dir`),
@@ -20,8 +20,8 @@ export interface RecurrentState {
  */
 export function initialState(module: RecurrentModule, batchSize: number, dtype: DType = 'float32'): RecurrentState {
   const shape = [module.config.numLayers * directionsOf(module.config), batchSize, module.config.hiddenSize];
-  const h = zeros(shape, { dtype });
-  return module.kind === 'lstm' ? { h, c: zeros(shape, { dtype }) } : { h };
+  const [h, c] = moduleCell(module).stateParts.map(() => zeros(shape, { dtype })); // h, and c (LSTM)
+  return c ? { h, c } : { h };
 }
 
 /**
@@ -48,6 +48,5 @@ export function checkState(module: RecurrentModule, state: RecurrentState, batch
       throw new CellError('STATE_SHAPE', `${module.kind}: ${name} is ${t.dtype} but the parameters are ${dtype}; convert it with .to('${dtype}')`);
     }
   };
-  check('h0', state.h);
-  if (module.kind === 'lstm') check('c0', state.c);
+  for (const part of moduleCell(module).stateParts) check(`${part}0`, state[part]);
 }

@@ -1,14 +1,8 @@
 import { Random, Tensor, oneHot, reshape, slice, tensor } from '@loopflow/tensor';
-import { RecurrentKind, createRecurrent, createStreamer, runRecurrent, createLSTM, initialState } from './index';
-import { maxAbsDiff, randn } from './test-helpers';
+import { LayerRunner, RecurrentKind, StackStreamArgs, createRecurrent, createStreamer, getLayerRunner, runRecurrent, createLSTM, initialState, setLayerRunner } from './index';
+import { KIND_CASES, maxAbsDiff, randn } from './test-helpers';
 
-const KINDS: [string, RecurrentKind, 'tanh' | 'relu' | undefined][] = [
-  ['rnn_tanh', 'rnn', 'tanh'],
-  ['rnn_relu', 'rnn', 'relu'],
-  ['lstm', 'lstm', undefined],
-  ['gru', 'gru', undefined],
-  ['indrnn', 'indrnn', 'relu'],
-];
+const KINDS = KIND_CASES; // every cell kind
 
 describe('createStreamer (batch-1 streaming)', () => {
   for (const [label, kind, nonlinearity] of KINDS) {
@@ -83,6 +77,44 @@ describe('createStreamer (batch-1 streaming)', () => {
     const expected = runRecurrent(gru, tensor([[[1, -1]], [[0.5, 0.5]]])).output.data.subarray(3, 6);
     expect(maxAbsDiff(fresh, expected)).toBeLessThan(1e-6);
     expect(maxAbsDiff(stale, expected)).toBeGreaterThan(1e-3);
+  });
+
+  it('takes its stream from the installed layer runner, as runRecurrent takes its layers; declined or none: the plain-loop reference', () => {
+    const lstm = createLSTM(new Random(7), { inputSize: 3, hiddenSize: 4, numLayers: 2 });
+    const x = randn(new Random(8), [5, 1, 3], 'float32');
+    const expected = runRecurrent(lstm, x).output;
+    const asked: StackStreamArgs[] = [];
+    const declining: LayerRunner = Object.assign(() => null, {
+      stream: (args: StackStreamArgs) => {
+        asked.push(args);
+        return null;
+      },
+    });
+    const installed = getLayerRunner();
+    const run = (runner: LayerRunner | null): { worst: number; ownBuffers: boolean } => {
+      const previous = setLayerRunner(runner);
+      try {
+        const s = createStreamer(lstm);
+        let worst = 0;
+        for (let t = 0; t < 5; t++) worst = Math.max(worst, maxAbsDiff(s.step(x.data.subarray(t * 3, (t + 1) * 3)), expected.data.subarray(t * 4, (t + 1) * 4)));
+        // The reference allocates each buffer on its own; a WebAssembly stream's are views of the kernels' memory.
+        return { worst, ownBuffers: s.state.h[0].buffer.byteLength === 4 * 4 };
+      } finally {
+        setLayerRunner(previous);
+      }
+    };
+    const declined = run(declining);
+    expect(asked).toEqual([{ kind: 'lstm', layers: 2, inputSize: 3, hiddenSize: 4, dtype: 'float32' }]);
+    expect(declined).toEqual({ worst: expect.any(Number), ownBuffers: true });
+    expect(declined.worst).toBeLessThan(1e-5);
+    const none = run(null);
+    expect(none.ownBuffers).toBe(true);
+    expect(none.worst).toBeLessThan(1e-5);
+    if (installed?.stream) {
+      const fused = run(installed);
+      expect(fused.ownBuffers).toBe(false); // the fused runner's stream (when its kernels are built)
+      expect(fused.worst).toBeLessThan(1e-5);
+    }
   });
 
   it('refuses a bidirectional module with a clear message', () => {

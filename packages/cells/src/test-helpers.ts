@@ -1,6 +1,7 @@
 // Helpers shared by the specs of this package (not part of the public API).
 import { DType, Random, Tensor } from '@loopflow/tensor';
-import { CellKind, directionsOf, cellKindOf } from './config';
+import { directionsOf } from './config';
+import { CELL_KINDS, CellKind, Nonlinearity, RecurrentKind, cellKindOf } from './kinds';
 import { RecurrentModule, layerParams } from './module';
 
 /** A tensor of normal numbers (float64 by default). */
@@ -10,6 +11,9 @@ export function randn(rng: Random, shape: number[], dtype: DType = 'float64', sc
   for (let i = 0; i < size; i++) data[i] = rng.normal() * scale;
   return new Tensor(data, shape, requiresGrad);
 }
+
+/** Every cell kind as `[kind, family, nonlinearity]`, in the table's order, for specs that run each one. */
+export const KIND_CASES: [CellKind, RecurrentKind, Nonlinearity | undefined][] = Object.values(CELL_KINDS).map((c) => [c.kind, c.family, c.nonlinearity ?? undefined]);
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 

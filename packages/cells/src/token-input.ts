@@ -1,6 +1,6 @@
 import { FloatArray, Tensor, allocate, fmtShape, record } from '@loopflow/tensor';
 import { CellError } from './errors';
-import { CellParams } from './module';
+import { CellParams } from './cells/operands';
 
 /**
  * Token ids of a batch of sequences: a `[T, B]` tensor of whole numbers (`[B, T]` with

@@ -1,15 +1,8 @@
 import { Random, Tensor, gradCheck, tensor } from '@loopflow/tensor';
-import { CellKind, CellParams, createRecurrent, cellStep, initialCellState, layerParams, lstmStep, gruStep, rnnStep, indRNNStep, stepFunction, RecurrentKind } from '../index';
-import { randn, referenceLayer } from '../test-helpers';
+import { CellParams, createRecurrent, cellStep, initialCellState, layerParams, lstmStep, gruStep, rnnStep, indRNNStep, stepFunction, RecurrentKind } from '../index';
+import { KIND_CASES, randn, referenceLayer } from '../test-helpers';
 
-const KINDS: [CellKind, RecurrentKind, 'tanh' | 'relu' | undefined][] = [
-  ['rnn_tanh', 'rnn', 'tanh'],
-  ['rnn_relu', 'rnn', 'relu'],
-  ['lstm', 'lstm', undefined],
-  ['gru', 'gru', undefined],
-  ['indrnn_relu', 'indrnn', 'relu'],
-  ['indrnn_tanh', 'indrnn', 'tanh'],
-];
+const KINDS = KIND_CASES;
 
 function setup(kind: RecurrentKind, nonlinearity: 'tanh' | 'relu' | undefined, seed: number, inputSize = 3, hiddenSize = 5) {
   const rng = new Random(seed);

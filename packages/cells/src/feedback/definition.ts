@@ -2,6 +2,7 @@
  * The declarative definition of a feedback network: plain JSON-able data naming the layers
  * and the feedback edges between them. See docs/feedback.md for the four kinds of feedback.
  */
+import { CELL_KINDS, CellKind, CellKindSpec, RECURRENT_KINDS, RecurrentKind, cellKindOf } from '../kinds';
 
 /**
  * The cell a layer of a feedback network runs. The recurrent cells are those of the rest of
@@ -12,6 +13,15 @@ export type FeedbackCell = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru' | 'indrnn' |
 
 /** Every accepted {@link FeedbackCell}, in the order error messages list them. */
 export const FEEDBACK_CELLS: readonly FeedbackCell[] = ['rnn_tanh', 'rnn_relu', 'lstm', 'gru', 'indrnn', 'indrnn_relu', 'indrnn_tanh', 'linear'];
+
+/**
+ * The row of the table of cell kinds that a feedback cell names (a family name such as
+ * `indrnn` is its default cell, `indrnn_relu`), or null for `linear`.
+ */
+export function feedbackCellRow(cell: FeedbackCell): CellKindSpec | null {
+  if (cell === 'linear') return null;
+  return CELL_KINDS[(RECURRENT_KINDS as readonly string[]).includes(cell) ? cellKindOf(cell as RecurrentKind, {}) : (cell as CellKind)];
+}
 
 /** One layer: layer k reads layer k-1's output at the same step (layer 0 reads the input). */
 export interface FeedbackLayerDefinition {

@@ -1,5 +1,5 @@
-import { CellKind } from '../config';
-import { FeedbackCell, FeedbackDefinition } from './definition';
+import { CellKind } from '../kinds';
+import { FeedbackDefinition, feedbackCellRow } from './definition';
 import { validateFeedbackDefinition } from './validate';
 
 /**
@@ -46,10 +46,6 @@ export interface FeedbackPlan {
   edges: FeedbackEdgePlan[];
 }
 
-function resolveCell(cell: FeedbackCell): CellKind | 'linear' {
-  return cell === 'indrnn' ? 'indrnn_relu' : cell;
-}
-
 /**
  * Resolves a definition (validated first) into a {@link FeedbackPlan}: `lateral` makes a
  * layer's self recurrence `full`, `direct` (and an `indrnn` cell) `diagonal`; `indirect` adds
@@ -62,15 +58,15 @@ function resolveCell(cell: FeedbackCell): CellKind | 'linear' {
 export function planFeedback(definition: FeedbackDefinition): FeedbackPlan {
   const def = validateFeedbackDefinition(definition);
   const layers: FeedbackLayerPlan[] = def.layers.map((l, index) => {
-    const cell = resolveCell(l.cell);
+    const row = feedbackCellRow(l.cell); // null for linear
     return {
       name: l.name,
       index,
       size: l.size,
-      cell,
-      gates: cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1,
+      cell: row ? row.kind : 'linear',
+      gates: row ? row.gates : 1,
       inputWidth: index === 0 ? def.inputSize : def.layers[index - 1].size,
-      self: cell === 'indrnn_relu' || cell === 'indrnn_tanh' ? 'diagonal' : 'none',
+      self: row?.diagonal ? 'diagonal' : 'none',
     };
   });
   const byName = new Map(layers.map((l) => [l.name, l]));

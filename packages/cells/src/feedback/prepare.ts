@@ -1,7 +1,7 @@
 import { DType, Tensor, add, allocate, concat, matmul, mul, transpose, zeros } from '@loopflow/tensor';
-import { CellKind } from '../config';
-import { CellState, RecurrentOperands } from '../cells/operands';
-import { recurrentStep } from '../cells/step';
+import { CELL_KINDS, CellKind, cellKindOf } from '../kinds';
+import { CellState } from '../cells/operands';
+import { RecurrentOperands, recurrentStep } from '../cells/step';
 import { FeedbackLayerPlan, FeedbackPlan } from './plan';
 import { FeedbackNetwork, LinearLayerParameters, RecurrentLayerParameters } from './network';
 
@@ -34,7 +34,7 @@ function gateDiagonalPattern(size: number, gates: number, dtype: DType): Tensor 
 
 /** The IndRNN kind with the activation of an rnn / indrnn kind (elementwise recurrence). */
 function diagonalKind(cell: CellKind): CellKind {
-  return cell === 'rnn_relu' || cell === 'indrnn_relu' ? 'indrnn_relu' : 'indrnn_tanh';
+  return cellKindOf('indrnn', { nonlinearity: CELL_KINDS[cell].nonlinearity ?? undefined });
 }
 
 /**

@@ -1,7 +1,12 @@
 import { DType, Tensor, fmtShape, slice, zeros } from '@loopflow/tensor';
 import { CellError } from '../errors';
 import { CellState } from '../cells/operands';
-import { FeedbackDefinition } from './definition';
+import { FeedbackDefinition, FeedbackLayerDefinition, feedbackCellRow } from './definition';
+
+/** Whether a layer carries a cell state `c` (LSTM). */
+function carriesC(layer: FeedbackLayerDefinition): boolean {
+  return feedbackCellRow(layer.cell)?.stateParts.includes('c') ?? false;
+}
 
 /**
  * The state of a feedback network for a batch: every layer's last output side by side,
@@ -22,7 +27,7 @@ export function feedbackStateWidths(definition: FeedbackDefinition): { h: number
   let c = 0;
   for (const l of definition.layers) {
     h += l.size;
-    if (l.cell === 'lstm') c += l.size;
+    if (carriesC(l)) c += l.size;
   }
   return { h, c };
 }
@@ -68,7 +73,7 @@ export function feedbackLayerStates(net: { config: FeedbackDefinition }, state: 
   for (const l of net.config.layers) {
     const h = slice(state.h, 1, atH, atH + l.size);
     atH += l.size;
-    if (l.cell === 'lstm') {
+    if (carriesC(l)) {
       out[l.name] = { h, c: slice(state.c as Tensor, 1, atC, atC + l.size) };
       atC += l.size;
     } else {

@@ -1,4 +1,4 @@
-import { FEEDBACK_CELLS, FEEDBACK_KINDS, FeedbackDefinition, FeedbackEdge, FeedbackLayerDefinition } from './definition';
+import { FEEDBACK_CELLS, FEEDBACK_KINDS, FeedbackCell, FeedbackDefinition, FeedbackEdge, FeedbackLayerDefinition, feedbackCellRow } from './definition';
 import { FeedbackDefinitionError, FeedbackIssue } from './errors';
 
 const ROOT_KEYS = ['inputSize', 'layers', 'feedback'];
@@ -14,7 +14,10 @@ const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const show = (value: unknown): string => (value === undefined ? 'missing' : JSON.stringify(value));
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1;
-const isIndrnn = (cell: string): boolean => cell.startsWith('indrnn');
+/** Whether a layer's cell has a diagonal recurrence by definition (IndRNN); false for names that are not cells. */
+function isDiagonalCell(cell: string): boolean {
+  return (FEEDBACK_CELLS as readonly string[]).includes(cell) && (feedbackCellRow(cell as FeedbackCell)?.diagonal ?? false);
+}
 
 function unknownKeys(issues: FeedbackIssue[], path: string, value: Record<string, unknown>, allowed: string[], what: string): void {
   for (const key of Object.keys(value)) {
@@ -107,7 +110,7 @@ function checkEdges(issues: FeedbackIssue[], feedback: unknown, layers: Feedback
         if (selfEdgeAt.has(layer)) {
           const j = selfEdgeAt.get(layer) as number;
           issues.push({ path, message: `layer '${layer}' already has a ${(feedback[j] as FeedbackEdge).kind} self edge (feedback[${j}]); a layer has one self recurrence: lateral (full matrix) or direct (diagonal)` });
-        } else if (kind === 'lateral' && isIndrnn(cell)) {
+        } else if (kind === 'lateral' && isDiagonalCell(cell)) {
           issues.push({ path, message: `layer '${layer}' is an ${cell}, whose recurrence is diagonal by definition; use cell rnn_relu (or rnn_tanh) for a full lateral matrix, or remove this edge` });
         }
         selfEdgeAt.set(layer, i);
@@ -133,7 +136,7 @@ function checkEdges(issues: FeedbackIssue[], feedback: unknown, layers: Feedback
 
 function checkComplete(issues: FeedbackIssue[], path: string, layers: FeedbackLayerDefinition[]): void {
   for (const l of layers) {
-    if (typeof l.cell === 'string' && isIndrnn(l.cell)) {
+    if (typeof l.cell === 'string' && isDiagonalCell(l.cell)) {
       issues.push({ path, message: `complete feedback gives layer '${l.name}' a full self matrix, but it is an ${l.cell} (diagonal by definition); use cell rnn_relu or rnn_tanh` });
     }
   }

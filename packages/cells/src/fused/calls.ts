@@ -3,12 +3,11 @@
  * memory, run the forward or backward job, copy the results out.
  */
 import { LoopflowError, Tensor } from '@loopflow/tensor';
-import { LayerRunnerArgs } from '../layer-direction';
+import { LayerRunnerArgs } from '../layer-runner';
 import { FusedContext } from './context';
 import { HeapRegions } from '@loopflow/tensor';
 import { FusedPlan, isParallel } from './plan';
 import { Tape } from './tape';
-import { KERNEL } from './team';
 
 /** Multiply-adds of the recurrent products of a call (the measure of work the thread choice uses). */
 function stepsWork(plan: FusedPlan): number {
@@ -29,16 +28,16 @@ export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunner
   const { steps, batch, hidden, width } = plan;
   const stateFloats = batch * hidden;
   const outFloats = steps * stateFloats;
-  const lstm = plan.family === 'lstm';
+  const { carriesC } = plan;
   const regions = new HeapRegions(heap);
   try {
     const out = regions.alloc(outFloats * 4);
     const h = regions.alloc(stateFloats * 4);
-    const c = lstm ? regions.alloc(stateFloats * 4) : 0;
+    const c = carriesC ? regions.alloc(stateFloats * 4) : 0;
     const bhh = regions.alloc(width * 4);
-    const kernel = plan.family === 'lstm' ? KERNEL.lstmForward : plan.family === 'gru' ? KERNEL.gruForward : KERNEL.rnnForward;
+    const kernel = plan.kernels.forward;
     const threads = ctx.team.threadsFor(isParallel(plan), kernel);
-    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.mode, threads) >>> 0);
+    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.kernels.mode, threads) >>> 0);
 
     const f32 = heap.f32;
     f32.set(args.xProjected.data, tape.acts >> 2);
@@ -46,19 +45,19 @@ export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunner
     if (args.weights.biasHh) f32.set(args.weights.biasHh.data, bhh >> 2);
     else f32.fill(0, bhh >> 2, (bhh >> 2) + width);
     f32.set(args.h0.data, h >> 2);
-    if (lstm) f32.set((args.c0 as Tensor).data, c >> 2);
+    if (carriesC) f32.set((args.c0 as Tensor).data, c >> 2);
     if (tape.lengths) heap.i32.set(args.lengths as number[], tape.lengths >> 2);
     const [a0, a1, a2] = tape.aux;
     ctx.team.run(kernel, {
-      STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.mode, LENGTHS: tape.lengths,
+      STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.kernels.mode, LENGTHS: tape.lengths,
       WHH: tape.whh, BHH: bhh, ACTS: tape.acts, AUX0: a0, AUX1: a1, AUX2: a2, OUT: out, H: h, C: c, SCRATCH: scratch,
     }, threads, stepsWork(plan));
 
     const view = heap.f32;
-    const packed = new Float32Array(outFloats + (lstm ? 2 : 1) * stateFloats);
+    const packed = new Float32Array(outFloats + (carriesC ? 2 : 1) * stateFloats);
     packed.set(view.subarray(out >> 2, (out >> 2) + outFloats));
     packed.set(view.subarray(h >> 2, (h >> 2) + stateFloats), outFloats);
-    if (lstm) packed.set(view.subarray(c >> 2, (c >> 2) + stateFloats), outFloats + stateFloats);
+    if (carriesC) packed.set(view.subarray(c >> 2, (c >> 2) + stateFloats), outFloats + stateFloats);
     return packed;
   } finally {
     regions.freeAll();
@@ -77,7 +76,7 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
   const { steps, batch, hidden, width } = plan;
   const stateFloats = batch * hidden;
   const outFloats = steps * stateFloats;
-  const lstm = plan.family === 'lstm';
+  const { carriesC } = plan;
   const whh = args.weights.weightHh;
   const bhhTensor = args.weights.biasHh;
   const weights = whh.requiresGrad || (bhhTensor !== null && bhhTensor.requiresGrad);
@@ -86,12 +85,12 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
   try {
     const dout = regions.alloc(outFloats * 4);
     const dh = regions.alloc(stateFloats * 4);
-    const dc = lstm ? regions.alloc(stateFloats * 4) : 0;
+    const dc = carriesC ? regions.alloc(stateFloats * 4) : 0;
     const dwhh = regions.alloc(whhFloats * 4);
     const dbhh = regions.alloc(width * 4);
-    const kernel = plan.family === 'lstm' ? KERNEL.lstmBackward : plan.family === 'gru' ? KERNEL.gruBackward : KERNEL.rnnBackward;
+    const kernel = plan.kernels.backward;
     const threads = ctx.team.threadsFor(isParallel(plan), kernel);
-    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.mode, threads) >>> 0);
+    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.kernels.mode, threads) >>> 0);
 
     const f32 = heap.f32;
     const put = (g: Tensor | null, ptr: number, floats: number): void => {
@@ -100,10 +99,10 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
     };
     put(outputGrads[0], dout, outFloats);
     put(outputGrads[1], dh, stateFloats);
-    if (lstm) put(outputGrads[2], dc, stateFloats);
+    if (carriesC) put(outputGrads[2], dc, stateFloats);
     const [a0, a1, a2] = tape.aux;
     ctx.team.run(kernel, {
-      STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.mode, LENGTHS: tape.lengths,
+      STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.kernels.mode, LENGTHS: tape.lengths,
       WEIGHTS: weights ? 1 : 0, WHH: tape.whh, ACTS: tape.acts, AUX0: a0, AUX1: a1, AUX2: a2, DOUT: dout, DH: dh, DC: dc,
       DWHH: dwhh, DBHH: dbhh, SCRATCH: scratch,
     }, threads, stepsWork(plan));
@@ -116,8 +115,8 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
       if (!input.requiresGrad) grads.push(null);
       else if (i === 0) grads.push(take(tape.acts, steps * batch * width, input.shape)); // xProjected
       else if (i === 1) grads.push(take(dh, stateFloats, input.shape)); // h0
-      else if (lstm && i === 2) grads.push(take(dc, stateFloats, input.shape)); // c0
-      else if (i === (lstm ? 3 : 2)) grads.push(take(dwhh, whhFloats, input.shape));
+      else if (carriesC && i === 2) grads.push(take(dc, stateFloats, input.shape)); // c0
+      else if (i === (carriesC ? 3 : 2)) grads.push(take(dwhh, whhFloats, input.shape));
       else grads.push(take(dbhh, width, input.shape)); // b_hh
     });
     return grads;

@@ -1,23 +1,16 @@
 import { Random, Tensor, add, grad, mul, noGrad, sum } from '@loopflow/tensor';
 import {
-  CellKind, LayerRunner, RecurrentKind, RecurrentModule, createRecurrent, getLayerRunner, layerParams, recurrentParameters,
+  LayerRunner, RecurrentKind, RecurrentModule, createRecurrent, getLayerRunner, layerParams, recurrentParameters,
   runRecurrent, setLayerRunner,
 } from '../index';
-import { randn } from '../test-helpers';
+import { KIND_CASES, randn } from '../test-helpers';
 import { FORCE_SHARED, fusedContext, fusedKernelsAvailable, fusedKernelsInfo, fusedLiveTapes, fusedThreadLimit, fusedWaitForThreads } from './context';
 import { fusedLayerRunner } from './runner';
 
 // The fused runner against the composed path (the same module with the runner removed), in
 // float32: outputs, final states and the gradient of x, h0, c0 and every parameter.
 
-const KINDS: [CellKind, RecurrentKind, 'tanh' | 'relu' | undefined][] = [
-  ['rnn_tanh', 'rnn', 'tanh'],
-  ['rnn_relu', 'rnn', 'relu'],
-  ['lstm', 'lstm', undefined],
-  ['gru', 'gru', undefined],
-  ['indrnn_relu', 'indrnn', 'relu'],
-  ['indrnn_tanh', 'indrnn', 'tanh'],
-];
+const KINDS = KIND_CASES;
 
 interface Case {
   hidden: number;

@@ -1,12 +1,13 @@
 /**
  * The fused hot path of @loopflow/cells: WebAssembly kernels that run one layer and direction
  * of an RNN / LSTM / GRU / IndRNN over all T steps in one call, forward and backward, recorded
- * as one autograd node. Importing the package installs `fusedLayerRunner` through
- * `setLayerRunner`, unless the environment has `LOOPFLOW_FUSED=0`; `setLayerRunner(null)`
- * removes it at run time. The runner takes float32 only and declines everything else, so the
- * composed path (and gradCheck in float64) is unchanged.
+ * as one autograd node, and batch-1 streams. Importing the package installs `fusedLayerRunner`
+ * through `setLayerRunner`, unless the environment has `LOOPFLOW_FUSED=0`; `setLayerRunner(null)`
+ * removes it at run time (for `runRecurrent` and for streamers created afterwards alike). The
+ * runner takes float32 only and declines everything else, so the composed path (and gradCheck
+ * in float64) is unchanged.
  */
-import { setLayerRunner } from '../layer-direction';
+import { setLayerRunner } from '../layer-runner';
 import { fusedLayerRunner } from './runner';
 
 export { fusedLayerRunner } from './runner';

@@ -17,7 +17,7 @@
 import { Random, Tensor, getBackendName, grad, logSoftmax, mul, noGrad, oneHot, reshape, sum } from '@loopflow/tensor';
 import { createLinear, linear, parameters } from '@loopflow/layers';
 import {
-  CellKind, LayerDirectionResult, LayerRunner, RecurrentKind, createRecurrent, createStreamer, layerParams, runLayerDirection, runRecurrent,
+  CELL_KINDS, CellKindSpec, LayerDirectionResult, RecurrentModule, hasCellState, LayerRunner, createRecurrent, createStreamer, layerParams, runLayerDirection, runRecurrent,
   setLayerRunner,
 } from '../index';
 import { FORCE_SHARED, fusedKernelsInfo, fusedThreadLimit, fusedWaitForThreads } from './context';
@@ -70,23 +70,24 @@ function bestInTurns(fns: (() => void)[], reps = REPS * 3, warm = 3): number[] {
 
 const fmt = (ms: number): string => `${ms.toFixed(2).padStart(7)} ms  ${Math.round((T * B) / (ms / 1000)).toString().padStart(8)} steps/s`;
 
-const CELLS: [string, RecurrentKind, 'tanh' | 'relu' | undefined, CellKind][] = [
-  ['lstm', 'lstm', undefined, 'lstm'],
-  ['gru', 'gru', undefined, 'gru'],
-  ['rnn_tanh', 'rnn', 'tanh', 'rnn_tanh'],
-  ['indrnn', 'indrnn', 'relu', 'indrnn_relu'],
-];
+const CELLS: CellKindSpec[] = [CELL_KINDS.lstm, CELL_KINDS.gru, CELL_KINDS.rnn_tanh, CELL_KINDS.indrnn_relu];
+
+/** A module of one layer of `cell`, one-hot V -> H. */
+function moduleOf(cell: CellKindSpec, rng: Random): RecurrentModule {
+  return createRecurrent(rng, { kind: cell.family, inputSize: V, hiddenSize: H, nonlinearity: cell.nonlinearity ?? undefined });
+}
 
 function layer(): void {
   console.log(`layer-direction forward+backward, T=${T} B=${B} H=${H} (xProjected given)`);
-  for (const [label, kind, nonlinearity, cellKind] of CELLS) {
-    const module = createRecurrent(new Random(1), { kind, inputSize: V, hiddenSize: H, nonlinearity });
+  for (const cell of CELLS) {
+    const { kind: cellKind } = cell;
+    const module = moduleOf(cell, new Random(1));
     const weights = layerParams(module, 0, false);
     const rng = new Random(2);
     const width = weights.weightIh.shape[0];
     const xProjected = randn(rng, [T, B, width], true);
     const h0 = randn(rng, [B, H], true);
-    const c0 = kind === 'lstm' ? randn(rng, [B, H], true) : null;
+    const c0 = hasCellState(cellKind) ? randn(rng, [B, H], true) : null;
     const gradOut = randn(rng, [T, B, H]);
     const wrt = [xProjected, h0, ...(c0 ? [c0] : []), weights.weightHh, ...(weights.biasHh ? [weights.biasHh] : [])];
     const runFused = (backward: boolean): void => {
@@ -106,7 +107,7 @@ function layer(): void {
     ]);
     fusedThreadLimit(Infinity);
     const composed = best(runComposed, 3, 1, 1);
-    console.log(`  ${label.padEnd(8)} auto ${fmt(auto)} | 1 thread ${fmt(single)} (fwd ${singleForward.toFixed(2)}) | ${info?.threads ?? 1} threads ${fmt(fusedBoth)} (fwd ${fusedForward.toFixed(2)}) | composed ${fmt(composed)} | x${(composed / Math.min(single, fusedBoth)).toFixed(1)}`);
+    console.log(`  ${cellKind.padEnd(11)} auto ${fmt(auto)} | 1 thread ${fmt(single)} (fwd ${singleForward.toFixed(2)}) | ${info?.threads ?? 1} threads ${fmt(fusedBoth)} (fwd ${fusedForward.toFixed(2)}) | composed ${fmt(composed)} | x${(composed / Math.min(single, fusedBoth)).toFixed(1)}`);
   }
 }
 
@@ -142,9 +143,9 @@ function adam(params: Tensor[]): { zeroGrad(): void; step(): void } {
 
 function train(): void {
   console.log(`char-LM training step: one-hot ${V} -> ${H} -> Linear ${V}, T=${T} B=${B}, cross-entropy, Adam`);
-  for (const [label, kind, nonlinearity] of CELLS.slice(0, 3)) {
+  for (const cell of CELLS.slice(0, 3)) {
     const rng = new Random(3);
-    const model = { recurrent: createRecurrent(rng, { kind, inputSize: V, hiddenSize: H, nonlinearity }), head: createLinear(rng, H, V) };
+    const model = { recurrent: moduleOf(cell, rng), head: createLinear(rng, H, V) };
     const optimizer = adam(parameters(model));
     const tokens = Array.from({ length: (T + 1) * B }, (_, i) => (i * 7919) % V);
     const x = reshape(oneHot(tokens.slice(0, T * B), V), [T, B, V]);
@@ -165,7 +166,7 @@ function train(): void {
     setLayerRunner(null);
     const composed = best(step, 3, 1, 1);
     setLayerRunner(previous);
-    console.log(`  ${label.padEnd(8)} fused: 1 thread ${fmt(single)} | 2 threads ${fmt(shared)} | auto ${fmt(auto)} | composed ${fmt(composed)} | x${(composed / Math.min(single, shared, auto)).toFixed(1)}`);
+    console.log(`  ${cell.kind.padEnd(11)} fused: 1 thread ${fmt(single)} | 2 threads ${fmt(shared)} | auto ${fmt(auto)} | composed ${fmt(composed)} | x${(composed / Math.min(single, shared, auto)).toFixed(1)}`);
   }
 }
 

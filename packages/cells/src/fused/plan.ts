@@ -1,17 +1,12 @@
 import { Tensor } from '@loopflow/tensor';
-import { CellKind } from '../config';
-import { LayerRunnerArgs } from '../layer-direction';
-import { MODE_DIAGONAL, MODE_RELU } from './wasm-module';
-
-/** Which fused kernel family runs a cell kind. */
-export type KernelFamily = 'lstm' | 'gru' | 'rnn';
+import { CELL_KINDS, CellKind, FusedCell, hasCellState } from '../kinds';
+import { LayerRunnerArgs } from '../layer-runner';
 
 /** The sizes and kernel choice of one fused layer-direction call. */
 export interface FusedPlan {
   readonly kind: CellKind;
-  readonly family: KernelFamily;
-  /** rnn.ts mode bits (relu, diagonal); 0 for lstm / gru. */
-  readonly mode: number;
+  /** The kernels' entry points, mode bits and tape layout (the table of cell kinds). */
+  readonly kernels: FusedCell;
   /** T, B, H and the gate width G*H. */
   readonly steps: number;
   readonly batch: number;
@@ -19,6 +14,8 @@ export interface FusedPlan {
   readonly width: number;
   /** IndRNN: the recurrent weight is a vector `[H]`. */
   readonly diagonal: boolean;
+  /** LSTM: the call takes c0 and returns the final c. */
+  readonly carriesC: boolean;
 }
 
 /**
@@ -43,14 +40,13 @@ function sameShape(t: Tensor, shape: number[]): boolean {
 export function planFor(args: LayerRunnerArgs): FusedPlan | null {
   const { kind, weights, xProjected, h0, c0 } = args;
   if (![xProjected, h0, c0, weights.weightHh, weights.biasHh].every(isF32)) return null;
-  const family: KernelFamily = kind === 'lstm' ? 'lstm' : kind === 'gru' ? 'gru' : 'rnn';
-  const gates = family === 'lstm' ? 4 : family === 'gru' ? 3 : 1;
-  const diagonal = kind === 'indrnn_relu' || kind === 'indrnn_tanh';
+  const { gates, diagonal, fused: kernels } = CELL_KINDS[kind];
+  const carriesC = hasCellState(kind);
   if (xProjected.ndim !== 3 || h0.ndim !== 2) return null;
   const [steps, batch, width] = xProjected.shape;
   const hidden = h0.shape[1];
   if (steps < 1 || batch < 1 || hidden < 1 || width !== gates * hidden || h0.shape[0] !== batch) return null;
-  if (family === 'lstm' ? !c0 || !sameShape(c0, [batch, hidden]) : c0 !== null) return null;
+  if (carriesC ? !c0 || !sameShape(c0, [batch, hidden]) : c0 !== null) return null;
   if (!sameShape(weights.weightHh, diagonal ? [hidden] : [width, hidden])) return null;
   if (weights.biasHh && !sameShape(weights.biasHh, [width])) return null;
   if (args.lengths && args.lengths.length !== batch) return null;
@@ -59,18 +55,12 @@ export function planFor(args: LayerRunnerArgs): FusedPlan | null {
   const rows = steps * batch;
   const callFloats = rows * (width + 5 * hidden) + rows * (2 * Math.min(32, width) + 16 * Math.ceil(hidden / 16) + width);
   if (callFloats * 4 > MAX_CALL_BYTES) return null;
-  const mode = family === 'rnn' ? (kind.endsWith('relu') ? MODE_RELU : 0) | (diagonal ? MODE_DIAGONAL : 0) : 0;
-  return { kind, family, mode, steps, batch, hidden, width, diagonal };
+  return { kind, kernels, steps, batch, hidden, width, diagonal, carriesC };
 }
 
-/** Float counts of a plan's tape regions, in the order the kernels take them after `acts`. */
+/** Float counts of a plan's tape regions, in the order the kernels take them after `acts` (the table's `tape`). */
 export function tapeAuxFloats(plan: FusedPlan): number[] {
-  const state = plan.steps * plan.batch * plan.hidden;
-  switch (plan.family) {
-    case 'lstm': return [state, state, state]; // hprev, cprev, tanhc
-    case 'gru': return [state, state]; // hn, hprev
-    default: return [state]; // hprev
-  }
+  return plan.kernels.tape.map(() => plan.steps * plan.batch * plan.hidden); // each [T, B, H]
 }
 
 /** Multiply-adds of the recurrence from which a call is worth splitting between threads (about 50 us). */

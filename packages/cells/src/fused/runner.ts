@@ -1,8 +1,10 @@
 import { Tensor, isGradEnabled, record } from '@loopflow/tensor';
-import { LayerDirectionResult, LayerRunnerArgs } from '../layer-direction';
+import { LayerDirectionResult } from '../layer-direction';
+import { LayerRunnerArgs } from '../layer-runner';
 import { OutputGrads, isMemoryError, runBackward, runForward } from './calls';
 import { fusedContext } from './context';
 import { planFor } from './plan';
+import { fusedStream } from './stream';
 import { Tape } from './tape';
 
 /**
@@ -11,7 +13,8 @@ import { Tape } from './tape';
  * flow), recorded as one autograd node over `[xProjected, h0, (c0), W_hh, (b_hh)]` (the
  * outputs are views on it that hand their gradients to that node). Declines
  * (returns null, so the composed path runs) for float64, for shapes that do not fit, when the
- * kernels are not built, or when WebAssembly memory cannot hold the sequence.
+ * kernels are not built, or when WebAssembly memory cannot hold the sequence. Its `stream`
+ * gives `createStreamer` a WebAssembly stream (fused/stream.ts) on the same terms.
  *
  * @example
  * setLayerRunner(fusedLayerRunner); // installed by default when @loopflow/cells is imported
@@ -46,7 +49,7 @@ export function fusedLayerRunner(args: LayerRunnerArgs): LayerDirectionResult | 
   }
 
   const { steps, batch, hidden } = plan;
-  const lstm = plan.family === 'lstm';
+  const { carriesC } = plan;
   const outFloats = steps * batch * hidden;
   const stateFloats = batch * hidden;
   if (!needsGrad) {
@@ -54,7 +57,7 @@ export function fusedLayerRunner(args: LayerRunnerArgs): LayerDirectionResult | 
     return {
       output: new Tensor(packed.subarray(0, outFloats), [steps, batch, hidden]),
       h: new Tensor(packed.subarray(outFloats, outFloats + stateFloats), [batch, hidden]),
-      c: lstm ? new Tensor(packed.subarray(outFloats + stateFloats), [batch, hidden]) : null,
+      c: carriesC ? new Tensor(packed.subarray(outFloats + stateFloats), [batch, hidden]) : null,
     };
   }
 
@@ -94,6 +97,8 @@ export function fusedLayerRunner(args: LayerRunnerArgs): LayerDirectionResult | 
   return {
     output: piece(0, packed.subarray(0, outFloats), [steps, batch, hidden]),
     h: piece(1, packed.subarray(outFloats, outFloats + stateFloats), [batch, hidden]),
-    c: lstm ? piece(2, packed.subarray(outFloats + stateFloats), [batch, hidden]) : null,
+    c: carriesC ? piece(2, packed.subarray(outFloats + stateFloats), [batch, hidden]) : null,
   };
 }
+
+fusedLayerRunner.stream = fusedStream;

@@ -1,6 +1,6 @@
 import { Random, noGrad, oneHot, reshape } from '@loopflow/tensor';
-import { RecurrentKind, createRecurrent, createStreamer, runRecurrent, setLayerRunner } from '../index';
-import { maxAbsDiff, randn } from '../test-helpers';
+import { createRecurrent, createStreamer, runRecurrent, setLayerRunner } from '../index';
+import { KIND_CASES, maxAbsDiff, randn } from '../test-helpers';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { FORCE_SHARED, fusedContext, fusedKernelsAvailable, fusedKernelsInfo, fusedThreadLimit, fusedWaitForThreads } from './context';
@@ -8,14 +8,7 @@ import { FORCE_SHARED, fusedContext, fusedKernelsAvailable, fusedKernelsInfo, fu
 // The WebAssembly streamer (float32) against the composed path (runner removed) over the same
 // sequence, for every cell kind, odd and standard sizes.
 
-const KINDS: [string, RecurrentKind, 'tanh' | 'relu' | undefined][] = [
-  ['rnn_tanh', 'rnn', 'tanh'],
-  ['rnn_relu', 'rnn', 'relu'],
-  ['lstm', 'lstm', undefined],
-  ['gru', 'gru', undefined],
-  ['indrnn_relu', 'indrnn', 'relu'],
-  ['indrnn_tanh', 'indrnn', 'tanh'],
-];
+const KINDS = KIND_CASES;
 
 const describeFused = fusedKernelsAvailable() ? describe : describe.skip;
 

@@ -1,12 +1,3 @@
-import { Tensor } from '@loopflow/tensor';
-import { CellKind } from '../config';
-import { CellParams } from '../module';
-import { fusedContext } from './context';
-import { HeapRegions } from '@loopflow/tensor';
-import { WasmHeap } from './heap';
-import { FusedTeam, KERNEL, P } from './team';
-import { MODE_DIAGONAL, MODE_PANELS, MODE_RELU, STREAM_KIND, STREAM_WORDS, createFusedInstance } from './wasm-module';
-
 /**
  * Batch-1 streaming in WebAssembly (assembly/stream.ts): one job runs a time step through
  * every layer, reading the weights stored transposed in the kernels' memory and updating the
@@ -21,41 +12,39 @@ import { MODE_DIAGONAL, MODE_PANELS, MODE_RELU, STREAM_KIND, STREAM_WORDS, creat
  * stream gets an instance of its own, one thread, laid out once so its memory never grows.
  * Either way the Float32Array views stay valid (a shared memory that grows keeps old views).
  */
-export interface WasmStream {
-  /** Live state per layer: `h[l]` `[H]`, `c[l]` `[H]` (LSTM, else null). Views into the kernels' memory. */
-  readonly h: Float32Array[];
-  readonly c: Float32Array[] | null;
-  /** The output buffer `[H]` (the last layer's h after each step). */
-  readonly output: Float32Array;
-  /** Runs one step on the input already in `input` (`token` < 0) or on a one-hot `token`. */
-  step(token: number): void;
-  /** The input buffer `[inputSize]` for `step(-1)`. */
-  readonly input: Float32Array;
-  /** Copies `params` (per layer, forward direction) into the stream's weight buffers. */
-  load(params: CellParams[]): void;
-}
+import { Tensor } from '@loopflow/tensor';
+import { CELL_KINDS, K_STREAM, MODE_PANELS, hasCellState } from '../kinds';
+import { CellParams } from '../cells/operands';
+import { StackStream, StackStreamArgs } from '../stack-stream';
+import { fusedContext } from './context';
+import { HeapRegions } from '@loopflow/tensor';
+import { WasmHeap } from './heap';
+import { FusedTeam, P } from './team';
+import { createFusedInstance } from './wasm-module';
 
 /** Multiply-adds of a step from which it is worth offering half of it to the helper thread. */
 const SPLIT_MACS = 32768;
+
+/** int32 words per layer in the streaming table (assembly/stream.ts STREAM_WORDS). */
+const STREAM_WORDS = 11;
 
 /** Frees a shared-instance stream's regions once nothing can reach them. */
 const released = new FinalizationRegistry<HeapRegions>((regions) => regions.freeAll());
 const LEASE = Symbol('loopflow.streamLease');
 
 /**
- * A WebAssembly stream for a unidirectional float32 stack, or null when the kernels are not
- * available or turned off (`LOOPFLOW_FUSED=0`).
+ * A WebAssembly stream for a unidirectional float32 stack (the fused runner's `stream`), or
+ * null to decline: another dtype, or the kernels are not available.
  */
-export function createWasmStream(kind: CellKind, layers: number, inputSize: number, hiddenSize: number): WasmStream | null {
-  if (process.env['LOOPFLOW_FUSED'] === '0') return null;
-  const H = hiddenSize;
-  const family = kind === 'lstm' ? 'lstm' : kind === 'gru' ? 'gru' : 'rnn';
-  const gates = family === 'lstm' ? 4 : family === 'gru' ? 3 : 1;
+export function fusedStream(args: StackStreamArgs): StackStream | null {
+  if (args.dtype !== 'float32') return null;
+  const { layers, inputSize, hiddenSize: H } = args;
+  const cell = CELL_KINDS[args.kind];
+  const { gates, diagonal } = cell;
   const width = gates * H;
-  const diagonal = kind === 'indrnn_relu' || kind === 'indrnn_tanh';
   // W_hh^T as [H, 16] panels, read front to back, when the units fall in whole 16-unit strips.
   const panels = !diagonal && H % 16 === 0;
-  const mode = (kind === 'rnn_relu' || kind === 'indrnn_relu' ? MODE_RELU : 0) | (diagonal ? MODE_DIAGONAL : 0) | (panels ? MODE_PANELS : 0);
+  const mode = cell.fused.mode | (panels ? MODE_PANELS : 0);
   const macs = layers * (diagonal ? 0 : H * width);
 
   let heap: WasmHeap;
@@ -132,7 +121,7 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
   // measured against 4 and 8 items (more claims, each a cache line crossing cores: slower) and
   // against uneven halves (slower both ways) with an LSTM of 128 units.
   const split = shared ? H / 2 : 0;
-  const job = team.prepare(KERNEL.stream, { BATCH: split, HIDDEN: H, STEPS: layers, MODE: mode, WEIGHTS: table, AUX0: STREAM_KIND[family], AUX1: -1, AUX2: input, OUT: output });
+  const job = team.prepare(K_STREAM, { BATCH: split, HIDDEN: H, STEPS: layers, MODE: mode, WEIGHTS: table, AUX0: cell.fused.stream, AUX1: -1, AUX2: input, OUT: output });
 
   function transposeInto(w: Tensor, ptr: number): void {
     const [rows, cols] = w.shape; // [G*H, K] -> [K, G*H]
@@ -158,12 +147,12 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
 
   return {
     h: regions.map((r) => view(r.h, H)),
-    c: family === 'lstm' ? regions.map((r) => view(r.c, H)) : null,
+    c: hasCellState(args.kind) ? regions.map((r) => view(r.c, H)) : null,
     output: view(output, H),
     input: view(input, inputSize),
     step(token: number): void {
       job[P.AUX1] = token;
-      team.runPrepared(job, shared ? team.threadsFor(true, KERNEL.stream) : 1, macs);
+      team.runPrepared(job, shared ? team.threadsFor(true, K_STREAM) : 1, macs);
     },
     load(params: CellParams[]): void {
       params.forEach((p, l) => {
@@ -178,7 +167,7 @@ export function createWasmStream(kind: CellKind, layers: number, inputSize: numb
         biasRec.fill(0);
         if (p.biasIh) bias.set(p.biasIh.data);
         if (p.biasHh) {
-          if (family === 'gru') biasRec.set(p.biasHh.data);
+          if (cell.fused.separateRecurrentBias) biasRec.set(p.biasHh.data);
           else for (let j = 0; j < width; j++) bias[j] += p.biasHh.data[j];
         }
       });

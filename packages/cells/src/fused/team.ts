@@ -22,11 +22,6 @@ export const P = {
 /** Words of the parameter block. */
 export const PARAM_WORDS = 32;
 
-/** Kernel codes (assembly/team.ts). */
-export const KERNEL = {
-  lstmForward: 1, lstmBackward: 2, gruForward: 3, gruBackward: 4, rnnForward: 5, rnnBackward: 6, stream: 7,
-} as const;
-
 /** Byte offsets in the team block. */
 const TEAM_DONE = 8;
 const TEAM_SEQ = 16;

@@ -22,16 +22,6 @@ export interface FusedExports {
   scratchBytes(kernel: number, steps: number, batch: number, hidden: number, mode: number, threads: number): number;
 }
 
-/** `mode` bits of the rnn kernels (assembly/cells.ts). */
-export const MODE_RELU = 1;
-export const MODE_DIAGONAL = 2;
-/** Stream mode bit: W_hh^T stored as [H, 16] panels (assembly/stream.ts MODE_PANELS). */
-export const MODE_PANELS = 4;
-/** Cell codes of the stream job (assembly/stream.ts, parameter AUX0). */
-export const STREAM_KIND = { lstm: 0, gru: 1, rnn: 2 } as const;
-/** int32 words per layer in the streaming table (assembly/stream.ts). */
-export const STREAM_WORDS = 11;
-
 /** Which build: plain SIMD, or SIMD with relaxed-SIMD FMA. */
 export type FusedVariant = WasmVariant;
 

@@ -1,0 +1,68 @@
+import { Tensor } from '@loopflow/tensor';
+import { CellKind } from './kinds';
+import { CellParams } from './cells/operands';
+import { LayerDirectionResult, runLayerDirection } from './layer-direction';
+import { StackStream, StackStreamArgs, referenceStream } from './stack-stream';
+
+/** Arguments a layer runner receives: exactly those of {@link runLayerDirection}. */
+export interface LayerRunnerArgs {
+  kind: CellKind;
+  weights: CellParams;
+  xProjected: Tensor;
+  h0: Tensor;
+  c0: Tensor | null;
+  lengths: readonly number[] | null;
+  reverse: boolean;
+}
+
+/**
+ * A replacement for {@link runLayerDirection} (a fused kernel): returns the result, or null
+ * to decline (unsupported kind, shape or dtype), in which case the composed path runs.
+ * It may also offer batch-1 streams (`stream`), declining the same way (null: the streamer
+ * runs the plain-loop reference).
+ */
+export interface LayerRunner {
+  (args: LayerRunnerArgs): LayerDirectionResult | null;
+  stream?(args: StackStreamArgs): StackStream | null;
+}
+
+let layerRunner: LayerRunner | null = null;
+
+/**
+ * Installs a fused layer runner that `runRecurrent` and `createStreamer` try before the
+ * reference paths (null removes it). Returns the runner installed before.
+ *
+ * @example const previous = setLayerRunner(null); ... setLayerRunner(previous);
+ */
+export function setLayerRunner(runner: LayerRunner | null): LayerRunner | null {
+  const previous = layerRunner;
+  layerRunner = runner;
+  return previous;
+}
+
+/** The installed fused layer runner, or null. */
+export function getLayerRunner(): LayerRunner | null {
+  return layerRunner;
+}
+
+/**
+ * One layer and direction, as every driver runs it: the installed runner if it takes the
+ * call, else the composed path (`runLayerDirection`), which also runs whenever the per-step
+ * hidden states are wanted.
+ *
+ * @example runLayer({ kind: 'lstm', weights, xProjected, h0, c0, lengths: null, reverse: false }).output // [T, B, H]
+ */
+export function runLayer(args: LayerRunnerArgs, keepHiddenStates = false): LayerDirectionResult {
+  const taken = keepHiddenStates || !layerRunner ? null : layerRunner(args);
+  return taken ?? runLayerDirection(args.kind, args.weights, args.xProjected, args.h0, args.c0, args.lengths, args.reverse, { keepHiddenStates });
+}
+
+/**
+ * A stream for a streamer, chosen the same way: the installed runner's if it offers one, else
+ * the plain-loop reference.
+ *
+ * @example const stream = openStackStream({ kind: 'gru', layers: 2, inputSize: 8, hiddenSize: 16, dtype: 'float32' });
+ */
+export function openStackStream(args: StackStreamArgs): StackStream {
+  return layerRunner?.stream?.(args) ?? referenceStream(args);
+}

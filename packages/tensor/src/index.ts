@@ -4,13 +4,14 @@
  * packages' kernels share too, a seeded random generator, initializers and gradCheck.
  * Depends on no other loopflow package.
  */
-export { Tensor, formatTensor, AutogradError } from './tensor';
-export type { DType, GradNode, NestedArray } from './tensor';
-export { LoopflowError, ShapeError, fmtShape } from './errors';
+export { Tensor, formatTensor } from './tensor';
+export type { DType, NestedArray } from './tensor';
+export { LoopflowError, ShapeError, AutogradError, fmtShape } from './errors';
 export { sizeOf, stridesOf, sameShape, broadcastShapes, normAxis } from './shape';
 export { tensor, fromArray, scalar, full, zeros, ones, zerosLike, onesLike, arange, eye, allocate } from './create';
 export type { CreateOptions } from './create';
 export { backward, grad, record, deferredGrad } from './autograd';
+export type { GradNode, Differentiable } from './autograd';
 export { noGrad, enableGrad, isGradEnabled } from './grad-mode';
 export { add, sub, mul, div, neg, exp, log, sqrt, tanh, sigmoid, relu, pow, clamp, scale, square, abs } from './ops/elementwise';
 export { sum, mean, max, argmax, softmax, logSoftmax, logSumExp } from './ops/reduce';

@@ -34,6 +34,12 @@ export { BackendError } from './backend/backend-error';
 export type { BackendErrorCode } from './backend/backend-error';
 export { referenceKernels } from './backend/reference';
 export type { Kernels, FloatArray, MatmulOptions, UnaryKernelName, BinaryKernelName } from './backend/kernels';
+// Standalone kernel sets, outside the backend registry, for benchmarks and tests that compare
+// implementations (tools/bench/matmul.ts): each is a complete `Kernels` object.
+export { createWasmKernels } from './backend/wasm';
+export type { WasmKernels, WasmKernelsOptions, ParallelMatmul } from './backend/wasm';
+export { createThreadedWasmKernels } from './backend/wasm-threads';
+export type { MatmulThreadPool, ThreadedWasmKernels, ThreadedWasmKernelsOptions } from './backend/wasm-threads';
 // The WebAssembly runtime that tensor's kernels and other packages' kernels (cells' fused
 // layers, attention) share: feature detection, module loading, memory regions, the thread team.
 export { simdSupported, relaxedSimdSupport } from './runtime/features';

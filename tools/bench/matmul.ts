@@ -14,11 +14,8 @@
  * at run time (v8.setFlagsFromString), so no re-exec or NODE_OPTIONS is needed.
  */
 import type { Bench, BenchContext } from './types';
-import { Kernels } from '../../packages/tensor/src/backend/kernels';
-import { referenceKernels } from '../../packages/tensor/src/backend/reference';
-import { createWasmKernels } from '../../packages/tensor/src/backend/wasm';
-import { relaxedSimdSupport } from '@loopflow/tensor';
-import { createThreadedWasmKernels, MatmulThreadPool } from '../../packages/tensor/src/backend/wasm-threads';
+import { createThreadedWasmKernels, createWasmKernels, referenceKernels, relaxedSimdSupport } from '@loopflow/tensor';
+import type { Kernels, MatmulThreadPool } from '@loopflow/tensor';
 
 interface Impl {
   readonly name: string;

@@ -20,6 +20,14 @@ export class ShapeError extends LoopflowError {
   }
 }
 
+/** Thrown when autograd is used wrongly (backward from a non-scalar without a gradient, say). */
+export class AutogradError extends LoopflowError {
+  constructor(message: string) {
+    super('AUTOGRAD', message);
+    this.name = 'AutogradError';
+  }
+}
+
 /** Formats a shape for messages: `[2,3,4]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

@@ -4,13 +4,14 @@
  * packages' kernels share too, a seeded random generator, initializers and gradCheck.
  * Depends on no other loopflow package.
  */
-export { Tensor, formatTensor, AutogradError } from './tensor';
-export type { DType, GradNode, NestedArray } from './tensor';
-export { LoopflowError, ShapeError, fmtShape } from './errors';
+export { Tensor, formatTensor } from './tensor';
+export type { DType, NestedArray } from './tensor';
+export { LoopflowError, ShapeError, AutogradError, fmtShape } from './errors';
 export { sizeOf, stridesOf, sameShape, broadcastShapes, normAxis } from './shape';
 export { tensor, fromArray, scalar, full, zeros, ones, zerosLike, onesLike, arange, eye, allocate } from './create';
 export type { CreateOptions } from './create';
 export { backward, grad, record, deferredGrad } from './autograd';
+export type { GradNode, Differentiable } from './autograd';
 export { noGrad, enableGrad, isGradEnabled } from './grad-mode';
 export { add, sub, mul, div, neg, exp, log, sqrt, tanh, sigmoid, relu, pow, clamp, scale, square, abs } from './ops/elementwise';
 export { sum, mean, max, argmax, softmax, logSoftmax, logSumExp } from './ops/reduce';
@@ -33,6 +34,12 @@ export { BackendError } from './backend/backend-error';
 export type { BackendErrorCode } from './backend/backend-error';
 export { referenceKernels } from './backend/reference';
 export type { Kernels, FloatArray, MatmulOptions, UnaryKernelName, BinaryKernelName } from './backend/kernels';
+// Standalone kernel sets, outside the backend registry, for benchmarks and tests that compare
+// implementations (tools/bench/matmul.ts): each is a complete `Kernels` object.
+export { createWasmKernels } from './backend/wasm';
+export type { WasmKernels, WasmKernelsOptions, ParallelMatmul } from './backend/wasm';
+export { createThreadedWasmKernels } from './backend/wasm-threads';
+export type { MatmulThreadPool, ThreadedWasmKernels, ThreadedWasmKernelsOptions } from './backend/wasm-threads';
 // The WebAssembly runtime that tensor's kernels and other packages' kernels (cells' fused
 // layers, attention) share: feature detection, module loading, memory regions, the thread team.
 export { simdSupported, relaxedSimdSupport } from './runtime/features';

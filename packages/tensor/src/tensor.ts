@@ -1,20 +1,11 @@
 import { FloatArray } from './backend/kernels';
-import { LoopflowError, ShapeError, fmtShape } from './errors';
+import { ShapeError, fmtShape } from './errors';
 import { sizeOf, stridesOf } from './shape';
 import { backward as runBackward } from './autograd';
+import type { Differentiable, GradNode } from './autograd';
 
 /** Element type of a tensor. float32 is the working type; float64 serves gradCheck and references. */
 export type DType = 'float32' | 'float64';
-
-/**
- * One recorded primitive: the inputs it read and how to turn the gradient of its output
- * into gradients of its inputs (`null` for an input that needs none).
- */
-export interface GradNode {
-  readonly op: string;
-  readonly inputs: readonly Tensor[];
-  readonly backward: (gradOutput: Tensor) => (Tensor | null)[];
-}
 
 /** A nested array of numbers, as accepted by `tensor()`. */
 export type NestedArray = number | NestedArray[];
@@ -26,7 +17,7 @@ export type NestedArray = number | NestedArray[];
  * @example
  * const w = tensor([[1, 2], [3, 4]], { requiresGrad: true }); // [2, 2]
  */
-export class Tensor {
+export class Tensor implements Differentiable<Tensor> {
   /** The elements, row-major. Do not resize; writing in place bypasses autograd. */
   readonly data: FloatArray;
   /** The size of each dimension; `[]` for a scalar. */
@@ -36,7 +27,7 @@ export class Tensor {
   /** Accumulated gradient of a leaf after `backward()`; `null` before. */
   grad: Tensor | null = null;
   /** The op that produced this tensor, when recorded; `null` for leaves. */
-  node: GradNode | null = null;
+  node: GradNode<Tensor> | null = null;
   /** An optional name, shown when printing and in error messages. */
   name?: string;
 
@@ -181,12 +172,4 @@ export function formatTensor(t: Tensor, edge = 3): string {
   if (t.requiresGrad) flags.push(t.node ? `grad_fn=${t.node.op}` : 'requires_grad');
   const name = t.name ? ` '${t.name}'` : '';
   return `Tensor${name}(${fmtShape(t.shape)} ${flags.join(', ')}) ${fmt(0, 0, '')}`;
-}
-
-/** Thrown when autograd is used wrongly (backward from a non-scalar without a gradient, say). */
-export class AutogradError extends LoopflowError {
-  constructor(message: string) {
-    super('AUTOGRAD', message);
-    this.name = 'AutogradError';
-  }
 }

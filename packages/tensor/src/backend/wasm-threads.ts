@@ -208,6 +208,16 @@ export class MatmulThreadPool implements ParallelMatmul {
   }
 }
 
+/** Options of {@link createThreadedWasmKernels}: the kernels' tuning plus the pool's. */
+export interface ThreadedWasmKernelsOptions extends WasmKernelsOptions {
+  /** Helper threads besides the calling one (default 1). */
+  helpers?: number;
+  /** The kernels' name (default e.g. 'wasm-relaxed-2t'). */
+  name?: string;
+  /** Whether the pool falls back to one thread for a while when its helpers keep arriving late (default true). */
+  backoff?: boolean;
+}
+
 /** Kernels backed by the shared-memory build plus the pool that parallelises their matmul. */
 export interface ThreadedWasmKernels {
   readonly kernels: WasmKernels;
@@ -225,7 +235,7 @@ export interface ThreadedWasmKernels {
  */
 export function createThreadedWasmKernels(
   variant: WasmVariant,
-  options: WasmKernelsOptions & { helpers?: number; name?: string; backoff?: boolean } = {},
+  options: ThreadedWasmKernelsOptions = {},
 ): ThreadedWasmKernels {
   const memory = createSharedMemory(INITIAL_PAGES);
   const module = loadWasmModule(variant, true);

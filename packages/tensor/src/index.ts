@@ -11,7 +11,8 @@ export { sizeOf, stridesOf, sameShape, broadcastShapes, normAxis } from './shape
 export { tensor, fromArray, scalar, full, zeros, ones, zerosLike, onesLike, arange, eye, allocate } from './create';
 export type { CreateOptions } from './create';
 export { backward, grad, record, deferredGrad } from './autograd';
-export type { GradNode, Differentiable } from './autograd';
+export type { Differentiable } from './autograd';
+export type { TensorGradNode as GradNode } from './tensor';
 export { noGrad, enableGrad, isGradEnabled } from './grad-mode';
 export { add, sub, mul, div, neg, exp, log, sqrt, tanh, sigmoid, relu, pow, clamp, scale, square, abs } from './ops/elementwise';
 export { sum, mean, max, argmax, softmax, logSoftmax, logSumExp } from './ops/reduce';

@@ -4,6 +4,9 @@ import { sizeOf, stridesOf } from './shape';
 import { backward as runBackward } from './autograd';
 import type { Differentiable, GradNode } from './autograd';
 
+/** The record of the op that made a tensor (`Tensor.node`): the autograd engine's `GradNode` over tensors. */
+export type TensorGradNode = GradNode<Tensor>;
+
 /** Element type of a tensor. float32 is the working type; float64 serves gradCheck and references. */
 export type DType = 'float32' | 'float64';
 

@@ -26,7 +26,16 @@ export interface LayerRunner {
   stream?(args: StackStreamArgs): StackStream | null;
 }
 
-let layerRunner: LayerRunner | null = null;
+/** The installed runner; undefined until the default is decided (on first use, not at import). */
+let layerRunner: LayerRunner | null | undefined;
+/** Decides the default runner on first use (e.g. from the environment); none: no runner. */
+let defaultRunner: (() => LayerRunner | null) | undefined;
+
+/** The installed runner, deciding the default on first use. */
+function installed(): LayerRunner | null {
+  if (layerRunner === undefined) layerRunner = defaultRunner ? defaultRunner() : null;
+  return layerRunner;
+}
 
 /**
  * Installs a fused layer runner that `runRecurrent` and `createStreamer` try before the
@@ -35,14 +44,23 @@ let layerRunner: LayerRunner | null = null;
  * @example const previous = setLayerRunner(null); ... setLayerRunner(previous);
  */
 export function setLayerRunner(runner: LayerRunner | null): LayerRunner | null {
-  const previous = layerRunner;
+  const previous = installed();
   layerRunner = runner;
   return previous;
 }
 
+/**
+ * Sets how the default runner is chosen when no `setLayerRunner` call came first: `decide` runs
+ * on first use (so a module may register it at import without reading the environment then).
+ * @internal the fused path registers itself this way (fused/index.ts).
+ */
+export function setDefaultLayerRunner(decide: () => LayerRunner | null): void {
+  defaultRunner = decide;
+}
+
 /** The installed fused layer runner, or null. */
 export function getLayerRunner(): LayerRunner | null {
-  return layerRunner;
+  return installed();
 }
 
 /**
@@ -53,7 +71,8 @@ export function getLayerRunner(): LayerRunner | null {
  * @example runLayer({ kind: 'lstm', weights, xProjected, h0, c0, lengths: null, reverse: false }).output // [T, B, H]
  */
 export function runLayer(args: LayerRunnerArgs, keepHiddenStates = false): LayerDirectionResult {
-  const taken = keepHiddenStates || !layerRunner ? null : layerRunner(args);
+  const runner = keepHiddenStates ? null : installed();
+  const taken = runner ? runner(args) : null;
   return taken ?? runLayerDirection(args.kind, args.weights, args.xProjected, args.h0, args.c0, args.lengths, args.reverse, { keepHiddenStates });
 }
 
@@ -64,5 +83,5 @@ export function runLayer(args: LayerRunnerArgs, keepHiddenStates = false): Layer
  * @example const stream = openStackStream({ kind: 'gru', layers: 2, inputSize: 8, hiddenSize: 16, dtype: 'float32' });
  */
 export function openStackStream(args: StackStreamArgs): StackStream {
-  return layerRunner?.stream?.(args) ?? referenceStream(args);
+  return installed()?.stream?.(args) ?? referenceStream(args);
 }

@@ -1,4 +1,4 @@
-import { LoopflowError } from '@loopflow/tensor';
+import { LoopflowError, nodeModule } from '@loopflow/tensor';
 
 /** Where in a user's file a data problem is: file, 1-based line, and column (name or 1-based index). */
 export interface DataLocation {
@@ -81,7 +81,7 @@ export function requireFraction(op: string, name: string, value: number): void {
 export function fileError(err: unknown, file?: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-    return new DataError('DATA_FILE', `cannot read ${file ?? 'input'}: ${(err as Error).message}; check the path (relative paths resolve from ${process.cwd()})`, {
+    return new DataError('DATA_FILE', `cannot read ${file ?? 'input'}: ${(err as Error).message}; check the path (relative paths resolve from ${nodeModule('path')?.resolve('.') ?? 'the working directory'})`, {
       file,
       expected: 'a readable file',
       received: code,

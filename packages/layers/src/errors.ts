@@ -8,6 +8,7 @@ import { LoopflowError } from '@loopflow/tensor';
  * - `STATE_DICT_KEYS`: `loadStateDict` (strict) found missing or unexpected keys.
  * - `SAFETENSORS_INVALID`: a malformed safetensors file.
  * - `SAFETENSORS_DTYPE`: a safetensors dtype that is not decoded.
+ * - `SAFETENSORS_IO`: reading or writing a safetensors file where there is no file system (a browser).
  */
 export type LayersErrorCode =
   | 'INVALID_ARGUMENT'
@@ -15,7 +16,8 @@ export type LayersErrorCode =
   | 'STATE_DICT_SHAPE'
   | 'STATE_DICT_KEYS'
   | 'SAFETENSORS_INVALID'
-  | 'SAFETENSORS_DTYPE';
+  | 'SAFETENSORS_DTYPE'
+  | 'SAFETENSORS_IO';
 
 /** Throws a `LoopflowError` with a layers error code. */
 export function fail(code: LayersErrorCode, message: string): never {

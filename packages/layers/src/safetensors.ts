@@ -1,4 +1,4 @@
-import { FloatArray, Tensor, allocate } from '@loopflow/tensor';
+import { FloatArray, NodeBuiltins, Tensor, allocate, nodeModule } from '@loopflow/tensor';
 import { fail } from './errors';
 import { parseSafetensorsHeader } from './safetensors-header';
 import { FLOAT_DTYPES, INTEGER_DTYPES, readElements, writeElements } from './safetensors-dtypes';
@@ -119,11 +119,17 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsO
 
 function nodeFs(): typeof import('fs') {
   // Loaded on use, so the rest of the package works where there is no file system (browsers).
-  return require('fs') as typeof import('fs');
+  return nodeBuiltin('fs');
 }
 
 function nodePath(): typeof import('path') {
-  return require('path') as typeof import('path');
+  return nodeBuiltin('path');
+}
+
+function nodeBuiltin<K extends 'fs' | 'path'>(name: K): NodeBuiltins[K] {
+  const found = nodeModule(name);
+  if (!found) fail('SAFETENSORS_IO', `reading or writing safetensors files needs Node.js (its ${name} module); use encodeSafetensors / decodeSafetensors on bytes instead`);
+  return found;
 }
 
 /**

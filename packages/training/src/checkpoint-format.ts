@@ -1,4 +1,6 @@
+import { nodeModule } from '@loopflow/tensor';
 import type { DType, RandomState } from '@loopflow/tensor';
+import { TrainError } from './errors';
 import type { OptimizerStateDict } from '@loopflow/optimizers';
 import type { EncodedValue } from './carried-state';
 import type { MonitorState } from './monitor';
@@ -70,6 +72,7 @@ export interface OptimizerFile {
 
 /** SHA-256 of bytes, hex. */
 export function sha256(bytes: Uint8Array): string {
-  const crypto = require('crypto') as typeof import('crypto');
+  const crypto = nodeModule('crypto');
+  if (!crypto) throw new TrainError('CHECKPOINT_IO', 'checksums of checkpoint files need Node.js (its crypto module)');
   return crypto.createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,3 +1,6 @@
+import { nodeModule } from '@loopflow/tensor';
+import { TrainError } from './errors';
+
 /**
  * The few synchronous file operations checkpoints use, as an interface so a test can inject
  * a file system that fails at a chosen operation (a simulated crash). Node's `fs` fits it.
@@ -18,12 +21,14 @@ export interface CheckpointFs {
 
 /** Node's `fs`, loaded on use (the rest of the trainer runs where there is no file system). */
 export function nodeFs(): CheckpointFs {
-  return require('fs') as CheckpointFs;
+  const fs = nodeModule('fs');
+  if (!fs) throw new TrainError('CHECKPOINT_IO', 'checkpoints are files: writing or reading them needs Node.js (its fs module)');
+  return fs as CheckpointFs;
 }
 
-/** `path.join` without importing `path` at module load. */
+/** `path.join` without importing `path` at module load (plain `/` joining where there is no Node). */
 export function joinPath(...parts: string[]): string {
-  return (require('path') as typeof import('path')).join(...parts);
+  return nodeModule('path')?.join(...parts) ?? parts.join('/').replace(/\/+/g, '/');
 }
 
 /** Flushes a folder's entries (a rename or a new file) to disk, where folders can be opened. */

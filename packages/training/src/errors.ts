@@ -9,6 +9,7 @@ import { LoopflowError } from '@loopflow/tensor';
  * - `CHECKPOINT_FOREIGN`: a checkpoint of another model (parameter names or shapes differ).
  * - `CHECKPOINT_MISMATCH`: the checkpoint's run differs from this one (seed, optimizer, schedule, batches).
  * - `CHECKPOINT_WRITE`: writing a checkpoint failed (the previous one is intact).
+ * - `CHECKPOINT_IO`: checkpoints were asked for where there is no file system (outside Node).
  * - `INVALID_ARGUMENT`: an option is missing or out of range, or the forward returned no scalar loss.
  * - `ALREADY_TRAINING`: a second run was started on a model that is being trained.
  */
@@ -19,6 +20,7 @@ export type TrainErrorCode =
   | 'CHECKPOINT_FOREIGN'
   | 'CHECKPOINT_MISMATCH'
   | 'CHECKPOINT_WRITE'
+  | 'CHECKPOINT_IO'
   | 'INVALID_ARGUMENT'
   | 'ALREADY_TRAINING';
 

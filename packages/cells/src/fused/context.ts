@@ -2,6 +2,7 @@
  * The layer runner's kernels instance (created on first use): its heap, job runner and live
  * tapes, and what tests and measurements may ask of it.
  */
+import { envVar } from '@loopflow/tensor';
 import { TapePool } from './tape';
 import { WasmHeap } from './heap';
 import { FORCE_SHARED, FusedTeam, configuredThreads } from './team';
@@ -30,7 +31,7 @@ export function fusedContext(): FusedContext | null {
   if (!instance) return (context = null);
   const { ex } = instance;
   const heap = new WasmHeap(instance.memory, ex.heapBase() >>> 0);
-  const mb = Number(process.env['LOOPFLOW_FUSED_TAPE_MB'] ?? DEFAULT_TAPE_MB);
+  const mb = Number(envVar('LOOPFLOW_FUSED_TAPE_MB') ?? DEFAULT_TAPE_MB);
   const pool = new TapePool(heap, (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_TAPE_MB) * 2 ** 20);
   context = { ex, heap, team: new FusedTeam(instance, heap), pool, variant: instance.build.variant };
   return context;

@@ -1,13 +1,15 @@
 /**
  * The fused hot path of @loopflow/cells: WebAssembly kernels that run one layer and direction
  * of an RNN / LSTM / GRU / IndRNN over all T steps in one call, forward and backward, recorded
- * as one autograd node, and batch-1 streams. Importing the package installs `fusedLayerRunner`
- * through `setLayerRunner`, unless the environment has `LOOPFLOW_FUSED=0`; `setLayerRunner(null)`
+ * as one autograd node, and batch-1 streams. Importing the package makes `fusedLayerRunner` the
+ * default runner, unless the environment has `LOOPFLOW_FUSED=0` (read on the first recurrent
+ * call, not at import, like every other setting); `setLayerRunner(null)`
  * removes it at run time (for `runRecurrent` and for streamers created afterwards alike). The
  * runner takes float32 only and declines everything else, so the composed path (and gradCheck
  * in float64) is unchanged.
  */
-import { setLayerRunner } from '../layer-runner';
+import { envVar } from '@loopflow/tensor';
+import { setDefaultLayerRunner } from '../layer-runner';
 import { fusedLayerRunner } from './runner';
 
 export { fusedLayerRunner } from './runner';
@@ -16,4 +18,4 @@ export { fusedKernelsAvailable, fusedKernelsInfo, fusedLiveTapes, fusedWaitForTh
 /** The environment variable that turns the default fused runner off (`LOOPFLOW_FUSED=0`). */
 export const FUSED_ENV = 'LOOPFLOW_FUSED';
 
-if (process.env[FUSED_ENV] !== '0') setLayerRunner(fusedLayerRunner);
+setDefaultLayerRunner(() => (envVar(FUSED_ENV) === '0' ? null : fusedLayerRunner));

@@ -1,12 +1,15 @@
-import * as path from 'path';
-import { WasmMemory, WasmModule, WasmVariant, createSharedMemory, instantiateWasm, loadWasmBuild, wasmFolder } from '@loopflow/tensor';
+import {
+  EmbeddedBuilds, WasmBuildSource, WasmMemory, WasmModule, WasmVariant, createSharedMemory, embeddedBuilds, envVar, instantiateWasm,
+  loadWasmBuild, wasmFolder,
+} from '@loopflow/tensor';
 
 /**
  * Loading of the fused recurrent kernels (packages/cells/assembly, built by
- * tools/build-wasm.js into packages/cells/wasm/{simd,relaxed}{,-mt}.wasm) through
- * @loopflow/tensor's WebAssembly runtime (its feature detection, module loading and
- * instantiation): the relaxed-SIMD build where the engine runs it, else the plain SIMD build,
- * else nothing (the composed path). Loading is synchronous and cached per process.
+ * tools/build-wasm.js into packages/cells/wasm/{simd,relaxed}{,-mt}.wasm, and embedded as
+ * base64 in the generated packages/cells/wasm/builds.js) through @loopflow/tensor's
+ * WebAssembly runtime (its feature detection, module loading and instantiation): the
+ * relaxed-SIMD build where the engine runs it, else the plain SIMD build, else nothing (the
+ * composed path). Loading is synchronous and cached per process; nothing is read at import.
  */
 
 /** The exports of the fused kernels (see packages/cells/assembly/index.ts). */
@@ -25,14 +28,33 @@ export interface FusedExports {
 /** Which build: plain SIMD, or SIMD with relaxed-SIMD FMA. */
 export type FusedVariant = WasmVariant;
 
+/** The environment variable that points cells at a folder of .wasm builds instead of its embedded ones. */
+export const CELLS_WASM_DIR_ENV = 'LOOPFLOW_CELLS_WASM_DIR';
+
+/** The generated module holding the fused kernels' builds, relative to the package (for messages). */
+export const EMBEDDED_BUILDS = 'packages/cells/wasm/builds.js';
+
 /**
- * The folder of the .wasm builds: `LOOPFLOW_CELLS_WASM_DIR` if set, else packages/cells/wasm
- * (two levels above this file, in src/fused or dist/fused alike). The one place that decides
- * where the bytes of the fused kernels come from.
+ * The `builds` table of wasm/builds.js, or undefined when it was not generated. A relative
+ * `require` with a literal path, inside a function: bundlers inline the module, and nothing is
+ * read at import.
  */
-export function fusedWasmDir(): string {
-  const fromEnv = process.env['LOOPFLOW_CELLS_WASM_DIR'];
-  return fromEnv ? path.resolve(fromEnv) : path.resolve(__dirname, '..', '..', 'wasm');
+function embeddedTable(): EmbeddedBuilds | undefined {
+  try {
+    return (require('../../wasm/builds.js') as { builds?: EmbeddedBuilds }).builds;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where the fused kernels' builds come from: the folder `LOOPFLOW_CELLS_WASM_DIR` names (read
+ * with fs) if set, else the bytes embedded in the package (wasm/builds.js, inlined in the
+ * bundles). The one place that decides it; read on first load, never at import.
+ */
+export function fusedBuildSource(): WasmBuildSource {
+  const dir = envVar(CELLS_WASM_DIR_ENV);
+  return dir ? wasmFolder(dir) : embeddedBuilds(EMBEDDED_BUILDS, embeddedTable);
 }
 
 /** A compiled build. */
@@ -53,8 +75,8 @@ export function fusedModule(threaded = false): FusedModule | null {
   const cached = loaded.get(key);
   if (cached !== undefined) return cached;
   loaded.set(key, null);
-  const source = wasmFolder(fusedWasmDir());
-  const order: FusedVariant[] = process.env['LOOPFLOW_FUSED_VARIANT'] === 'simd' ? ['simd'] : ['relaxed', 'simd'];
+  const source = fusedBuildSource();
+  const order: FusedVariant[] = envVar('LOOPFLOW_FUSED_VARIANT') === 'simd' ? ['simd'] : ['relaxed', 'simd'];
   for (const variant of order) {
     try {
       const found: FusedModule = { variant, threaded, module: loadWasmBuild(source, variant, threaded) };

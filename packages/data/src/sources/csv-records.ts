@@ -1,6 +1,6 @@
-import * as fs from 'fs';
 import { Observable } from 'rxjs';
-import { pipeline, Readable } from 'stream';
+import type { Readable } from 'stream';
+import { nodeModule } from '@loopflow/tensor';
 import { parse } from 'csv-parse';
 import { DataError, fileError, formatLocation } from '../errors';
 import type { BadRowPolicy } from './bad-rows';
@@ -65,7 +65,7 @@ export function csvRecords(source: CsvSource, options: CsvRecordsOptions = {}): 
     });
     let input: Readable;
     try {
-      input = typeof source === 'string' ? fs.createReadStream(source, { highWaterMark: options.chunkSize ?? 64 * 1024 }) : source();
+      input = typeof source === 'string' ? nodeFs().createReadStream(source, { highWaterMark: options.chunkSize ?? 64 * 1024 }) : source();
     } catch (err) {
       subscriber.error(err);
       return;
@@ -90,7 +90,7 @@ export function csvRecords(source: CsvSource, options: CsvRecordsOptions = {}): 
       flushPendingUpTo(Infinity);
       subscriber.complete();
     });
-    pipeline(input, parser, (err) => {
+    nodeStream().pipeline(input, parser, (err) => {
       if (err) subscriber.error(fromCsvError(err, file));
     });
     return () => {
@@ -98,6 +98,20 @@ export function csvRecords(source: CsvSource, options: CsvRecordsOptions = {}): 
       if (!parser.destroyed) parser.destroy();
     };
   });
+}
+
+/** Node's fs, on use (reading a file needs Node; the operators do not). */
+function nodeFs(): typeof import('fs') {
+  const fs = nodeModule('fs');
+  if (!fs) throw new DataError('DATA_FILE', 'reading a CSV file needs Node.js (its fs module); pass a function that opens a Readable instead of a path');
+  return fs;
+}
+
+/** Node's stream module, on use. */
+function nodeStream(): typeof import('stream') {
+  const stream = nodeModule('stream');
+  if (!stream) throw new DataError('DATA_FILE', 'streaming CSV needs Node.js (its stream module)');
+  return stream;
 }
 
 function fromCsvError(err: unknown, file?: string): unknown {

@@ -1,5 +1,6 @@
-import * as fs from 'fs';
 import { Observable } from 'rxjs';
+import { nodeModule } from '@loopflow/tensor';
+import { DataError } from '../errors';
 import { fromReadable } from './from-readable';
 import { splitLines, TextLine } from './split-lines';
 
@@ -19,7 +20,7 @@ export interface ReadTextOptions {
  * readText('corpus.txt').pipe(map((chunk) => chunk.length))
  */
 export function readText(path: string, options: ReadTextOptions = {}): Observable<string> {
-  return fromReadable<string>(() => fs.createReadStream(path, { encoding: 'utf8', highWaterMark: options.chunkSize ?? 64 * 1024 }), path);
+  return fromReadable<string>(() => nodeFs().createReadStream(path, { encoding: 'utf8', highWaterMark: options.chunkSize ?? 64 * 1024 }), path);
 }
 
 /**
@@ -30,4 +31,11 @@ export function readText(path: string, options: ReadTextOptions = {}): Observabl
  */
 export function readLines(path: string, options: ReadTextOptions = {}): Observable<TextLine> {
   return readText(path, options).pipe(splitLines({ file: path, maxLineLength: options.maxLineLength }));
+}
+
+/** Node's fs, on use (reading a file needs Node; the rest of the package does not). */
+function nodeFs(): typeof import('fs') {
+  const fs = nodeModule('fs');
+  if (!fs) throw new DataError('DATA_FILE', 'reading a text file needs Node.js (its fs module); use fromReadable or splitLines on text you have');
+  return fs;
 }

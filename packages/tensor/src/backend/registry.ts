@@ -3,6 +3,7 @@ import { Kernels } from './kernels';
 import { referenceKernels } from './reference';
 import { createWasmBackend } from './wasm-backend';
 import { BUILD_HINT } from '../runtime/builds';
+import { envVar, writeDiagnostic } from '../runtime/node';
 import { loadWasmModule } from './wasm-loader';
 import { PartialKernels, withFallback } from './with-fallback';
 
@@ -142,12 +143,12 @@ function warnOnce(reasons: BackendError[]): void {
   warned = true;
   const notBuilt = reasons.find((r) => r.code === 'WASM_NOT_BUILT');
   const detail = notBuilt ? `${notBuilt.message}` : reasons.map((r) => r.message).join('; ');
-  process.stderr.write(`loopflow: using the reference kernels (slow) — ${detail}\n`);
+  writeDiagnostic(`loopflow: using the reference kernels (slow) — ${detail}`);
 }
 
 function ensureActive(): Kernels {
   if (active === undefined) {
-    const fromEnv = process.env[BACKEND_ENV];
+    const fromEnv = envVar(BACKEND_ENV);
     if (fromEnv !== undefined && fromEnv !== '') select(fromEnv, ` (from ${BACKEND_ENV}=${fromEnv})`);
     else select('auto', '');
   }

@@ -1,13 +1,17 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { Random } from '../random';
 import { BinaryKernelName, MatmulOptions, UnaryKernelName } from './kernels';
 import { referenceKernels } from './reference';
 import { createWasmKernels, WasmKernels } from './wasm';
-import { WasmVariant } from '../runtime/builds';
-import { wasmPath } from './wasm-loader';
+import { WasmVariant, wasmBuildFile } from '../runtime/builds';
+import { embeddedBuilds } from '../runtime/embedded';
+import { EMBEDDED_BUILDS } from './wasm-loader';
 
-// These tests FAIL (they do not skip) when the .wasm files are missing: CI builds them on
+// These tests FAIL (they do not skip) when the kernels are not built: CI builds them on
 // `npm ci` through the root "prepare" script (tools/build-wasm.js).
+
+const WASM_DIR = path.resolve(__dirname, '..', '..', 'wasm');
 
 const VARIANTS: WasmVariant[] = ['simd', 'relaxed'];
 const UNARY: UnaryKernelName[] = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'relu'];
@@ -95,9 +99,11 @@ function relativeError(want: Float32Array, got: Float32Array): number {
 const EXACT: ReadonlySet<string> = new Set(['neg', 'sqrt', 'relu']);
 
 describe('wasm build files', () => {
-  it.each(VARIANTS.flatMap((v) => [[v, false], [v, true]] as const))('%s (threaded: %s) exists', (variant, threaded) => {
-    const file = wasmPath(variant, threaded);
+  const embedded = embeddedBuilds(EMBEDDED_BUILDS, () => (require('../../wasm/builds.js') as { builds: Record<string, string> }).builds);
+  it.each(VARIANTS.flatMap((v) => [[v, false], [v, true]] as const))('%s (threaded: %s) is built and embedded byte for byte', (variant, threaded) => {
+    const file = path.join(WASM_DIR, wasmBuildFile(variant, threaded));
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build:wasm\``);
+    expect(embedded.read(wasmBuildFile(variant, threaded))).toEqual(new Uint8Array(fs.readFileSync(file)));
   });
 });
 

@@ -1,5 +1,6 @@
 import { BackendError } from '../backend/backend-error';
 import { relaxedSimdSupport, simdSupported } from './features';
+import { engineName } from './node';
 import { WasmMemory, WasmModule, webAssembly } from './webassembly';
 
 /**
@@ -52,7 +53,7 @@ export function loadWasmBuild(source: WasmBuildSource, variant: WasmVariant, thr
   if (cached) return cached;
   if (!engineSupports(variant)) {
     const need = variant === 'simd' ? 'WebAssembly SIMD' : 'WebAssembly relaxed SIMD (Node >= 22, or Node 20 with --experimental-wasm-relaxed-simd)';
-    throw new BackendError('BACKEND_UNAVAILABLE', `the wasm-${variant} backend needs ${need}, which this engine (Node ${process.version}) lacks`);
+    throw new BackendError('BACKEND_UNAVAILABLE', `the wasm-${variant} backend needs ${need}, which this engine (${engineName()}) lacks`);
   }
   const bytes = source.read(file);
   if (bytes === undefined) {

@@ -1,4 +1,4 @@
-import * as v8 from 'v8';
+import { envVar, nodeModule } from './node';
 import { webAssembly } from './webassembly';
 
 /**
@@ -11,6 +11,7 @@ import { webAssembly } from './webassembly';
  * {@link relaxedSimdSupport} tries that before giving up. Node documents setting V8 flags after
  * start-up as unsupported, so set `LOOPFLOW_NO_V8_FLAGS=1` to forbid it (then start Node with
  * `--experimental-wasm-relaxed-simd`, e.g. through NODE_OPTIONS, to get the relaxed build).
+ * Outside Node (a browser) no flag is set: relaxed SIMD is used where the engine has it.
  */
 
 /** How relaxed SIMD became available: natively, via the run-time flag, or not at all. */
@@ -70,7 +71,9 @@ export function relaxedSimdSupport(): RelaxedSimdSupport {
  * V8's `--experimental-wasm-relaxed-simd`; false when that is forbidden or impossible.
  */
 function setRelaxedSimdFlag(): boolean {
-  if (process.env['LOOPFLOW_NO_V8_FLAGS'] === '1') return false;
+  if (envVar('LOOPFLOW_NO_V8_FLAGS') === '1') return false;
+  const v8 = nodeModule('v8');
+  if (!v8) return false;
   try {
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch {

@@ -1,5 +1,8 @@
-import { Worker } from 'worker_threads';
+import { BackendError } from '../backend/backend-error';
+import { NodeBuiltins, engineName, nodeModule, writeDiagnostic } from './node';
 import { WasmMemory, WasmModule } from './webassembly';
+
+type Worker = InstanceType<NodeBuiltins['worker_threads']['Worker']>;
 
 /**
  * The thread team: helper worker threads that instantiate a package's shared-memory build
@@ -113,7 +116,8 @@ export class ThreadTeam {
 
   /**
    * Starts the helpers (asynchronously: they take ~50-100 ms to come up; jobs never wait for them).
-   * @throws whatever `new Worker` throws (no worker threads here); helpers started so far are stopped.
+   * @throws BackendError `BACKEND_UNAVAILABLE` where there are no worker threads (outside
+   *   Node), or whatever `new Worker` throws; helpers started so far are stopped.
    */
   constructor(options: ThreadTeamOptions) {
     this.helpers = options.helpers;
@@ -121,6 +125,11 @@ export class ThreadTeam {
     this.words = options.words;
     const control = options.control;
     const source = helperSource(options.serve);
+    const threads = nodeModule('worker_threads');
+    if (!threads) {
+      throw new BackendError('BACKEND_UNAVAILABLE', `${options.name}: ${engineName()} has no worker_threads; the kernels run on the calling thread`);
+    }
+    const { Worker } = threads;
     try {
       for (let i = 0; i < options.helpers; i++) {
         const worker = new Worker(source, {
@@ -141,7 +150,7 @@ export class ThreadTeam {
         });
         worker.unref();
         worker.on('error', (err) => {
-          process.stderr.write(`loopflow: ${options.name} failed: ${String(err)}\n`);
+          writeDiagnostic(`loopflow: ${options.name} failed: ${String(err)}`);
         });
         this.workers.push(worker);
       }

@@ -11,6 +11,10 @@
  *    the WebAssembly backend and an LSTM runs forward and backward through the fused kernels:
  *    both builds came from the bytes embedded in the packages (wasm/builds.js), not from disk.
  *
+ * 3. As a page gets them: bundled by esbuild for a browser with its default options and run
+ *    in a V8 context with no `process`, `require` or file system (tools/embedded-kernels-page.mjs,
+ *    in a child process): the same matrix product and fused LSTM, on one thread.
+ *
  * Needs the kernels built (`npm run build:wasm`, run by `npm ci`).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -189,5 +193,27 @@ describe('packages that run in a page', () => {
     }
     // No file was read for the kernels: fs and path were never asked for.
     expect(running.builtins.filter((id) => ['fs', 'path'].includes(id.replace(/^node:/, '')))).toEqual([]);
+  });
+
+  it("bundle for a browser with esbuild's defaults and run in a context without Node", () => {
+    const { execFileSync } = jest.requireActual<typeof import('child_process')>('child_process');
+    let stdout: string;
+    try {
+      stdout = execFileSync(process.execPath, [actualPath.join(__dirname, 'embedded-kernels-page.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      throw new Error(`tools/embedded-kernels-page.mjs failed:\n${(err as { stderr?: string }).stderr ?? String(err)}`);
+    }
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      backend: string; fused: { variant: string; threads: number } | null; defaultRunner: boolean; fusedCalls: number;
+      matmulError: number; lstmError: number; gradError: number;
+    };
+    expect(result.backend).toMatch(/^wasm-(simd|relaxed)$/);
+    expect(result.fused).not.toBeNull();
+    expect(result.fused!.threads).toBe(1); // no worker threads in a page
+    expect(result.defaultRunner).toBe(true);
+    expect(result.fusedCalls).toBe(1);
+    expect(result.matmulError).toBeLessThan(1e-5);
+    expect(result.lstmError).toBeLessThan(1e-4);
+    expect(result.gradError).toBeLessThan(1e-4);
   });
 });

@@ -48,27 +48,6 @@ export function anyActive(lengths: usize, b0: i32, b1: i32, t: i32): bool {
   return false;
 }
 
-/** Valid lanes of the 4-float vector at column `j` of a row of `width` floats (1..4). */
-// @ts-ignore: decorator
-@inline
-export function tailLanes(width: i32, j: i32): i32 {
-  const r = width - j;
-  return r > 4 ? 4 : r;
-}
-
-/** Stores the first `count` lanes of `v` at `ptr` (all four in the common case). */
-// @ts-ignore: decorator
-@inline
-export function storeLanes(ptr: usize, v: v128, count: i32): void {
-  if (count >= 4) {
-    v128.store(ptr, v);
-    return;
-  }
-  store<f32>(ptr, f32x4.extract_lane(v, 0));
-  if (count > 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
-  if (count > 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
-}
-
 /** Scratch bytes of the packed recurrent weight for the forward product `h @ W^T` (W `[n, k]`). */
 export function packedTransposedBytes(batch: i32, k: i32, n: i32): usize {
   return align64(matmulScratchBytes(batch, k, n, FLAG_TRANS_B | FLAG_ACCUMULATE, true));

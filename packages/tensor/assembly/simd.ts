@@ -1,8 +1,9 @@
 /**
- * SIMD helpers shared by every kernel. The same source is compiled twice (see
- * tools/build-wasm.js): once with `--enable simd` and once with `--enable simd,relaxed-simd`;
- * `ASC_FEATURE_RELAXED_SIMD` is a compile-time constant, so each build contains only one
- * branch of `madd`.
+ * SIMD helpers shared by every kernel of both packages (@loopflow/cells imports this file at
+ * compile time): FMA, partial vectors, 4 x 4 and strided transposes. The same source is
+ * compiled twice (see tools/build-wasm.js): once with `--enable simd` and once with
+ * `--enable simd,relaxed-simd`; `ASC_FEATURE_RELAXED_SIMD` is a compile-time constant, so each
+ * build contains only one branch of `madd`.
  */
 
 /** a * b + c on four f32 lanes: fused (relaxed-SIMD FMA) when the build allows it. */
@@ -47,4 +48,55 @@ export function storePartial(ptr: usize, v: v128, count: i32): void {
 export function lanes(w: i32, offset: i32): i32 {
   const r = w - offset;
   return r < 0 ? 0 : r > 4 ? 4 : r;
+}
+
+/**
+ * Transposes the 4 x 4 block at `src` (row stride `lds` bytes) into `dst` (row stride `ldd`
+ * bytes) with eight shuffles.
+ */
+// @ts-ignore: decorator
+@inline
+export function transpose4(src: usize, lds: usize, dst: usize, ldd: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + lds);
+  const r2 = v128.load(src + 2 * lds);
+  const r3 = v128.load(src + 3 * lds);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + ldd, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * ldd, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * ldd, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/**
+ * `dst[c, r] = src[r, c]` for `rows` x `cols` floats, rows `lds` bytes apart in `src` and `ldd`
+ * bytes apart in `dst` (so a band of columns of a wider matrix transposes in place of a whole
+ * one): 4 x 4 register transposes over 64-column bands (so the destination lines being filled
+ * stay in L1), scalar at the ragged edges.
+ */
+export function transpose(src: usize, lds: usize, rows: i32, cols: i32, dst: usize, ldd: usize): void {
+  const rows4 = rows & ~3;
+  const cols4 = cols & ~3;
+  for (let c0 = 0; c0 < cols4; c0 += 64) {
+    const c1 = min(cols4, c0 + 64);
+    for (let r = 0; r < rows4; r += 4) {
+      for (let c = c0; c < c1; c += 4) {
+        transpose4(src + <usize>r * lds + (<usize>c << 2), lds, dst + <usize>c * ldd + (<usize>r << 2), ldd);
+      }
+    }
+  }
+  // Ragged edges: the last cols % 4 columns of every row, then the last rows % 4 rows.
+  for (let r = 0; r < rows; r++) {
+    for (let c = cols4; c < cols; c++) {
+      store<f32>(dst + <usize>c * ldd + (<usize>r << 2), load<f32>(src + <usize>r * lds + (<usize>c << 2)));
+    }
+  }
+  for (let r = rows4; r < rows; r++) {
+    for (let c = 0; c < cols4; c++) {
+      store<f32>(dst + <usize>c * ldd + (<usize>r << 2), load<f32>(src + <usize>r * lds + (<usize>c << 2)));
+    }
+  }
 }

@@ -6,7 +6,7 @@
  * few floats past the segment (never stored).
  */
 import { gateSigmoid as vsigmoid, gateTanh as vtanh } from './activations';
-import { lanes, madd, storePartial } from '../../tensor/assembly/simd';
+import { lanes, madd, storeLanes } from '../../tensor/assembly/simd';
 import { f4 } from './common';
 
 /** rnn mode bits. */
@@ -51,14 +51,14 @@ export function lstmCells(pre: usize, bias: usize, cIn: usize, cOut: usize, hOut
     const c = madd(f, v128.load(cIn + o4), f32x4.mul(i, g));
     const tc = vtanh(c);
     const h = f32x4.mul(o, tc);
-    storePartial(pi, i, valid);
-    storePartial(pi + gate, f, valid);
-    storePartial(pi + 2 * gate, g, valid);
-    storePartial(pi + 3 * gate, o, valid);
-    storePartial(cOut + o4, c, valid);
-    storePartial(tanhc + o4, tc, valid);
-    storePartial(hOut + o4, h, valid);
-    storePartial(out + o4, h, valid);
+    storeLanes(pi, i, valid);
+    storeLanes(pi + gate, f, valid);
+    storeLanes(pi + 2 * gate, g, valid);
+    storeLanes(pi + 3 * gate, o, valid);
+    storeLanes(cOut + o4, c, valid);
+    storeLanes(tanhc + o4, tc, valid);
+    storeLanes(hOut + o4, h, valid);
+    storeLanes(out + o4, h, valid);
   }
 }
 
@@ -88,12 +88,12 @@ export function lstmCellsBackward(acts: usize, cPrev: usize, tanhc: usize, dout:
     const dI = f32x4.mul(dct, g);
     const dG = f32x4.mul(dct, i);
     const dF = f32x4.mul(dct, v128.load(cPrev + o4));
-    storePartial(pi, f32x4.mul(dI, f32x4.mul(i, f32x4.sub(one, i))), valid);
-    storePartial(pi + gate, f32x4.mul(dF, f32x4.mul(f, f32x4.sub(one, f))), valid);
-    storePartial(pi + 2 * gate, f32x4.mul(dG, f32x4.sub(one, f32x4.mul(g, g))), valid);
-    storePartial(pi + 3 * gate, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o))), valid);
-    storePartial(dc + o4, flush(f32x4.mul(dct, f)), valid);
-    storePartial(dh + o4, zero, valid);
+    storeLanes(pi, f32x4.mul(dI, f32x4.mul(i, f32x4.sub(one, i))), valid);
+    storeLanes(pi + gate, f32x4.mul(dF, f32x4.mul(f, f32x4.sub(one, f))), valid);
+    storeLanes(pi + 2 * gate, f32x4.mul(dG, f32x4.sub(one, f32x4.mul(g, g))), valid);
+    storeLanes(pi + 3 * gate, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o))), valid);
+    storeLanes(dc + o4, flush(f32x4.mul(dct, f)), valid);
+    storeLanes(dh + o4, zero, valid);
   }
 }
 
@@ -116,12 +116,12 @@ export function gruCells(x: usize, rec: usize, bias: usize, hIn: usize, hOut: us
     const hnv = f32x4.add(v128.load(pr + 2 * gate), v128.load(pb + 2 * gate));
     const n = vtanh(madd(r, hnv, v128.load(px + 2 * gate)));
     const h = madd(z, f32x4.sub(v128.load(hIn + o4), n), n);
-    storePartial(px, r, valid);
-    storePartial(px + gate, z, valid);
-    storePartial(px + 2 * gate, n, valid);
-    storePartial(hn + o4, hnv, valid);
-    storePartial(hOut + o4, h, valid);
-    storePartial(out + o4, h, valid);
+    storeLanes(px, r, valid);
+    storeLanes(px + gate, z, valid);
+    storeLanes(px + 2 * gate, n, valid);
+    storeLanes(hn + o4, hnv, valid);
+    storeLanes(hOut + o4, h, valid);
+    storeLanes(out + o4, h, valid);
   }
 }
 
@@ -149,13 +149,13 @@ export function gruCellsBackward(acts: usize, drec: usize, hn: usize, hPrev: usi
     const dnPre = f32x4.mul(dn, f32x4.sub(one, f32x4.mul(n, n)));
     const drPre = f32x4.mul(f32x4.mul(dnPre, v128.load(hn + o4)), f32x4.mul(r, f32x4.sub(one, r)));
     const dzPre = f32x4.mul(dz, f32x4.mul(z, f32x4.sub(one, z)));
-    storePartial(pa, drPre, valid);
-    storePartial(pa + gate, dzPre, valid);
-    storePartial(pa + 2 * gate, dnPre, valid);
-    storePartial(pd, drPre, valid);
-    storePartial(pd + gate, dzPre, valid);
-    storePartial(pd + 2 * gate, f32x4.mul(dnPre, r), valid);
-    storePartial(dh + o4, flush(f32x4.mul(dhv, z)), valid);
+    storeLanes(pa, drPre, valid);
+    storeLanes(pa + gate, dzPre, valid);
+    storeLanes(pa + 2 * gate, dnPre, valid);
+    storeLanes(pd, drPre, valid);
+    storeLanes(pd + gate, dzPre, valid);
+    storeLanes(pd + 2 * gate, f32x4.mul(dnPre, r), valid);
+    storeLanes(dh + o4, flush(f32x4.mul(dhv, z)), valid);
   }
 }
 
@@ -174,9 +174,9 @@ export function rnnCells(pre: usize, bias: usize, w: usize, hIn: usize, hOut: us
     let p = f32x4.add(v128.load(pre + o4), v128.load(bias + o4));
     if (diagonal) p = madd(v128.load(w + o4), v128.load(hIn + o4), p);
     const y = relu ? f32x4.pmax(zero, p) : vtanh(p);
-    storePartial(pre + o4, y, valid);
-    storePartial(hOut + o4, y, valid);
-    storePartial(out + o4, y, valid);
+    storeLanes(pre + o4, y, valid);
+    storeLanes(hOut + o4, y, valid);
+    storeLanes(out + o4, y, valid);
   }
 }
 
@@ -197,7 +197,7 @@ export function rnnCellsBackward(acts: usize, w: usize, dout: usize, dh: usize, 
     const y = v128.load(acts + o4);
     const dy = flush(f32x4.add(v128.load(dh + o4), v128.load(dout + o4)));
     const dPre = relu ? v128.and(dy, f32x4.gt(y, zero)) : f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
-    storePartial(acts + o4, dPre, valid);
-    storePartial(dh + o4, diagonal ? flush(f32x4.mul(dPre, v128.load(w + o4))) : zero, valid);
+    storeLanes(acts + o4, dPre, valid);
+    storeLanes(dh + o4, diagonal ? flush(f32x4.mul(dPre, v128.load(w + o4))) : zero, valid);
   }
 }

@@ -69,7 +69,7 @@ export function weightPhases(
     const i0 = <i32>(q - phase) * BLOCK_ROWS;
     const i1 = min(width, i0 + BLOCK_ROWS);
     const m = i1 - i0;
-    transpose(grads + f4(i0), f4(width), rows, m, mine, f4(rows)); // columns [i0, i1) of dG as rows
+    transpose(grads + f4(i0), f4(width), rows, m, mine, f4(rows), 4); // columns [i0, i1) of dG as rows
     matmulBlock(mine, hprev, dw + <usize>i0 * f4(hidden), m, rows, hidden, 0, scratch, 0, m, 0, hidden);
     rowSums(mine, m, rows, db + f4(i0));
     finish(team, tid);

@@ -329,5 +329,5 @@ function packB(b: usize, k: i32, n: i32, transB: bool, dst: usize): void {
 // @ts-ignore: decorator
 @inline
 function transposeWhole(src: usize, rows: i32, cols: i32, dst: usize): void {
-  transpose(src, <usize>cols << 2, rows, cols, dst, <usize>rows << 2);
+  transpose(src, <usize>cols << 2, rows, cols, dst, <usize>rows << 2, 64);
 }

@@ -37,7 +37,8 @@ export function storePartial(ptr: usize, v: v128, count: i32): void {
     v128.store(ptr, v);
     return;
   }
-  if (count > 0) storeTail(ptr, v, count);
+  if (count > 0) store<f32>(ptr, f32x4.extract_lane(v, 0));
+  storeLanes12(ptr, v, count);
 }
 
 /**
@@ -52,14 +53,14 @@ export function storeLanes(ptr: usize, v: v128, count: i32): void {
     v128.store(ptr, v);
     return;
   }
-  storeTail(ptr, v, count);
+  store<f32>(ptr, f32x4.extract_lane(v, 0));
+  storeLanes12(ptr, v, count);
 }
 
-/** Stores the first `count` (1..3) f32 lanes of `v` at `ptr`. */
+/** Stores lanes 1 and 2 of `v` as far as `count` (< 4) reaches. */
 // @ts-ignore: decorator
 @inline
-function storeTail(ptr: usize, v: v128, count: i32): void {
-  store<f32>(ptr, f32x4.extract_lane(v, 0));
+function storeLanes12(ptr: usize, v: v128, count: i32): void {
   if (count > 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
   if (count > 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
 }
@@ -95,15 +96,18 @@ export function transpose4(src: usize, lds: usize, dst: usize, ldd: usize): void
 
 /**
  * `dst[c, r] = src[r, c]` for `rows` x `cols` floats, rows `lds` bytes apart in `src` and `ldd`
- * bytes apart in `dst` (so a band of columns of a wider matrix transposes in place of a whole
- * one): 4 x 4 register transposes over 64-column bands (so the destination lines being filled
- * stay in L1), scalar at the ragged edges.
+ * bytes apart in `dst` (so a band of columns of a wider matrix transposes as well as a whole
+ * one): 4 x 4 register transposes over bands of `band` columns (a multiple of 4), each band
+ * row block by row block, scalar at the ragged edges. Bands of 64 keep the destination lines
+ * being filled in L1 for whole matrices (matmul.ts); bands of 4 fill the destination rows front
+ * to back, which for 32 columns of thousands of rows (weights.ts, dW blocks) measured ~5-9%
+ * faster backward kernels than bands of 64.
  */
-export function transpose(src: usize, lds: usize, rows: i32, cols: i32, dst: usize, ldd: usize): void {
+export function transpose(src: usize, lds: usize, rows: i32, cols: i32, dst: usize, ldd: usize, band: i32): void {
   const rows4 = rows & ~3;
   const cols4 = cols & ~3;
-  for (let c0 = 0; c0 < cols4; c0 += 64) {
-    const c1 = min(cols4, c0 + 64);
+  for (let c0 = 0; c0 < cols4; c0 += band) {
+    const c1 = min(cols4, c0 + band);
     for (let r = 0; r < rows4; r += 4) {
       for (let c = c0; c < c1; c += 4) {
         transpose4(src + <usize>r * lds + (<usize>c << 2), lds, dst + <usize>c * ldd + (<usize>r << 2), ldd);

@@ -6,7 +6,7 @@
  * few floats past the segment (never stored).
  */
 import { gateSigmoid as vsigmoid, gateTanh as vtanh } from './activations';
-import { lanes, madd, storeLanes } from '../../tensor/assembly/simd';
+import { madd, storeLanes, tailLanes } from '../../tensor/assembly/simd';
 import { f4 } from './common';
 
 /** rnn mode bits. */
@@ -40,7 +40,7 @@ function flush(v: v128): v128 {
 export function lstmCells(pre: usize, bias: usize, cIn: usize, cOut: usize, hOut: usize, out: usize, tanhc: usize, count: i32, stride: i32): void {
   const gate = f4(stride);
   for (let j = 0; j < count; j += 4) {
-    const valid = lanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const pi = pre + o4;
     const bi = bias + o4;
@@ -74,7 +74,7 @@ export function lstmCellsBackward(acts: usize, cPrev: usize, tanhc: usize, dout:
   const one = f32x4.splat(1);
   const zero = f32x4.splat(0);
   for (let j = 0; j < count; j += 4) {
-    const valid = lanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const pi = acts + o4;
     const i = v128.load(pi);
@@ -106,7 +106,7 @@ export function lstmCellsBackward(acts: usize, cPrev: usize, tanhc: usize, dout:
 export function gruCells(x: usize, rec: usize, bias: usize, hIn: usize, hOut: usize, out: usize, hn: usize, count: i32, stride: i32): void {
   const gate = f4(stride);
   for (let j = 0; j < count; j += 4) {
-    const valid = lanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const px = x + o4;
     const pr = rec + o4;
@@ -136,7 +136,7 @@ export function gruCellsBackward(acts: usize, drec: usize, hn: usize, hPrev: usi
   const gate = f4(stride);
   const one = f32x4.splat(1);
   for (let j = 0; j < count; j += 4) {
-    const valid = lanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const pa = acts + o4;
     const pd = drec + o4;
@@ -169,7 +169,7 @@ export function rnnCells(pre: usize, bias: usize, w: usize, hIn: usize, hOut: us
   const diagonal = (mode & MODE_DIAGONAL) != 0;
   const zero = f32x4.splat(0);
   for (let j = 0; j < count; j += 4) {
-    const valid = lanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     let p = f32x4.add(v128.load(pre + o4), v128.load(bias + o4));
     if (diagonal) p = madd(v128.load(w + o4), v128.load(hIn + o4), p);
@@ -192,7 +192,7 @@ export function rnnCellsBackward(acts: usize, w: usize, dout: usize, dh: usize, 
   const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
   for (let j = 0; j < count; j += 4) {
-    const valid = lanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const y = v128.load(acts + o4);
     const dy = flush(f32x4.add(v128.load(dh + o4), v128.load(dout + o4)));

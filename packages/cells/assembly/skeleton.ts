@@ -149,10 +149,9 @@ export function forward<C>(p: usize, team: usize, tid: i32): void {
         if (any && product) gateColumns(hIn, whh, apart ? rec : a, batch, b0, b1, hidden, width, scratch, u0, units, hidden, gates, flags);
         for (let b = b0; b < b1; b++) {
           const seg = <usize>b * f4(hidden) + f4(u0);
-          const wide = <usize>b * rowBytes + f4(u0);
           if (any && isActive(lengths, b, t)) {
             cell.forward(
-              a + wide, rec + wide, bhh + f4(u0), whh + f4(u0), hIn + seg, hOut + seg, cIn + seg, cOut + seg, out + tape + seg,
+              a + <usize>b * rowBytes + f4(u0), rec + <usize>b * rowBytes + f4(u0), bhh + f4(u0), whh + f4(u0), hIn + seg, hOut + seg, cIn + seg, cOut + seg, out + tape + seg,
               kept + tape + seg, units, hidden, mode,
             );
           } else {

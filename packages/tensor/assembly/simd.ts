@@ -74,6 +74,17 @@ export function lanes(w: i32, offset: i32): i32 {
 }
 
 /**
+ * `lanes` for an `offset` below `w` (1..4), without the clamp at 0: for loops whose every
+ * vector has a lane to store (the gate loops, with `storeLanes`).
+ */
+// @ts-ignore: decorator
+@inline
+export function tailLanes(w: i32, offset: i32): i32 {
+  const r = w - offset;
+  return r > 4 ? 4 : r;
+}
+
+/**
  * Transposes the 4 x 4 block at `src` (row stride `lds` bytes) into `dst` (row stride `ldd`
  * bytes) with eight shuffles.
  */

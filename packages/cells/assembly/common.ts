@@ -1,7 +1,8 @@
 /**
  * Helpers shared by the fused recurrent kernels: masks from per-sequence lengths, the
  * recurrent products (the tensor package's 2 x 16 register-tiled matmul, reused at compile
- * time), column sums, and the lane bookkeeping for hidden sizes that are not a multiple of 4.
+ * time), packing and buffer sizes. (The lane bookkeeping for hidden sizes that are not a
+ * multiple of 4 is the tensor package's simd.ts.)
  *
  * Conventions of every kernel in this folder:
  * - Pointers are byte offsets into linear memory; arrays are row-major float32.

@@ -6,8 +6,8 @@
  * few floats past the segment (never stored).
  */
 import { gateSigmoid as vsigmoid, gateTanh as vtanh } from './activations';
-import { madd } from '../../tensor/assembly/simd';
-import { f4, storeLanes, tailLanes } from './common';
+import { madd, storeLanes, tailLanes } from '../../tensor/assembly/simd';
+import { f4 } from './common';
 
 /** rnn mode bits. */
 export const MODE_RELU: i32 = 1;
@@ -40,7 +40,7 @@ function flush(v: v128): v128 {
 export function lstmCells(pre: usize, bias: usize, cIn: usize, cOut: usize, hOut: usize, out: usize, tanhc: usize, count: i32, stride: i32): void {
   const gate = f4(stride);
   for (let j = 0; j < count; j += 4) {
-    const lanes = tailLanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const pi = pre + o4;
     const bi = bias + o4;
@@ -51,14 +51,14 @@ export function lstmCells(pre: usize, bias: usize, cIn: usize, cOut: usize, hOut
     const c = madd(f, v128.load(cIn + o4), f32x4.mul(i, g));
     const tc = vtanh(c);
     const h = f32x4.mul(o, tc);
-    storeLanes(pi, i, lanes);
-    storeLanes(pi + gate, f, lanes);
-    storeLanes(pi + 2 * gate, g, lanes);
-    storeLanes(pi + 3 * gate, o, lanes);
-    storeLanes(cOut + o4, c, lanes);
-    storeLanes(tanhc + o4, tc, lanes);
-    storeLanes(hOut + o4, h, lanes);
-    storeLanes(out + o4, h, lanes);
+    storeLanes(pi, i, valid);
+    storeLanes(pi + gate, f, valid);
+    storeLanes(pi + 2 * gate, g, valid);
+    storeLanes(pi + 3 * gate, o, valid);
+    storeLanes(cOut + o4, c, valid);
+    storeLanes(tanhc + o4, tc, valid);
+    storeLanes(hOut + o4, h, valid);
+    storeLanes(out + o4, h, valid);
   }
 }
 
@@ -74,7 +74,7 @@ export function lstmCellsBackward(acts: usize, cPrev: usize, tanhc: usize, dout:
   const one = f32x4.splat(1);
   const zero = f32x4.splat(0);
   for (let j = 0; j < count; j += 4) {
-    const lanes = tailLanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const pi = acts + o4;
     const i = v128.load(pi);
@@ -88,12 +88,12 @@ export function lstmCellsBackward(acts: usize, cPrev: usize, tanhc: usize, dout:
     const dI = f32x4.mul(dct, g);
     const dG = f32x4.mul(dct, i);
     const dF = f32x4.mul(dct, v128.load(cPrev + o4));
-    storeLanes(pi, f32x4.mul(dI, f32x4.mul(i, f32x4.sub(one, i))), lanes);
-    storeLanes(pi + gate, f32x4.mul(dF, f32x4.mul(f, f32x4.sub(one, f))), lanes);
-    storeLanes(pi + 2 * gate, f32x4.mul(dG, f32x4.sub(one, f32x4.mul(g, g))), lanes);
-    storeLanes(pi + 3 * gate, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o))), lanes);
-    storeLanes(dc + o4, flush(f32x4.mul(dct, f)), lanes);
-    storeLanes(dh + o4, zero, lanes);
+    storeLanes(pi, f32x4.mul(dI, f32x4.mul(i, f32x4.sub(one, i))), valid);
+    storeLanes(pi + gate, f32x4.mul(dF, f32x4.mul(f, f32x4.sub(one, f))), valid);
+    storeLanes(pi + 2 * gate, f32x4.mul(dG, f32x4.sub(one, f32x4.mul(g, g))), valid);
+    storeLanes(pi + 3 * gate, f32x4.mul(dO, f32x4.mul(o, f32x4.sub(one, o))), valid);
+    storeLanes(dc + o4, flush(f32x4.mul(dct, f)), valid);
+    storeLanes(dh + o4, zero, valid);
   }
 }
 
@@ -106,7 +106,7 @@ export function lstmCellsBackward(acts: usize, cPrev: usize, tanhc: usize, dout:
 export function gruCells(x: usize, rec: usize, bias: usize, hIn: usize, hOut: usize, out: usize, hn: usize, count: i32, stride: i32): void {
   const gate = f4(stride);
   for (let j = 0; j < count; j += 4) {
-    const lanes = tailLanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const px = x + o4;
     const pr = rec + o4;
@@ -116,12 +116,12 @@ export function gruCells(x: usize, rec: usize, bias: usize, hIn: usize, hOut: us
     const hnv = f32x4.add(v128.load(pr + 2 * gate), v128.load(pb + 2 * gate));
     const n = vtanh(madd(r, hnv, v128.load(px + 2 * gate)));
     const h = madd(z, f32x4.sub(v128.load(hIn + o4), n), n);
-    storeLanes(px, r, lanes);
-    storeLanes(px + gate, z, lanes);
-    storeLanes(px + 2 * gate, n, lanes);
-    storeLanes(hn + o4, hnv, lanes);
-    storeLanes(hOut + o4, h, lanes);
-    storeLanes(out + o4, h, lanes);
+    storeLanes(px, r, valid);
+    storeLanes(px + gate, z, valid);
+    storeLanes(px + 2 * gate, n, valid);
+    storeLanes(hn + o4, hnv, valid);
+    storeLanes(hOut + o4, h, valid);
+    storeLanes(out + o4, h, valid);
   }
 }
 
@@ -136,7 +136,7 @@ export function gruCellsBackward(acts: usize, drec: usize, hn: usize, hPrev: usi
   const gate = f4(stride);
   const one = f32x4.splat(1);
   for (let j = 0; j < count; j += 4) {
-    const lanes = tailLanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const pa = acts + o4;
     const pd = drec + o4;
@@ -149,13 +149,13 @@ export function gruCellsBackward(acts: usize, drec: usize, hn: usize, hPrev: usi
     const dnPre = f32x4.mul(dn, f32x4.sub(one, f32x4.mul(n, n)));
     const drPre = f32x4.mul(f32x4.mul(dnPre, v128.load(hn + o4)), f32x4.mul(r, f32x4.sub(one, r)));
     const dzPre = f32x4.mul(dz, f32x4.mul(z, f32x4.sub(one, z)));
-    storeLanes(pa, drPre, lanes);
-    storeLanes(pa + gate, dzPre, lanes);
-    storeLanes(pa + 2 * gate, dnPre, lanes);
-    storeLanes(pd, drPre, lanes);
-    storeLanes(pd + gate, dzPre, lanes);
-    storeLanes(pd + 2 * gate, f32x4.mul(dnPre, r), lanes);
-    storeLanes(dh + o4, flush(f32x4.mul(dhv, z)), lanes);
+    storeLanes(pa, drPre, valid);
+    storeLanes(pa + gate, dzPre, valid);
+    storeLanes(pa + 2 * gate, dnPre, valid);
+    storeLanes(pd, drPre, valid);
+    storeLanes(pd + gate, dzPre, valid);
+    storeLanes(pd + 2 * gate, f32x4.mul(dnPre, r), valid);
+    storeLanes(dh + o4, flush(f32x4.mul(dhv, z)), valid);
   }
 }
 
@@ -169,14 +169,14 @@ export function rnnCells(pre: usize, bias: usize, w: usize, hIn: usize, hOut: us
   const diagonal = (mode & MODE_DIAGONAL) != 0;
   const zero = f32x4.splat(0);
   for (let j = 0; j < count; j += 4) {
-    const lanes = tailLanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     let p = f32x4.add(v128.load(pre + o4), v128.load(bias + o4));
     if (diagonal) p = madd(v128.load(w + o4), v128.load(hIn + o4), p);
     const y = relu ? f32x4.pmax(zero, p) : vtanh(p);
-    storeLanes(pre + o4, y, lanes);
-    storeLanes(hOut + o4, y, lanes);
-    storeLanes(out + o4, y, lanes);
+    storeLanes(pre + o4, y, valid);
+    storeLanes(hOut + o4, y, valid);
+    storeLanes(out + o4, y, valid);
   }
 }
 
@@ -192,12 +192,12 @@ export function rnnCellsBackward(acts: usize, w: usize, dout: usize, dh: usize, 
   const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
   for (let j = 0; j < count; j += 4) {
-    const lanes = tailLanes(count, j);
+    const valid = tailLanes(count, j);
     const o4 = f4(j);
     const y = v128.load(acts + o4);
     const dy = flush(f32x4.add(v128.load(dh + o4), v128.load(dout + o4)));
     const dPre = relu ? v128.and(dy, f32x4.gt(y, zero)) : f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y)));
-    storeLanes(acts + o4, dPre, lanes);
-    storeLanes(dh + o4, diagonal ? flush(f32x4.mul(dPre, v128.load(w + o4))) : zero, lanes);
+    storeLanes(acts + o4, dPre, valid);
+    storeLanes(dh + o4, diagonal ? flush(f32x4.mul(dPre, v128.load(w + o4))) : zero, valid);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Helpers shared by the fused recurrent kernels: masks from per-sequence lengths, the
  * recurrent products (the tensor package's 2 x 16 register-tiled matmul, reused at compile
- * time), column sums, and the lane bookkeeping for hidden sizes that are not a multiple of 4.
+ * time), packing and buffer sizes. (The lane bookkeeping for hidden sizes that are not a
+ * multiple of 4 is the tensor package's simd.ts.)
  *
  * Conventions of every kernel in this folder:
  * - Pointers are byte offsets into linear memory; arrays are row-major float32.
@@ -46,27 +47,6 @@ export function anyActive(lengths: usize, b0: i32, b1: i32, t: i32): bool {
   if (lengths == 0) return true;
   for (let b = b0; b < b1; b++) if (t < load<i32>(lengths + (<usize>b << 2))) return true;
   return false;
-}
-
-/** Valid lanes of the 4-float vector at column `j` of a row of `width` floats (1..4). */
-// @ts-ignore: decorator
-@inline
-export function tailLanes(width: i32, j: i32): i32 {
-  const r = width - j;
-  return r > 4 ? 4 : r;
-}
-
-/** Stores the first `count` lanes of `v` at `ptr` (all four in the common case). */
-// @ts-ignore: decorator
-@inline
-export function storeLanes(ptr: usize, v: v128, count: i32): void {
-  if (count >= 4) {
-    v128.store(ptr, v);
-    return;
-  }
-  store<f32>(ptr, f32x4.extract_lane(v, 0));
-  if (count > 1) store<f32>(ptr, f32x4.extract_lane(v, 1), 4);
-  if (count > 2) store<f32>(ptr, f32x4.extract_lane(v, 2), 8);
 }
 
 /** Scratch bytes of the packed recurrent weight for the forward product `h @ W^T` (W `[n, k]`). */

@@ -6,17 +6,8 @@
  * Every pointer is a byte offset into linear memory; JavaScript owns the layout above
  * `heapBase()`.
  */
-import { MODE_DIAGONAL } from './cells';
-import { packedPlainBytes, packedTransposedBytes, align64, f4 } from './common';
-import { gruBackward, gruForward, gruRecBytes } from './gru';
-import { lstmBackward, lstmForward } from './lstm';
-import { rnnBackward, rnnForward } from './rnn';
-import { streamJob } from './stream';
-import {
-  K_GRU_BACKWARD, K_GRU_FORWARD, K_LSTM_BACKWARD, K_LSTM_FORWARD, K_RNN_BACKWARD, K_RNN_FORWARD, K_STREAM, P_KERNEL, P_SEQ, P_THREADS, P_WORDS,
-  TEAM_SEQ, isCurrent, param,
-} from './team';
-import { weightScratchBytes } from './weights';
+import { cellScratchBytes, runCellJob } from './kinds';
+import { P_SEQ, P_THREADS, P_WORDS, TEAM_SEQ, isCurrent, param } from './team';
 
 
 /** First byte of linear memory that is free for the JavaScript side to use. */
@@ -48,16 +39,7 @@ export function runJob(params: usize, team: usize, tid: i32, seq: i32): void {
   const local = team + 256 + <usize>tid * <usize>(P_WORDS * 4);
   memory.copy(local, params, <usize>(P_WORDS * 4));
   if (tid != 0 && (!isCurrent(team, seq) || param(local, P_SEQ) != seq || param(local, P_THREADS) <= tid)) return;
-  switch (param(local, P_KERNEL)) {
-    case K_LSTM_FORWARD: lstmForward(local, team, tid); break;
-    case K_LSTM_BACKWARD: lstmBackward(local, team, tid); break;
-    case K_GRU_FORWARD: gruForward(local, team, tid); break;
-    case K_GRU_BACKWARD: gruBackward(local, team, tid); break;
-    case K_RNN_FORWARD: rnnForward(local, team, tid); break;
-    case K_RNN_BACKWARD: rnnBackward(local, team, tid); break;
-    case K_STREAM: streamJob(local, team, tid); break;
-    default: break;
-  }
+  runCellJob(local, team, tid);
 }
 
 /**
@@ -80,17 +62,7 @@ export function serve(params: usize, team: usize, seen: i32, spin: i32): i32 {
   return seen;
 }
 
-/** Scratch bytes of a kernel (K_* code) for `threads` threads. */
+/** Scratch bytes of a kernel (K_* code) for `threads` threads (kinds.ts: from each cell kind's description). */
 export function scratchBytes(kernel: i32, steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32): usize {
-  const diagonal = (mode & MODE_DIAGONAL) != 0;
-  const rows = steps * batch;
-  switch (kernel) {
-    case K_LSTM_FORWARD: return packedTransposedBytes(batch, hidden, 4 * hidden);
-    case K_GRU_FORWARD: return packedTransposedBytes(batch, hidden, 3 * hidden) + align64(<usize>batch * f4(3 * hidden) + 64);
-    case K_RNN_FORWARD: return diagonal ? 64 : packedTransposedBytes(batch, hidden, hidden);
-    case K_LSTM_BACKWARD: return max(packedPlainBytes(batch, 4 * hidden, hidden), weightScratchBytes(rows, 4 * hidden, hidden, threads));
-    case K_GRU_BACKWARD: return gruRecBytes(steps, batch, hidden) + max(packedPlainBytes(batch, 3 * hidden, hidden), weightScratchBytes(rows, 3 * hidden, hidden, threads));
-    case K_RNN_BACKWARD: return diagonal ? 64 : max(packedPlainBytes(batch, hidden, hidden), weightScratchBytes(rows, hidden, hidden, threads));
-    default: return 64;
-  }
+  return cellScratchBytes(kernel, steps, batch, hidden, mode, threads);
 }

@@ -29,15 +29,29 @@
  *   8 recurrent buffer [G*H] (GRU), 9 a spare [H] buffer (receives values nobody reads),
  *   10 hNext [H].
  *
- * Job parameters (team.ts): STEPS layers, HIDDEN H, BATCH split (0: one item), MODE (cells.ts
- * mode bits and MODE_PANELS), WEIGHTS table,
- * AUX0 cell kind (KIND_*), AUX1 token (>= 0: row `token` of layer 0's W_ih^T, a one-hot
- * input; < 0: multiply `x`), AUX2 x `[K]`, OUT y `[H]` (the last layer's new h).
+ * Job parameters (team.ts slots, named P_STREAM_* below): STEPS layers, HIDDEN H, BATCH split
+ * (0: one item), MODE (cells.ts mode bits and MODE_PANELS), WEIGHTS table, AUX0 cell kind
+ * (KIND_*), AUX1 token (>= 0: row `token` of layer 0's W_ih^T, a one-hot input; < 0: multiply
+ * `x`), AUX2 x `[K]`, OUT y `[H]` (the last layer's new h).
+ *
+ * The gate arithmetic is the cell kind's own (kinds.ts `forward`, the same call as in the
+ * skeleton): `streamStep<C>` is compiled once per kind.
  */
 import { matmulBlock, tile1, FLAG_ACCUMULATE } from '../../tensor/assembly/matmul';
 import { f4 } from './common';
-import { gruCells, lstmCells, rnnCells } from './cells';
+import { cellOf } from './skeleton';
 import { P_AUX0, P_AUX1, P_AUX2, P_BATCH, P_HIDDEN, P_MODE, P_OUT, P_STEPS, P_WEIGHTS, barrier, claim, finish, jobBase, param, pointer } from './team';
+
+/** Job parameters of a stream job (team.ts slots, named for this job). */
+export const P_STREAM_LAYERS: i32 = P_STEPS;
+export const P_STREAM_HIDDEN: i32 = P_HIDDEN;
+export const P_STREAM_SPLIT: i32 = P_BATCH;
+export const P_STREAM_MODE: i32 = P_MODE;
+export const P_STREAM_TABLE: i32 = P_WEIGHTS;
+export const P_STREAM_KIND: i32 = P_AUX0;
+export const P_STREAM_TOKEN: i32 = P_AUX1;
+export const P_STREAM_INPUT: i32 = P_AUX2;
+export const P_STREAM_OUTPUT: i32 = P_OUT;
 
 /** int32 words per layer in the table. */
 export const STREAM_WORDS: i32 = 11;
@@ -45,10 +59,23 @@ export const STREAM_WORDS: i32 = 11;
 /** Mode bit (beside cells.ts MODE_RELU and MODE_DIAGONAL): W_hh^T is stored as panels (see the file comment). */
 export const MODE_PANELS: i32 = 4;
 
-/** Cell codes (job parameter AUX0). */
+/** Cell codes (job parameter AUX0, P_STREAM_KIND); each kind's `streamKind()` (kinds.ts). */
 export const KIND_LSTM: i32 = 0;
 export const KIND_GRU: i32 = 1;
 export const KIND_RNN: i32 = 2;
+
+/** Words of a layer's entry in the table (see the file comment). */
+const W_INPUT_WIDTH = 0;
+const W_WIH_T = 1;
+const W_WHH = 2;
+const W_BIAS = 3;
+const W_BIAS_REC = 4;
+const W_H = 5;
+const W_C = 6;
+const W_GATES = 7;
+const W_REC = 8;
+const W_SPARE = 9;
+const W_H_NEXT = 10;
 
 // @ts-ignore: decorator
 @inline
@@ -58,13 +85,13 @@ function word(table: usize, layer: i32, i: i32): usize {
 
 /**
  * `part[cols] = bias[cols] + input term + (h @ W_hh^T)[cols]` (the recurrent product goes to
- * `rec` instead, overwriting it, when `rec` != 0: GRU) for columns [j0, j1).
+ * `rec` instead, overwriting it, when `apart`: GRU) for columns [j0, j1).
  */
 // @ts-ignore: decorator
 @inline
 function columns(
   j0: i32, j1: i32, width: i32, hidden: i32, part: usize, bias: usize, token: i32, wihT: usize, input: usize, inputWidth: i32,
-  h: usize, whh: usize, rec: usize, recurrent: bool,
+  h: usize, whh: usize, rec: usize, apart: bool, recurrent: bool,
 ): void {
   memory.copy(part + f4(j0), bias + f4(j0), f4(j1 - j0));
   if (token >= 0) {
@@ -76,7 +103,7 @@ function columns(
     matmulBlock(input, wihT, part, 1, inputWidth, width, FLAG_ACCUMULATE, 0, 0, 1, j0, j1);
   }
   if (recurrent) {
-    if (rec != 0) matmulBlock(h, whh, rec, 1, hidden, width, 0, 0, 0, 1, j0, j1);
+    if (apart) matmulBlock(h, whh, rec, 1, hidden, width, 0, 0, 0, 1, j0, j1);
     else matmulBlock(h, whh, part, 1, hidden, width, FLAG_ACCUMULATE, 0, 0, 1, j0, j1);
   }
 }
@@ -105,39 +132,44 @@ function panelProduct(h: usize, panels: usize, hidden: i32, gates: i32, s0: i32,
   }
 }
 
-/** One streamed step of every layer (see the file comment); run through team.ts `runJob`. */
-export function streamJob(p: usize, team: usize, tid: i32): void {
-  const layers = param(p, P_STEPS);
-  const hidden = param(p, P_HIDDEN);
-  const mode = param(p, P_MODE);
-  const table = pointer(p, P_WEIGHTS);
-  const kind = param(p, P_AUX0);
-  const token0 = param(p, P_AUX1);
-  const x = pointer(p, P_AUX2);
-  const y = pointer(p, P_OUT);
-  const gates = kind == KIND_LSTM ? 4 : kind == KIND_GRU ? 3 : 1;
+/**
+ * One streamed step of every layer for cell kind C (see the file comment); run through
+ * kinds.ts `runCellJob` when the job's P_STREAM_KIND is C's `streamKind()`.
+ */
+export function streamStep<C>(p: usize, team: usize, tid: i32): void {
+  const cell = cellOf<C>();
+  const layers = param(p, P_STREAM_LAYERS);
+  const hidden = param(p, P_STREAM_HIDDEN);
+  const mode = param(p, P_STREAM_MODE);
+  const table = pointer(p, P_STREAM_TABLE);
+  const token0 = param(p, P_STREAM_TOKEN);
+  const x = pointer(p, P_STREAM_INPUT);
+  const y = pointer(p, P_STREAM_OUTPUT);
+  const gates = cell.gates();
   const width = gates * hidden;
   // Two items per layer: units [0, split) and [split, H). The caller claims the first at once;
   // the helper, which learns of the job a little later, takes the second.
-  const split = param(p, P_BATCH);
+  const split = param(p, P_STREAM_SPLIT);
   const items = split > 0 && split < hidden ? 2 : 1;
-  const diagonal = (mode & 2) != 0;
   const panels = (mode & MODE_PANELS) != 0;
+  const apart = cell.productApart();
+  // The product in `columns` (in place of the panels; none for a diagonal recurrence).
+  const recurrent = cell.hasProduct(mode) && !panels;
   let phase = jobBase(p);
   for (let l = 0; l < layers; l++) {
-    const inputWidth = <i32>word(table, l, 0);
-    const wihT = word(table, l, 1);
-    const whh = word(table, l, 2);
-    const bias = word(table, l, 3);
-    const biasRec = word(table, l, 4);
-    const h = word(table, l, 5);
-    const c = word(table, l, 6);
-    const part = word(table, l, 7);
-    const rec = kind == KIND_GRU ? word(table, l, 8) : 0;
-    const spare = word(table, l, 9);
-    const hNext = word(table, l, 10);
+    const inputWidth = <i32>word(table, l, W_INPUT_WIDTH);
+    const wihT = word(table, l, W_WIH_T);
+    const whh = word(table, l, W_WHH);
+    const bias = word(table, l, W_BIAS);
+    const biasRec = word(table, l, W_BIAS_REC);
+    const h = word(table, l, W_H);
+    const c = word(table, l, W_C);
+    const part = word(table, l, W_GATES);
+    const rec = apart ? word(table, l, W_REC) : 0;
+    const spare = word(table, l, W_SPARE);
+    const hNext = word(table, l, W_H_NEXT);
     const token = l == 0 ? token0 : -1;
-    const input = l == 0 ? x : word(table, l - 1, 10);
+    const input = l == 0 ? x : word(table, l - 1, W_H_NEXT);
     const out = l == layers - 1 ? y : hNext;
     const end = phase + items;
     for (;;) {
@@ -145,17 +177,17 @@ export function streamJob(p: usize, team: usize, tid: i32): void {
       if (q < 0) break;
       const u0 = q == phase ? 0 : split;
       const units = items == 1 ? hidden : q == phase ? split : hidden - split;
-      // A one-hot input with panels (and no separate GRU product): the product starts from
+      // A one-hot input with panels (and no product kept apart): the product starts from
       // bias + row `token` of W_ih^T itself.
-      const direct = panels && token >= 0 && rec == 0;
+      const direct = panels && token >= 0 && !apart;
       if (direct) {
         // nothing to prepare
       } else if (units == hidden) {
-        columns(0, width, width, hidden, part, bias, token, wihT, input, inputWidth, h, whh, rec, !diagonal && !panels);
+        columns(0, width, width, hidden, part, bias, token, wihT, input, inputWidth, h, whh, rec, apart, recurrent);
       } else {
         for (let g = 0; g < gates; g++) {
           const j0 = g * hidden + u0;
-          columns(j0, j0 + units, width, hidden, part, bias, token, wihT, input, inputWidth, h, whh, rec, !diagonal && !panels);
+          columns(j0, j0 + units, width, hidden, part, bias, token, wihT, input, inputWidth, h, whh, rec, apart, recurrent);
         }
       }
       // With panels, strip by strip: the strip's product, then its gate arithmetic.
@@ -163,12 +195,12 @@ export function streamJob(p: usize, team: usize, tid: i32): void {
       for (let v0 = u0; v0 < u0 + units; v0 += chunk) {
         if (panels) {
           const row = direct ? wihT + <usize>token * f4(width) : 0;
-          panelProduct(h, whh, hidden, gates, v0 >> 4, (v0 >> 4) + 1, rec != 0 ? rec : part, rec == 0, direct ? bias : 0, row);
+          panelProduct(h, whh, hidden, gates, v0 >> 4, (v0 >> 4) + 1, apart ? rec : part, !apart, direct ? bias : 0, row);
         }
         const o = f4(v0);
-        if (kind == KIND_LSTM) lstmCells(part + o, biasRec + o, c + o, c + o, hNext + o, out + o, spare + o, chunk, hidden);
-        else if (kind == KIND_GRU) gruCells(part + o, rec + o, biasRec + o, h + o, hNext + o, out + o, spare + o, chunk, hidden);
-        else rnnCells(part + o, biasRec + o, whh + o, h + o, hNext + o, out + o, chunk, mode);
+        // The state is updated in place (c) or into hNext (h); `spare` takes the tape value
+        // the kind keeps for backward, which streaming does not need.
+        cell.forward(part + o, rec + o, biasRec + o, whh + o, h + o, hNext + o, c + o, c + o, out + o, spare + o, chunk, hidden, mode);
       }
       finish(team, tid);
     }
@@ -176,6 +208,6 @@ export function streamJob(p: usize, team: usize, tid: i32): void {
     phase = end;
   }
   if (tid == 0) {
-    for (let l = 0; l < layers; l++) memory.copy(word(table, l, 5), word(table, l, 10), f4(hidden));
+    for (let l = 0; l < layers; l++) memory.copy(word(table, l, W_H), word(table, l, W_H_NEXT), f4(hidden));
   }
 }

@@ -6,6 +6,7 @@
  * with Hprev, packed once; the bias gradient of those rows is the row sums of the same block.
  */
 import { FLAG_ACCUMULATE, align64, f4, matmulBlock, matmulPack, packedPlainBytes } from './common';
+import { transpose } from '../../tensor/assembly/simd';
 import { barrier, claim, finish } from './team';
 
 /** Rows of dW per claimed block. */
@@ -21,40 +22,6 @@ export function weightScratchBytes(rows: i32, width: i32, hidden: i32, threads: 
 @inline
 function blockBytes(rows: i32, width: i32): usize {
   return align64(<usize>min(BLOCK_ROWS, width) * f4(rows) + 64);
-}
-
-/** dst[(c - c0) * rows + r] = src[r * width + c] for c in [c0, c1): columns of src as rows of dst. */
-function transposeColumns(src: usize, rows: i32, width: i32, c0: i32, c1: i32, dst: usize): void {
-  const lds = f4(width);
-  const ldd = f4(rows);
-  const rows4 = rows & ~3;
-  let c = c0;
-  for (; c + 4 <= c1; c += 4) {
-    const d = dst + <usize>(c - c0) * ldd;
-    for (let r = 0; r < rows4; r += 4) {
-      const s = src + <usize>r * lds + f4(c);
-      const r0 = v128.load(s);
-      const r1 = v128.load(s + lds);
-      const r2 = v128.load(s + 2 * lds);
-      const r3 = v128.load(s + 3 * lds);
-      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-      const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-      const o = d + f4(r);
-      v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      v128.store(o + ldd, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-      v128.store(o + 2 * ldd, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-      v128.store(o + 3 * ldd, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
-    }
-    for (let r = rows4; r < rows; r++) {
-      for (let cc = 0; cc < 4; cc++) store<f32>(d + <usize>cc * ldd + f4(r), load<f32>(src + <usize>r * lds + f4(c + cc)));
-    }
-  }
-  for (; c < c1; c++) {
-    const d = dst + <usize>(c - c0) * ldd;
-    for (let r = 0; r < rows; r++) store<f32>(d + f4(r), load<f32>(src + <usize>r * lds + f4(c)));
-  }
 }
 
 /** out[i] = sum of row i of a `[m, k]`. */
@@ -102,7 +69,7 @@ export function weightPhases(
     const i0 = <i32>(q - phase) * BLOCK_ROWS;
     const i1 = min(width, i0 + BLOCK_ROWS);
     const m = i1 - i0;
-    transposeColumns(grads, rows, width, i0, i1, mine);
+    transpose(grads + f4(i0), f4(width), rows, m, mine, f4(rows), 4); // columns [i0, i1) of dG as rows
     matmulBlock(mine, hprev, dw + <usize>i0 * f4(hidden), m, rows, hidden, 0, scratch, 0, m, 0, hidden);
     rowSums(mine, m, rows, db + f4(i0));
     finish(team, tid);

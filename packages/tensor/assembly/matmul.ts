@@ -18,7 +18,7 @@
  * The work is split into `matmulPack` (single-threaded) and `matmulBlock` (any block of rows
  * x 16-column strips), so threads sharing one memory can each compute blocks of C.
  */
-import { madd, loadPartial, storePartial, lanes } from './simd';
+import { madd, loadPartial, storePartial, lanes, transpose, transpose4 } from './simd';
 
 /** Option bits of the `flags` argument (mirrored in src/backend/wasm-abi.ts). */
 export const FLAG_TRANS_A: i32 = 1;
@@ -102,7 +102,7 @@ export function matmulScratchBytes(m: i32, k: i32, n: i32, flags: i32, threaded:
 /** Packs B (unless it is read in place) and A for `transA` into `scratch`. Call once before `matmulBlock`. */
 export function matmulPack(a: usize, b: usize, m: i32, k: i32, n: i32, flags: i32, scratch: usize): void {
   if (!isDirect(m, flags)) packB(b, k, n, (flags & FLAG_TRANS_B) != 0, scratch);
-  if (flags & FLAG_TRANS_A) transpose(a, k, m, scratch + packedBBytes(m, k, n, flags));
+  if (flags & FLAG_TRANS_A) transposeWhole(a, k, m, scratch + packedBBytes(m, k, n, flags));
 }
 
 /**
@@ -168,10 +168,10 @@ export function matmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, fla
     const ct = scratch;
     const inner = scratch + ((<usize>m * <usize>n * 4 + 63) & ~63);
     const f = swappedFlags(flags);
-    if (flags & FLAG_ACCUMULATE) transpose(c, m, n, ct);
+    if (flags & FLAG_ACCUMULATE) transposeWhole(c, m, n, ct);
     matmulPack(b, a, n, k, m, f, inner);
     matmulBlock(b, a, ct, n, k, m, f, inner, 0, n, 0, m);
-    transpose(ct, n, m, c);
+    transposeWhole(ct, n, m, c);
     return;
   }
   matmulPack(a, b, m, k, n, flags, scratch);
@@ -325,53 +325,9 @@ function packB(b: usize, k: i32, n: i32, transB: bool, dst: usize): void {
   }
 }
 
-/**
- * Transposes the 4 x 4 block at `src` (row stride `lds` bytes) into `dst` (row stride `ldd`
- * bytes) with eight shuffles.
- */
+/** dst[cols, rows] = the transpose of src[rows, cols] (simd.ts `transpose` on whole matrices). */
 // @ts-ignore: decorator
 @inline
-function transpose4(src: usize, lds: usize, dst: usize, ldd: usize): void {
-  const r0 = v128.load(src);
-  const r1 = v128.load(src + lds);
-  const r2 = v128.load(src + 2 * lds);
-  const r3 = v128.load(src + 3 * lds);
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(dst + ldd, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-  v128.store(dst + 2 * ldd, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * ldd, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
-}
-
-/**
- * dst[cols, rows] = transpose of src[rows, cols]: 4 x 4 register transposes over 64-column
- * bands (so the destination lines being filled stay in L1), scalar at the ragged edges.
- */
-function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
-  const lds = <usize>cols << 2;
-  const ldd = <usize>rows << 2;
-  const rows4 = rows & ~3;
-  const cols4 = cols & ~3;
-  for (let c0 = 0; c0 < cols4; c0 += 64) {
-    const c1 = min(cols4, c0 + 64);
-    for (let r = 0; r < rows4; r += 4) {
-      for (let c = c0; c < c1; c += 4) {
-        transpose4(src + <usize>r * lds + (<usize>c << 2), lds, dst + <usize>c * ldd + (<usize>r << 2), ldd);
-      }
-    }
-  }
-  // Ragged edges: the last cols % 4 columns of every row, then the last rows % 4 rows.
-  for (let r = 0; r < rows; r++) {
-    for (let c = cols4; c < cols; c++) {
-      store<f32>(dst + <usize>c * ldd + (<usize>r << 2), load<f32>(src + <usize>r * lds + (<usize>c << 2)));
-    }
-  }
-  for (let r = rows4; r < rows; r++) {
-    for (let c = 0; c < cols4; c++) {
-      store<f32>(dst + <usize>c * ldd + (<usize>r << 2), load<f32>(src + <usize>r * lds + (<usize>c << 2)));
-    }
-  }
+function transposeWhole(src: usize, rows: i32, cols: i32, dst: usize): void {
+  transpose(src, <usize>cols << 2, rows, cols, dst, <usize>rows << 2, 64);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates the API reference (docs/api) from the TSDoc comments of every public package's
 // `src/index.ts`, with TypeDoc and typedoc-plugin-markdown; the options are in typedoc.json
-// (`npx typedoc` alone writes the same files). Part of `npm run docs`; tools/gen-api-docs.spec.ts
+// (`npx typedoc` alone writes the same files, under an English locale). Part of `npm run docs`; tools/gen-api-docs.spec.ts
 // fails when docs/api is out of date.
 //
 //   node tools/gen-api-docs.mjs [--out <dir>] [--undocumented] [--quiet]
@@ -12,7 +12,9 @@
 //
 // Besides writing, it reports how many exports of each package have no TSDoc comment (TypeDoc's
 // `validation.notDocumented`); that and TypeDoc's other warnings are information, not failures.
-// Exit codes: 0 written, 1 TypeDoc could not convert or write, 2 bad arguments.
+// Exit codes: 0 written; 1 TypeDoc could not convert or write (API_DOCS_CONVERT, API_DOCS_WRITE,
+// API_DOCS_FAILED); 2 bad arguments (API_DOCS_ARGS).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +23,7 @@ import { Application } from 'typedoc';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function usage(message) {
-  console.error(`gen-api-docs: ${message}\nusage: node tools/gen-api-docs.mjs [--out <dir>] [--undocumented] [--quiet]`);
+  console.error(`gen-api-docs [API_DOCS_ARGS]: ${message}\nusage: node tools/gen-api-docs.mjs [--out <dir>] [--undocumented] [--quiet]`);
   process.exit(2);
 }
 
@@ -66,6 +68,13 @@ function readTree(dir) {
 const NOT_DOCUMENTED = /^(.+) \((\w+)\), defined in (.+), does not have any documentation$/;
 
 async function main() {
+  // TypeDoc sorts names with localeCompare, whose order follows the system locale (in Danish,
+  // "A" sorts before "a"): generate under one locale everywhere, so docs/api is the same on
+  // every machine.
+  if (Intl.Collator().resolvedOptions().locale !== 'en-US' && process.env.LC_ALL !== 'C.UTF-8') {
+    const child = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, LC_ALL: 'C.UTF-8' } });
+    process.exit(child.status ?? 1);
+  }
   const args = parseArgs(process.argv.slice(2));
   process.chdir(root);
   const packages = publicPackages();
@@ -92,13 +101,13 @@ async function main() {
   const before = readTree(out);
   const project = await app.convert();
   if (!project) {
-    console.error('gen-api-docs: TypeDoc could not convert the packages (see the errors above); nothing written.');
+    console.error('gen-api-docs [API_DOCS_CONVERT]: TypeDoc could not convert the packages (see its errors above); nothing written. Fix the source it names, or run `npx typedoc --logLevel Verbose` for details.');
     process.exit(1);
   }
   app.validate(project);
   await app.generateOutputs(project);
   if (app.logger.hasErrors()) {
-    console.error(`gen-api-docs: TypeDoc reported errors while writing ${path.relative(root, out) || out}.`);
+    console.error(`gen-api-docs [API_DOCS_WRITE]: TypeDoc reported errors (above) while writing ${path.relative(root, out) || out}.`);
     process.exit(1);
   }
   const after = readTree(out);
@@ -141,6 +150,6 @@ function printUndocumented(packages, undocumented, listAll) {
 }
 
 main().catch((error) => {
-  console.error(`gen-api-docs: ${error instanceof Error ? error.stack : error}`);
+  console.error(`gen-api-docs [API_DOCS_FAILED]: ${error instanceof Error ? error.stack : error}`);
   process.exit(1);
 });

@@ -23,12 +23,12 @@ function readTree(dir: string): Map<string, string> {
   return files;
 }
 
-/** The first line where two texts differ, as "line N: committed | generated". */
+/** The first line where two texts differ: what docs/api has there, and what the sources generate. */
 function firstDifference(a: string, b: string): string {
   const left = a.split('\n');
   const right = b.split('\n');
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    if (left[i] !== right[i]) return `line ${i + 1}: ${JSON.stringify(left[i] ?? '<end>')} | generated ${JSON.stringify(right[i] ?? '<end>')}`;
+    if (left[i] !== right[i]) return `line ${i + 1}: has ${JSON.stringify(left[i] ?? '<end of file>')}, generated ${JSON.stringify(right[i] ?? '<end of file>')}`;
   }
   return 'same lines';
 }
@@ -50,7 +50,7 @@ describe('docs/api (the generated API reference)', () => {
     try {
       const run = spawnSync(process.execPath, [script, '--out', out, '--quiet'], { cwd: root, encoding: 'utf8', timeout: 110_000 });
       if (run.status !== 0) {
-        throw new Error(`node tools/gen-api-docs.mjs failed (exit ${run.status ?? run.signal}):\n${run.stderr}${run.stdout}`);
+        throw new Error(`[API_DOCS_GENERATE] node tools/gen-api-docs.mjs failed (exit ${run.status ?? run.signal}):\n${run.stderr}${run.stdout}`);
       }
       const generated = readTree(out);
       expect(generated.size).toBeGreaterThan(0);
@@ -58,7 +58,7 @@ describe('docs/api (the generated API reference)', () => {
       if (differences.length > 0) {
         const shown = differences.slice(0, 25);
         throw new Error(
-          `docs/api is out of date: ${differences.length} file(s) differ from what the sources generate.\n` +
+          `[API_DOCS_OUT_OF_DATE] docs/api is out of date: ${differences.length} file(s) differ from what the sources generate.\n` +
             `Run \`npm run docs\` and commit docs/api (do not edit it by hand).\n` +
             shown.join('\n') +
             (differences.length > shown.length ? `\n... and ${differences.length - shown.length} more` : ''),
@@ -73,7 +73,7 @@ describe('docs/api (the generated API reference)', () => {
     const have = new Map([['a.md', 'x\ny'], ['old.md', '']]);
     const want = new Map([['a.md', 'x\nz'], ['new.md', '']]);
     expect(treeDifferences(have, want)).toEqual([
-      'differs  docs/api/a.md (line 2: "y" | generated "z")',
+      'differs  docs/api/a.md (line 2: has "y", generated "z")',
       'missing  docs/api/new.md',
       'stale    docs/api/old.md (no longer generated)',
     ]);

@@ -73,9 +73,9 @@ export function loadCo2Concentration(): Co2Dataset {
 /**
  * The table's lines as CSV records, read at once (the table is 18.5 KB). vega-datasets ships
  * it as plain comma-separated fields, with no quoting: a quote is a `DATA_BAD_CSV` error
- * rather than a silently mis-split row.
+ * rather than a silently mis-split row. (Exported for its spec; not part of the package's API.)
  */
-function tableRecords(file: string, text: string): CsvRecord[] {
+export function tableRecords(file: string, text: string): CsvRecord[] {
   const records: CsvRecord[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;

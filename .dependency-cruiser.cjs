@@ -28,13 +28,13 @@ const packages = {
   attention: { imports: ['tensor', 'layers'], node: false },
   losses: { imports: ['tensor'], node: false },
   optimizers: { imports: ['tensor'], node: false },
-  data: { imports: ['tensor'], node: true },
+  data: { imports: ['tensor'], node: false },
+  datasets: { imports: ['tensor', 'data'], node: true },
   training: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data'], node: false },
-  pipeline: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'], node: true },
-  benchmark: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'], node: true },
+  pipeline: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'datasets', 'training'], node: true },
+  benchmark: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'datasets', 'training'], node: true },
   cli: { imports: '*', node: true },
   // Planned (DESIGN.md); uncomment when the package is created:
-  // datasets: { imports: ['tensor', 'data'], node: true },
   // onnx: { imports: ['tensor', 'layers', 'cells', 'attention'], node: true },
   // distributed: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training', 'pipeline', 'benchmark'], node: true },
   // playground: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'], node: false },
@@ -43,8 +43,8 @@ const packages = {
 // Packages that run in a page (DESIGN.md: everything but the file readers, datasets, reports,
 // distributed and cli) import no Node built-in (`node: false`): where they need one at run time
 // (files, threads, V8 flags) they ask tensor's runtime/node.ts, inside a function, which answers
-// undefined in a browser. Type-only imports (`typeof import('fs')`) are allowed. data is still
-// `node: true` while its dataset loaders live in it.
+// undefined in a browser. Type-only imports (`typeof import('fs')`) are allowed. The dataset
+// loaders, which read files that npm packages ship, are @loopflow/datasets (node: true).
 
 const names = Object.keys(packages);
 const either = (list) => `(${list.join('|')})`;

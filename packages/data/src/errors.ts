@@ -17,7 +17,7 @@ export interface DataLocation {
  * - `DATA_SHAPE`: samples in one batch or window do not fit together;
  * - `DATA_INVALID_ARGUMENT`: an option is out of range;
  * - `DATA_INVALID_STATE`: a saved vocabulary or scaler does not restore;
- * - `DATA_DATASET_MISSING`: a dataset package is not installed.
+ * - `DATA_DATASET_MISSING`: a dataset package is not installed (raised by @loopflow/datasets).
  *
  * `file`, `line`, `column`, `expected` and `received` are set when known, so callers can
  * point at the place without parsing the message.

@@ -1,9 +1,9 @@
 /**
- * @loopflow/data — data for recurrent models as RxJS streams: sources (text, CSV, JSON
- * lines, datasets shipped in npm packages), tokenizers and vocabularies, sequence tasks,
- * series windows and differencing, scalers fitted on the training split only, splits,
- * shuffling, and batching with padding and masks. Every stream step is an
- * `OperatorFunction`. Depends only on @loopflow/tensor.
+ * @loopflow/data — data for recurrent models as RxJS streams: generic sources (text, CSV,
+ * JSON lines), tokenizers and vocabularies, sequence tasks, series windows and differencing,
+ * scalers fitted on the training split only, splits, shuffling, and batching with padding
+ * and masks. Every stream step is an `OperatorFunction`. Depends only on @loopflow/tensor.
+ * The loaders of the datasets shipped in npm packages are in @loopflow/datasets.
  */
 export { DataError } from './errors';
 export type { DataLocation } from './errors';
@@ -24,16 +24,6 @@ export type { ColumnSpec, ColumnType, CsvRow, CsvRowsOptions, CsvValue } from '.
 export { readCsv } from './sources/csv-file';
 export type { ReadCsvOptions } from './sources/csv-file';
 export type { BadRowOptions, BadRowPolicy, ReadSummary } from './sources/bad-rows';
-
-// Datasets shipped in npm packages
-export { loadFirstNames, firstNamesInfo } from './datasets/first-names';
-export type { FirstNames } from './datasets/first-names';
-export { loadCo2Concentration, co2Concentration$, co2Info } from './datasets/co2-concentration';
-export type { Co2Dataset, Co2Month } from './datasets/co2-concentration';
-export { loadSpamAssassin, spamAssassin$, spamAssassinInfo, splitHeaders, bodyKey } from './datasets/spam-assassin';
-export type { SpamGroup, SpamMessage } from './datasets/spam-assassin';
-export { packageDir } from './datasets/package-files';
-export type { DatasetInfo } from './datasets/package-files';
 
 // Text
 export { charTokenizer, wordTokenizer, tokenizerFromJSON } from './text/tokenizer';

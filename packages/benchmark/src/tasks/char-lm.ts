@@ -1,6 +1,7 @@
 import { Random, oneHot } from '@loopflow/tensor';
 import { crossEntropy } from '@loopflow/losses';
-import { collate, loadFirstNames, randomSplit } from '@loopflow/data';
+import { collate, randomSplit } from '@loopflow/data';
+import { loadFirstNames } from '@loopflow/datasets';
 import type { TokenSample } from '@loopflow/data';
 import { EvaluationSizes, TaskBatch, TaskInstance } from './task';
 
@@ -80,9 +81,9 @@ function chunks(samples: readonly TokenSample[], vocabSize: number, size: number
 }
 
 /**
- * A character language model on English first names (@loopflow/data `loadFirstNames`, 8,422
- * lower-cased names, split 80/10/10 with a fixed seed): predict each next character and the
- * end of the name. Metric: test bits per character; solved = below the add-one bigram model's
+ * A character language model on English first names (@loopflow/datasets `loadFirstNames`,
+ * 8,422 lower-cased names, split 80/10/10 with a fixed seed): predict each next character and
+ * the end of the name. Metric: test bits per character; solved = below the add-one bigram model's
  * bits per character on the same test names. `sizes` caps the validation and test names used.
  */
 export function charLmTask(sizes: EvaluationSizes): TaskInstance {

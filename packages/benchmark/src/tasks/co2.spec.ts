@@ -1,5 +1,5 @@
 import { reshape } from '@loopflow/tensor';
-import { loadCo2Concentration } from '@loopflow/data';
+import { loadCo2Concentration } from '@loopflow/datasets';
 import { co2Task, lagDifferences, seriesWindowsOf } from './co2';
 
 describe('CO2 forecast', () => {

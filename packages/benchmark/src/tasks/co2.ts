@@ -1,6 +1,7 @@
 import { Random, Tensor, select } from '@loopflow/tensor';
 import { mseLoss } from '@loopflow/losses';
-import { Scaler, chronologicalSplit, loadCo2Concentration } from '@loopflow/data';
+import { Scaler, chronologicalSplit } from '@loopflow/data';
+import { loadCo2Concentration } from '@loopflow/datasets';
 import { fail } from '../errors';
 import { squaredErrorSum } from './adding';
 import { EvaluationSizes, TaskBatch, TaskInstance } from './task';
@@ -52,7 +53,7 @@ const rms = (xs: readonly number[]): number => Math.sqrt(xs.reduce((s, v) => s +
 export const CO2_HORIZON = 12;
 
 /**
- * The CO2 forecast of examples/co2-forecast (Mauna Loa monthly means, @loopflow/data
+ * The CO2 forecast of examples/co2-forecast (Mauna Loa monthly means, @loopflow/datasets
  * `loadCo2Concentration`, 746 months): from the last `lookBack` 12-month differences
  * `d[t] = x[t] - x[t-12]`, predict the difference 12 months ahead, i.e. the level a year ahead
  * as `x[t] + d[t+12]`. The differences are split in time order (the last 10% test, the 10%

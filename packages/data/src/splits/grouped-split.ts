@@ -9,7 +9,7 @@ import { Split, SplitFractions, splitSizes } from './split';
  * the rest. Each part keeps the original order of its items.
  *
  * @example
- * groupedSplit(messages, { seed: 1, validation: 0.1, test: 0.1, groupOf: (m) => bodyKey(m.body) })
+ * groupedSplit(messages, { seed: 1, validation: 0.1, test: 0.1, groupOf: (m) => bodyKey(m.body) }) // bodyKey: @loopflow/datasets
  */
 export function groupedSplit<T>(items: readonly T[], options: SplitFractions & { seed: number | string; groupOf: (item: T) => string }): Split<T> {
   const sizes = splitSizes('groupedSplit', items.length, options);

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { lastValueFrom, toArray } from 'rxjs';
-import { loadCo2Concentration } from '@loopflow/data';
+import { loadCo2Concentration } from '@loopflow/datasets';
 import { loadDefinition } from '../definition/load';
 import { validateDefinition } from '../definition/validate';
 import { runPipeline, RunEvent } from '../run/run-pipeline';

@@ -1,5 +1,6 @@
 /**
- * The stages of @loopflow/data: sources, datasets, fields, text, series, splits and batching.
+ * The stages of @loopflow/data (sources, fields, text, series, splits and batching) and of
+ * @loopflow/datasets (first-names, co2, spam-assassin).
  * Registered from here (plugins never import the pipeline package).
  */
 import type { StageRegistry } from '../registry/registry';

@@ -7,7 +7,7 @@ import { registerPipelineStages } from './pipeline';
 let shared: StageRegistry | undefined;
 
 /**
- * A new registry holding every built-in stage (data, cells, attention, pipeline). Add your own
+ * A new registry holding every built-in stage (data, datasets, cells, attention, pipeline). Add your own
  * stages to it with `register`.
  */
 export function createDefaultRegistry(): StageRegistry {

@@ -70,7 +70,7 @@ export interface StageIssue {
 export interface StageDefinition<O = Record<string, unknown>> {
   /** Lower-case words joined by '-': `csv`, `random-split`, `recurrent`. */
   readonly name: string;
-  /** The package whose work the stage does: 'data', 'cells', 'attention', 'pipeline'. */
+  /** The package whose work the stage does: 'data', 'datasets', 'cells', 'attention', 'pipeline'. */
   readonly plugin: string;
   readonly category: StageCategory;
   /** One sentence, for the reference and editor tooltips. */

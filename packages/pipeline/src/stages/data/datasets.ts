@@ -1,5 +1,5 @@
 import { defer, filter, from, map } from 'rxjs';
-import { loadCo2Concentration, loadFirstNames, loadSpamAssassin, spamAssassin$ } from '@loopflow/data';
+import { loadCo2Concentration, loadFirstNames, loadSpamAssassin, spamAssassin$ } from '@loopflow/datasets';
 import { defineStage } from '../../vocabulary/stage';
 import type { Item } from '../../vocabulary/items';
 
@@ -12,7 +12,7 @@ export interface FirstNamesOptions {
 /** `first-names`: 8,422 English first names (stdlib datasets, no network). */
 export const firstNamesStage = defineStage<FirstNamesOptions>({
   name: 'first-names',
-  plugin: 'data',
+  plugin: 'datasets',
   category: 'source',
   summary: 'English first names (8,422 distinct, from the installed stdlib datasets packages): one text per name.',
   description: 'Female and male lists merged, distinct and sorted. Licence PDDL-1.0 / CC0-1.0 (Moby Word II). For a character language model.',
@@ -41,7 +41,7 @@ export interface Co2Options {
 /** `co2`: the monthly Mauna Loa CO2 series (vega-datasets, no network). */
 export const co2Stage = defineStage<Co2Options>({
   name: 'co2',
-  plugin: 'data',
+  plugin: 'datasets',
   category: 'source',
   summary: 'Monthly CO2 at Mauna Loa, 1958-03 to 2020-04 (746 months, 5 gaps interpolated), as numeric rows.',
   description: 'From the installed vega-datasets package. Licence of the data: CC-BY-4.0. Values in ppm.',
@@ -72,7 +72,7 @@ export interface SpamAssassinOptions {
 /** `spam-assassin`: the SpamAssassin public corpus, bodies labelled ham (0) / spam (1). */
 export const spamAssassinStage = defineStage<SpamAssassinOptions>({
   name: 'spam-assassin',
-  plugin: 'data',
+  plugin: 'datasets',
   category: 'source',
   summary: 'The SpamAssassin public mail corpus (6,046 messages): one text per message body, labelled ham (0) or spam (1).',
   description: 'Headers are dropped (they give the label away). 195 bodies repeat; use `random-split` with `groupDuplicates: true` so no duplicate lands in two splits. Licence PDDL-1.0 / CC0-1.0.',

@@ -1,5 +1,6 @@
 import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
-import { bodyKey, chronologicalSplit, groupedSplit, randomSplit, Split } from '@loopflow/data';
+import { chronologicalSplit, groupedSplit, randomSplit, Split } from '@loopflow/data';
+import { bodyKey } from '@loopflow/datasets';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
 import type { DataKind } from '../../vocabulary/kinds';
 import type { Item, SplitName } from '../../vocabulary/items';

@@ -1,5 +1,6 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import { co2Concentration$, co2Info, loadCo2Concentration } from './co2-concentration';
+import { DataError } from '@loopflow/data';
+import { co2Concentration$, co2Info, loadCo2Concentration, tableRecords } from './co2-concentration';
 
 describe('loadCo2Concentration (vega-datasets co2-concentration.csv)', () => {
   const data = loadCo2Concentration();
@@ -41,5 +42,26 @@ describe('loadCo2Concentration (vega-datasets co2-concentration.csv)', () => {
     expect(info.licence).toContain('Creative Commons Attribution 4.0');
     expect(info.sources.join(' ')).toContain('Scripps CO2 Program');
     expect(info.version).toBe('3.2.1');
+  });
+});
+
+describe('tableRecords (the CO2 table read at once)', () => {
+  it('gives one record per non-empty line, with 1-based line numbers and the BOM dropped', () => {
+    expect(tableRecords('t.csv', '\uFEFFDate,CO2\r\n1958-03-01,315.70\n\n1958-04-01,317.46\n')).toEqual([
+      { file: 't.csv', line: 1, fields: ['Date', 'CO2'] },
+      { file: 't.csv', line: 2, fields: ['1958-03-01', '315.70'] },
+      { file: 't.csv', line: 4, fields: ['1958-04-01', '317.46'] },
+    ]);
+  });
+
+  it('refuses a quoted field (DATA_BAD_CSV, with file and line) instead of mis-splitting it', () => {
+    let caught: unknown;
+    try {
+      tableRecords('t.csv', 'Date,CO2\n"1958-03-01",315.70\n');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(DataError);
+    expect(caught).toMatchObject({ code: 'DATA_BAD_CSV', file: 't.csv', line: 2 });
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DataError } from '../errors';
+import { DataError } from '@loopflow/data';
 
 /**
  * The folder of an installed npm package, found by walking up `node_modules` folders from

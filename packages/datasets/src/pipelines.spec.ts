@@ -1,28 +1,14 @@
 /** End-to-end: the three real datasets through the operators, as a training run would use them. */
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { gather, tensor } from '@loopflow/tensor';
-import { loadFirstNames } from './datasets/first-names';
-import { loadCo2Concentration } from './datasets/co2-concentration';
-import { bodyKey, loadSpamAssassin } from './datasets/spam-assassin';
-import { charTokenizer, wordTokenizer, tokenizerFromJSON } from './text/tokenizer';
-import { tokenize } from './text/tokenize';
-import { buildVocabulary } from './text/build-vocabulary';
-import { encode } from './text/encode';
-import { Vocabulary } from './text/vocabulary';
-import { nextTokenPairs } from './sequences/next-token-pairs';
-import { sequenceToLabel } from './sequences/sequence-to-label';
-import { seriesWindows } from './series/series-windows';
-import { difference } from './series/difference';
-import { invertDifferences } from './series/undifference';
-import { randomSplit } from './splits/random-split';
-import { chronologicalSplit } from './splits/chronological-split';
-import { groupedSplit } from './splits/grouped-split';
-import { fitScaler } from './scalers/fit-scaler';
-import { scale } from './scalers/scale';
-import { Scaler } from './scalers/scaler';
-import { shuffle } from './batching/shuffle';
-import { batch } from './batching/batch';
-import { bucketByLength } from './batching/bucket-by-length';
+import {
+  batch, bucketByLength, buildVocabulary, charTokenizer, chronologicalSplit, difference, encode, fitScaler, groupedSplit,
+  invertDifferences, nextTokenPairs, randomSplit, scale, Scaler, sequenceToLabel, seriesWindows, shuffle, tokenize,
+  tokenizerFromJSON, Vocabulary, wordTokenizer,
+} from '@loopflow/data';
+import { loadFirstNames } from './first-names';
+import { loadCo2Concentration } from './co2-concentration';
+import { bodyKey, loadSpamAssassin } from './spam-assassin';
 
 describe('pipelines on the real datasets', () => {
   it('names: character language model batches, vocabulary saved and restored', async () => {

@@ -1,6 +1,6 @@
 import { lastValueFrom, take, toArray, count } from 'rxjs';
 import { bodyKey, loadSpamAssassin, spamAssassin$, spamAssassinInfo, splitHeaders } from './spam-assassin';
-import { groupedSplit } from '../splits/grouped-split';
+import { groupedSplit } from '@loopflow/data';
 
 describe('splitHeaders', () => {
   it('splits at the first empty line, with \\n or \\r\\n', () => {

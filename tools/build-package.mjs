@@ -109,6 +109,14 @@ const common = {
 const cjs = await esbuild.build({ ...common, entryPoints: { index: entry, ...Object.fromEntries(extraEntries.map((e) => [path.basename(e, '.ts'), path.join(projectRoot, e)])) }, outdir: dist, format: 'cjs', outExtension: { '.js': '.cjs' } });
 const esm = await esbuild.build({ ...common, entryPoints: { index: entry }, outdir: dist, format: 'esm', outExtension: { '.js': '.mjs' }, write: false });
 
+// A relative require that esbuild could not resolve stays in the bundle (it does so inside a
+// try block): in an installed package it would point nowhere. Generated files such as the
+// kernels' bytes (wasm/builds.js, written by tools/build-wasm.js) must exist before the build.
+for (const file of Object.keys(cjs.metafile.outputs).filter((f) => f.endsWith('.cjs'))) {
+  const left = fs.readFileSync(path.join(projectRoot, file), 'utf8').match(/\brequire\(["']\.\.?\/[^"']*["']\)/g);
+  if (left) fail(`${manifest.name}: ${path.basename(file)} still requires ${[...new Set(left)].join(', ')} at run time (the file was missing when bundling; for a package's WebAssembly kernels run \`node tools/build-wasm.js\` first — \`nx run <project>:build\` does)`);
+}
+
 if (undeclared.size) {
   fail(
     `${manifest.name} imports packages its package.json does not declare:\n` +
@@ -122,7 +130,9 @@ if (undeclared.size) {
   // shim's lines (one ';' per line: empty lines of generated code).
   const code = esm.outputFiles.find((f) => f.path.endsWith('.mjs'));
   const map = esm.outputFiles.find((f) => f.path.endsWith('.mjs.map'));
-  const shim = /\b(__dirname|__filename|__require)\b/.test(code.text);
+  // esbuild's `__require` shim (a require of a module left external) needs `require`; its
+  // `__commonJS` helper's inner `function __require()` (a bundled CommonJS file) needs nothing.
+  const shim = /\b(__dirname|__filename)\b|\bvar __require = /.test(code.text);
   fs.writeFileSync(code.path, shim ? `${esmNodeShim}\n${code.text}` : code.text);
   const json = JSON.parse(map.text);
   if (shim) json.mappings = ';'.repeat(esmNodeShim.split('\n').length) + json.mappings;

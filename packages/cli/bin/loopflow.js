@@ -3,19 +3,21 @@
 // The `loopflow` command. Exit codes: 0 success, 1 a failed run, 2 a usage or validation error.
 //
 // Which code it runs, decided here once:
-// - src/ beside this folder (a checkout of the repository, where npm's workspace link points
-//   here): the TypeScript sources, through ts-node (transpile only, swc) and the workspace's
-//   package names (tsconfig-paths). No build needed, and a stale dist/ is never picked.
-// - no src/ (the package installed from its tarball, which ships bin/ and dist/ only): the
-//   compiled dist/index.cjs, with no ts-node and no tsconfig.
+// - inside a checkout of the repository (this package sits in packages/ under the folder that
+//   holds tsconfig.base.json; npm's workspace link points here): the TypeScript sources,
+//   through ts-node (transpile only, swc) and the workspace's package names (tsconfig-paths).
+//   No build needed, and a stale dist/ is never picked.
+// - anywhere else (the package installed from its tarball): the compiled dist/index.cjs, with
+//   no ts-node and no tsconfig (the tarball's src/ is there for source maps only).
 // The search trials and comparison jobs follow the same choice (@loopflow/training's workerEntry).
 const fs = require('fs');
 const path = require('path');
 
 function loadCli() {
-  const sources = path.join(__dirname, '..', 'src', 'index.ts');
-  if (!fs.existsSync(sources)) return require('../dist/index.cjs');
   const root = path.resolve(__dirname, '..', '..', '..');
+  const sources = path.join(__dirname, '..', 'src', 'index.ts');
+  const checkout = path.basename(path.dirname(path.resolve(__dirname, '..'))) === 'packages' && fs.existsSync(path.join(root, 'tsconfig.base.json'));
+  if (!checkout) return require('../dist/index.cjs');
   // skipProject: the root tsconfig's own ts-node settings assume the repository root as the working folder.
   require('ts-node').register({
     skipProject: true,

@@ -81,16 +81,16 @@ const externals = {
 
 /**
  * ESM has no __dirname, __filename or require: a bundle whose sources use them (Node-only code
- * that reads files or loads CommonJS lazily) gets them from import.meta.url. Bundles without
- * them get no banner, so they import no Node built-in they did not ask for.
+ * that reads files, or loads a CommonJS package lazily) gets them from import.meta.url through
+ * `process.getBuiltinModule` (Node >= 20.16). No static import of a Node built-in: the ESM
+ * bundle is the one bundlers and browsers take (Node's `import` gets index.node.mjs), and
+ * where there is no Node the three stay undefined. Bundles that need none of them get no banner.
  */
 const esmNodeShim = [
-  "import { createRequire as __loopflowCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __loopflowFileURLToPath } from 'node:url';",
-  "import { dirname as __loopflowDirname } from 'node:path';",
-  'const require = __loopflowCreateRequire(import.meta.url);',
-  'const __filename = __loopflowFileURLToPath(import.meta.url);',
-  'const __dirname = __loopflowDirname(__filename);',
+  "const __loopflowNode = typeof process === 'object' && process !== null && typeof process.getBuiltinModule === 'function' ? (id) => process.getBuiltinModule(id) : () => undefined;",
+  "const require = __loopflowNode('module')?.createRequire(import.meta.url);",
+  "const __filename = __loopflowNode('url')?.fileURLToPath(import.meta.url);",
+  "const __dirname = __filename === undefined ? undefined : __loopflowNode('path')?.dirname(__filename);",
 ].join('\n');
 
 const common = {

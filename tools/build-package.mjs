@@ -20,10 +20,16 @@
  *                        the package's tsconfig.build.json, whose `paths` point the other
  *                        @loopflow packages at their built dist/index.d.ts)
  *
- * Each bundle holds only the package's own files: every import by package name (other
- * @loopflow packages, third-party packages) and every Node built-in stays an import. A bare
- * import that the package.json does not declare (dependencies or peerDependencies) fails the
- * build, so the declared dependencies stay the real ones.
+ * Each bundle holds only the package's own files (and what they require by a relative path,
+ * such as the kernels' bytes in wasm/builds.js): every import by package name (other
+ * @loopflow packages, third-party packages) and every Node built-in stays an import. The build
+ * fails when
+ *   - a bare import is not declared in the package.json (dependencies or peerDependencies), so
+ *     the declared dependencies stay the real ones;
+ *   - a relative require could not be bundled (a generated file missing);
+ *   - a declaration was written for a file outside the package's src/.
+ * An ESM bundle whose code uses require, __dirname or __filename gets them from a banner that
+ * reaches Node through process.getBuiltinModule (no static import of a Node built-in).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -26,3 +26,5 @@ export type { CheckpointFs } from './checkpoint-fs';
 export { findGenerators } from './generators';
 export type { ModelGenerator } from './generators';
 export { detachCarried } from './carried-state';
+export { workerEntry } from './worker-entry';
+export type { WorkerEntry } from './worker-entry';

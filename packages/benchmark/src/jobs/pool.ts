@@ -1,6 +1,5 @@
 import { fork, ChildProcess } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { workerEntry } from '@loopflow/training';
 import type { JobProgress } from '../training/train-run';
 import { BenchJob, JobResult, runJob } from './job';
 import type { FromChild, ToChild } from './child';
@@ -27,34 +26,20 @@ export type PoolEvent =
   | { type: 'progress'; job: BenchJob; progress: JobProgress }
   | { type: 'end'; job: BenchJob; result: JobResult };
 
-/** Walks up from `dir` to the folder holding `name` (null at the file-system root). */
-function findUp(dir: string, name: string): string | null {
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, name))) return path.join(d, name);
-    if (path.dirname(d) === d) return null;
-  }
-}
-
-/** How to start the worker: the compiled child.js as is, or child.ts through ts-node. */
-function workerEntry(threads?: number): { file: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
-  const ts = __filename.endsWith('.ts');
-  const file = path.join(__dirname, ts ? 'child.ts' : 'child.js');
-  const execArgv = ['--expose-gc'];
-  const env: NodeJS.ProcessEnv = { ...process.env };
+/**
+ * How to start the worker: child.ts through ts-node from the sources, the compiled
+ * dist/child.cjs from a build (the rule is @loopflow/training's `workerEntry`).
+ */
+function workerStart(threads?: number): { file: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
+  const entry = workerEntry(__filename, 'child');
+  const env: NodeJS.ProcessEnv = { ...process.env, ...entry.env };
   if (threads !== undefined && env.LOOPFLOW_THREADS === undefined) env.LOOPFLOW_THREADS = String(threads);
-  if (ts) {
-    execArgv.push('-r', require.resolve('ts-node/register'));
-    const project = findUp(__dirname, 'tsconfig.base.json');
-    const root = project ? path.dirname(project) : process.cwd();
-    env.TS_NODE_PROJECT = env.TS_NODE_PROJECT ?? path.join(root, 'tsconfig.json');
-    env.TS_NODE_TRANSPILE_ONLY = 'true';
-  }
-  return { file, execArgv, env };
+  return { file: entry.file, execArgv: ['--expose-gc', ...entry.execArgv], env };
 }
 
 /** Runs one job in a fresh worker process; a worker that dies gives a failed result, never a throw. */
 function runInWorker(job: BenchJob, onProgress: (p: JobProgress) => void, threads?: number): Promise<JobResult> {
-  const { file, execArgv, env } = workerEntry(threads);
+  const { file, execArgv, env } = workerStart(threads);
   return new Promise((resolve) => {
     let settled = false;
     let child: ChildProcess;

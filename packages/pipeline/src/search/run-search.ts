@@ -7,6 +7,7 @@ import type { PipelineDefinition } from '../definition/types';
 import { checkDefinition, isStillValid, ValidatedDefinition } from '../definition/validate';
 import { DefinitionError } from '../definition/problems';
 import { LoopflowError } from '@loopflow/tensor';
+import { workerEntry } from '@loopflow/training';
 import { metricMode } from '../vocabulary/metric-set';
 import { createRunFolder } from '../run-folder/run-folder';
 import { writeFileAtomic } from '../run-folder/atomic';
@@ -57,7 +58,16 @@ export function rankTrials(results: readonly TrialResult[], mode: 'min' | 'max')
 
 function workerPool(parallel: number): { run(task: TrialTask, onProgress: (p: TrialProgress) => void): Promise<TrialResult>; close(): Promise<void> } {
   const { Piscina } = require('piscina') as typeof import('piscina');
-  const pool = new Piscina({ filename: path.join(__dirname, 'trial-worker.js'), maxThreads: parallel, minThreads: 0, idleTimeout: 1000 });
+  // trial-worker.ts through ts-node from the sources, dist/trial-worker.cjs from a build.
+  const { file, execArgv, env } = workerEntry(__filename, 'trial-worker');
+  const pool = new Piscina({
+    filename: file,
+    maxThreads: parallel,
+    minThreads: 0,
+    idleTimeout: 1000,
+    execArgv: [...execArgv],
+    ...(Object.keys(env).length ? { env: { ...process.env, ...env } } : {}),
+  });
   return {
     run(task, onProgress) {
       const { port1, port2 } = new MessageChannel();

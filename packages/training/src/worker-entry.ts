@@ -1,6 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { LoopflowError } from '@loopflow/tensor';
+import { LoopflowError, nodeModule } from '@loopflow/tensor';
 
 /**
  * How to start a worker (a thread or a child process) whose entry file sits beside the module
@@ -28,8 +26,11 @@ export interface WorkerEntry {
   readonly fromSources: boolean;
 }
 
+type Fs = typeof import('fs');
+type Path = typeof import('path');
+
 /** Walks up from `dir` to the folder holding `name` (null at the file-system root). */
-function findUp(dir: string, name: string): string | null {
+function findUp(fs: Fs, path: Path, dir: string, name: string): string | null {
   for (let d = dir; ; d = path.dirname(d)) {
     if (fs.existsSync(path.join(d, name))) return path.join(d, name);
     if (path.dirname(d) === d) return null;
@@ -40,14 +41,21 @@ function findUp(dir: string, name: string): string | null {
  * The worker `name` (no extension) beside `callerFile` (pass `__filename`), and how to start it.
  *
  * @throws LoopflowError `WORKER_ENTRY_MISSING` when the entry file is not there (a build
- *   without its worker entry), or `WORKER_NO_TSCONFIG` when a caller running from sources has
- *   no tsconfig.base.json above it.
+ *   without its worker entry), `WORKER_NO_TSCONFIG` when a caller running from sources has
+ *   no tsconfig.base.json above it, or `WORKER_NEEDS_NODE` outside Node.js (workers are
+ *   processes or worker_threads; in a page, run the work in the page's own worker instead).
  *
  * @example
  * const { file, execArgv, env } = workerEntry(__filename, 'child');
  * fork(file, [], { execArgv: [...execArgv], env: { ...process.env, ...env } });
  */
 export function workerEntry(callerFile: string, name: string): WorkerEntry {
+  // Node's modules are reached here, not at import: training also runs in a page (nodeModule).
+  const fs = nodeModule('fs');
+  const path = nodeModule('path');
+  if (!fs || !path) {
+    throw new LoopflowError('WORKER_NEEDS_NODE', `cannot start the worker '${name}': starting workers needs Node.js (fs, path), which this engine does not offer`);
+  }
   const dir = path.dirname(callerFile);
   const fromSources = callerFile.endsWith('.ts');
   const file = path.join(dir, `${name}${fromSources ? '.ts' : '.cjs'}`);
@@ -58,7 +66,7 @@ export function workerEntry(callerFile: string, name: string): WorkerEntry {
     );
   }
   if (!fromSources) return { file, execArgv: [], env: {}, fromSources };
-  const base = findUp(dir, 'tsconfig.base.json');
+  const base = findUp(fs, path, dir, 'tsconfig.base.json');
   if (!base) {
     throw new LoopflowError('WORKER_NO_TSCONFIG', `${callerFile} runs from TypeScript sources but no tsconfig.base.json lies above it: start workers from a build instead`);
   }

@@ -50,7 +50,7 @@ export {
 } from './runtime/builds';
 export type { WasmVariant, WasmBuildSource, WasmKernelInstance } from './runtime/builds';
 export { wasmFolder } from './runtime/wasm-folder';
-export { embeddedBuilds, decodeBase64 } from './runtime/embedded';
+export { embeddedBuilds, packageBuildSource, decodeBase64 } from './runtime/embedded';
 export type { EmbeddedBuilds } from './runtime/embedded';
 // The one door to Node.js (built-in modules, environment, stderr) for code that also runs in a page.
 export { nodeModule, envVar, isNode, engineName, writeDiagnostic } from './runtime/node';

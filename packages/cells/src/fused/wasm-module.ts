@@ -1,6 +1,5 @@
 import {
-  EmbeddedBuilds, WasmBuildSource, WasmMemory, WasmModule, WasmVariant, createSharedMemory, embeddedBuilds, envVar, instantiateWasm,
-  loadWasmBuild, wasmFolder,
+  WasmBuildSource, WasmMemory, WasmModule, WasmVariant, createSharedMemory, envVar, instantiateWasm, loadWasmBuild, packageBuildSource,
 } from '@loopflow/tensor';
 
 /**
@@ -35,26 +34,13 @@ export const CELLS_WASM_DIR_ENV = 'LOOPFLOW_CELLS_WASM_DIR';
 export const EMBEDDED_BUILDS = 'packages/cells/wasm/builds.js';
 
 /**
- * The `builds` table of wasm/builds.js, or undefined when it was not generated. A relative
- * `require` with a literal path, inside a function: bundlers inline the module, and nothing is
- * read at import.
- */
-function embeddedTable(): EmbeddedBuilds | undefined {
-  try {
-    return (require('../../wasm/builds.js') as { builds?: EmbeddedBuilds }).builds;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Where the fused kernels' builds come from: the folder `LOOPFLOW_CELLS_WASM_DIR` names (read
  * with fs) if set, else the bytes embedded in the package (wasm/builds.js, inlined in the
  * bundles). The one place that decides it; read on first load, never at import.
  */
 export function fusedBuildSource(): WasmBuildSource {
-  const dir = envVar(CELLS_WASM_DIR_ENV);
-  return dir ? wasmFolder(dir) : embeddedBuilds(EMBEDDED_BUILDS, embeddedTable);
+  // A literal relative require inside a function: bundlers inline the module; nothing is read at import.
+  return packageBuildSource(CELLS_WASM_DIR_ENV, EMBEDDED_BUILDS, () => require('../../wasm/builds.js').builds);
 }
 
 /** A compiled build. */

@@ -1,7 +1,5 @@
 import { loadWasmBuild, WasmBuildSource, WasmVariant } from '../runtime/builds';
-import { EmbeddedBuilds, embeddedBuilds } from '../runtime/embedded';
-import { envVar } from '../runtime/node';
-import { wasmFolder } from '../runtime/wasm-folder';
+import { packageBuildSource } from '../runtime/embedded';
 import { WasmModule } from '../runtime/webassembly';
 
 /**
@@ -16,26 +14,13 @@ export const WASM_DIR_ENV = 'LOOPFLOW_WASM_DIR';
 export const EMBEDDED_BUILDS = 'packages/tensor/wasm/builds.js';
 
 /**
- * The `builds` table of wasm/builds.js, or undefined when it was not generated. A relative
- * `require` with a literal path, inside a function: bundlers inline the module, and nothing is
- * read at import.
- */
-function embeddedTable(): EmbeddedBuilds | undefined {
-  try {
-    return (require('../../wasm/builds.js') as { builds?: EmbeddedBuilds }).builds;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Where tensor's builds come from: the folder `LOOPFLOW_WASM_DIR` names (read with fs) if set,
  * else the bytes embedded in the package (wasm/builds.js, inlined in the bundles). The one
  * place that decides it; read when a build is first loaded, never at import.
  */
 export function tensorBuildSource(): WasmBuildSource {
-  const dir = envVar(WASM_DIR_ENV);
-  return dir ? wasmFolder(dir) : embeddedBuilds(EMBEDDED_BUILDS, embeddedTable);
+  // A literal relative require inside a function: bundlers inline the module; nothing is read at import.
+  return packageBuildSource(WASM_DIR_ENV, EMBEDDED_BUILDS, () => require('../../wasm/builds.js').builds);
 }
 
 /**

@@ -1,4 +1,6 @@
 import { WasmBuildSource } from './builds';
+import { envVar } from './node';
+import { wasmFolder } from './wasm-folder';
 
 /**
  * The builds a package ships inside its JavaScript: tools/build-wasm.js writes, next to each
@@ -47,8 +49,8 @@ export function decodeBase64(text: string): Uint8Array {
 /**
  * The builds embedded in a package (see above): `where` names the generated module, for
  * messages and as the cache key of its builds (e.g. 'packages/cells/wasm/builds.js'); `load`
- * returns its `builds` table, or undefined when the module is missing (kernels not built). It
- * is called on the first read only.
+ * returns its `builds` table; when it throws (the module is missing: kernels not built) or
+ * returns undefined, the builds read as missing. It is called on the first read only.
  *
  * @example
  * embeddedBuilds('packages/cells/wasm/builds.js', () => require('../../wasm/builds.js').builds);
@@ -60,11 +62,28 @@ export function embeddedBuilds(where: string, load: () => EmbeddedBuilds | undef
     locate: (file) => `${where} (${file})`,
     read: (file) => {
       if (!loaded) {
-        table = load();
+        try {
+          table = load();
+        } catch {
+          table = undefined;
+        }
         loaded = true;
       }
       const text = table && Object.prototype.hasOwnProperty.call(table, file) ? table[file] : undefined;
       return typeof text === 'string' ? decodeBase64(text) : undefined;
     },
   };
+}
+
+/**
+ * Where a package's builds come from, decided in one place when a build is first loaded (never
+ * at import): the folder that the environment variable `dirVariable` names (read with fs) when it
+ * is set, else the bytes embedded in the package (`embeddedBuilds(where, load)`).
+ *
+ * @example
+ * packageBuildSource('LOOPFLOW_CELLS_WASM_DIR', 'packages/cells/wasm/builds.js', () => require('../../wasm/builds.js').builds);
+ */
+export function packageBuildSource(dirVariable: string, where: string, load: () => EmbeddedBuilds | undefined): WasmBuildSource {
+  const dir = envVar(dirVariable);
+  return dir ? wasmFolder(dir) : embeddedBuilds(where, load);
 }

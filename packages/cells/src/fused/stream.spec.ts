@@ -56,7 +56,8 @@ describeFused('WebAssembly streamer (float32)', () => {
         // LSTM and GRU steps are large enough to share (IndRNN has no product; this RNN is
         // small). The helper takes part when it is scheduled in time: on a busy machine, or
         // while it wakes from sleep, the caller takes both halves, so the sequence is rerun.
-        const shares = threads && (kind === 'lstm' || kind === 'gru');
+        // With no fused runner installed (LOOPFLOW_FUSED=0) the streamer runs the plain loop.
+        const shares = previous !== null && threads && (kind === 'lstm' || kind === 'gru');
         const deadline = Date.now() + (shares ? 5000 : 0);
         for (let attempt = 0; attempt === 0 || (Date.now() < deadline && fusedKernelsInfo()!.helperItems === helped); attempt++) {
           streamer.reset();

@@ -78,7 +78,7 @@ export function isCurrent(team: usize, seq: i32): bool {
 }
 
 /**
- * Parameters of a job: int32 words at `params` (mirrored in src/fused/job.ts).
+ * Parameters of a job: int32 words at `params` (mirrored in src/fused/team.ts `P`).
  */
 export const P_KERNEL: i32 = 0;
 export const P_STEPS: i32 = 1;

@@ -1,5 +1,5 @@
 // Helpers shared by the feedback specs (not part of the public API). The cells package may
-// depend only on tensor and layers (tools/deps.spec.ts), so the training specs use this small
+// depend only on tensor and layers (.dependency-cruiser.cjs), so the training specs use this small
 // Adam and these losses instead of @loopflow/optimizers and @loopflow/losses.
 import { DType, Random, Tensor, abs, add, exp, log, mean, mul, neg, noGrad, relu, square, sub } from '@loopflow/tensor';
 import { namedParameters } from '@loopflow/layers';

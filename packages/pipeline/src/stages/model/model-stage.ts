@@ -33,5 +33,5 @@ export const EMBEDDING_SCHEMA = {
   type: 'integer',
   minimum: 1,
   maximum: 65536,
-  description: 'Token inputs: learn an embedding of this size (default: one-hot vectors of the vocabulary size; at most 65536).',
+  description: 'Token inputs: learn an embedding of this size (default: one-hot vectors of the vocabulary size).',
 };

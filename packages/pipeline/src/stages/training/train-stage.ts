@@ -79,7 +79,7 @@ export const trainStage = defineStage<TrainStageOptions>({
     type: 'object',
     required: ['epochs'],
     properties: {
-      epochs: { type: 'integer', minimum: 1, maximum: 1000000, description: 'Passes over the training split (at most 1000000).' },
+      epochs: { type: 'integer', minimum: 1, maximum: 1000000, description: 'Passes over the training split.' },
       loss: { enum: ['cross-entropy', 'mse', 'mae', 'huber'], description: "Default: 'cross-entropy' (language models, classification), 'mse' (forecasting)." },
       huberDelta: { type: 'number', exclusiveMinimum: 0, default: 1, description: "Where loss 'huber' turns from quadratic to linear." },
       labelSmoothing: { type: 'number', minimum: 0, maximum: 1, default: 0 },

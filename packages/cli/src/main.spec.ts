@@ -73,6 +73,23 @@ describe('loopflow main(argv, io): exit codes 0 / 1 / 2', () => {
     expect(io.err()).toContain('cannot read the definition: no such file');
   });
 
+  it.each([
+    ['20,000 nested arrays', `{\n  "name": "x",\n  "deep": ${'['.repeat(20_000)}1${']'.repeat(20_000)}\n}`, /hostile\.json:3:266 \/deep(\/0){255}: nested more than 256 levels/],
+    ['"__proto__" holding the definition', `{\n  "__proto__": ${JSON.stringify(definition())}\n}`, /hostile\.json:2:3 \/__proto__: unknown key '__proto__'/],
+    ['"epochs": 1e999', JSON.stringify(definition(), null, 2).replace('"epochs": 2', '"epochs": 1e999'), /hostile\.json:\d+:\d+ \/stages\/7\/epochs: 1e999 is not a finite number/],
+    ['"seed": 1e20', JSON.stringify(definition(), null, 2).replace('"seed": 1', '"seed": 1e20'), /hostile\.json:3:11 \/seed: out of range; expected a value <= 9007199254740991/],
+  ])('validate and run: %s is exit 2 with the path and line:column, no stack trace, no run folder', async (_what, text, problem) => {
+    write('hostile.json', text);
+    const validated = fakeIO(dir);
+    expect(await main(['validate', 'hostile.json'], validated)).toBe(2);
+    expect(validated.err()).toMatch(problem);
+    expect(validated.err()).not.toMatch(/Maximum call stack|\n\s+at /);
+    const ran = fakeIO(dir);
+    expect(await main(['run', 'hostile.json', '--out', 'hostile-runs'], ran)).toBe(2);
+    expect(ran.err()).toBe(validated.err());
+    expect(fs.existsSync(path.join(dir, 'hostile-runs'))).toBe(false);
+  });
+
   it('run: 2 with the same problems as validate (path, line:column, hint), and no run folder', async () => {
     const bad = definition();
     (bad.stages[6] as Record<string, unknown>).hidenSize = 8;

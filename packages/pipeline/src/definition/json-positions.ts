@@ -17,17 +17,25 @@ export interface ParsedJson {
   locations: Map<string, ValueLocation>;
 }
 
-/** A JSON syntax error with its place in the text. */
+/**
+ * A JSON syntax error with its place in the text. `pointer` is set when the text is valid JSON
+ * syntax but holds a value the reader refuses (nested deeper than {@link MAX_JSON_DEPTH}, or a
+ * number too large to be finite): the JSON pointer of that value.
+ */
 export class JsonSyntaxError extends Error {
   constructor(
     readonly reason: string,
     readonly position: TextPosition,
     readonly found: string,
+    readonly pointer?: string,
   ) {
     super(`${position.line}:${position.column}: ${reason}`);
     this.name = 'JsonSyntaxError';
   }
 }
+
+/** The deepest nesting of arrays and objects the reader accepts (a definition needs fewer than 10 levels). */
+export const MAX_JSON_DEPTH = 256;
 
 /** Escapes one JSON-pointer segment (`~` -> `~0`, `/` -> `~1`). */
 export function escapePointerSegment(segment: string): string {
@@ -37,7 +45,10 @@ export function escapePointerSegment(segment: string): string {
 /**
  * Parses strict JSON (RFC 8259) and records the line and column of every value and key, so
  * a problem found later (by the schema, say) can point into the file. Throws
- * {@link JsonSyntaxError} naming the place of the first syntax error.
+ * {@link JsonSyntaxError} naming the place of the first syntax error, of a value nested deeper
+ * than {@link MAX_JSON_DEPTH} levels (so hostile input cannot exhaust the stack) or of a number
+ * that is not finite (`1e999`). A `"__proto__"` key is an ordinary own property of its object,
+ * never the object's prototype.
  *
  * @example
  * const { value, locations } = parseJsonWithPositions('{\n  "a": [1, 2]\n}');
@@ -100,19 +111,25 @@ export function parseJsonWithPositions(text: string): ParsedJson {
     }
   };
 
-  const parseNumber = (): number => {
+  const parseNumber = (pointer: string): number => {
+    const start = here();
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
     if (!m) fail(`expected a value (object, array, string, number, true, false or null), found ${describe()}`);
     const match = (m as RegExpExecArray)[0];
     i += match.length;
-    return Number(match);
+    const n = Number(match);
+    if (!Number.isFinite(n)) throw new JsonSyntaxError(`${match} is not a finite number (beyond ±1.8e308); write a smaller number`, start, match, pointer);
+    return n;
   };
 
-  const parseValue = (pointer: string, key?: TextPosition): unknown => {
+  const parseValue = (pointer: string, depth: number, key?: TextPosition): unknown => {
     skipSpace();
     const start = here();
     locations.set(pointer, key ? { value: start, key } : { value: start });
     const c = text[i];
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) {
+      throw new JsonSyntaxError(`nested more than ${MAX_JSON_DEPTH} levels deep (arrays and objects); a definition needs only a few levels`, start, `${c}...`, pointer);
+    }
     if (c === '{') {
       i++;
       const obj: Record<string, unknown> = {};
@@ -132,7 +149,9 @@ export function parseJsonWithPositions(text: string): ParsedJson {
         skipSpace();
         if (text[i] !== ':') fail(`expected ':' after "${name}", found ${describe()}`);
         i++;
-        obj[name] = parseValue(`${pointer}/${escapePointerSegment(name)}`, keyAt);
+        const member = parseValue(`${pointer}/${escapePointerSegment(name)}`, depth + 1, keyAt);
+        // An own data property even for "__proto__" (plain assignment would set the prototype).
+        Object.defineProperty(obj, name, { value: member, writable: true, enumerable: true, configurable: true });
         skipSpace();
         if (text[i] === ',') {
           i++;
@@ -154,7 +173,7 @@ export function parseJsonWithPositions(text: string): ParsedJson {
         return arr;
       }
       for (;;) {
-        arr.push(parseValue(`${pointer}/${arr.length}`));
+        arr.push(parseValue(`${pointer}/${arr.length}`, depth + 1));
         skipSpace();
         if (text[i] === ',') {
           i++;
@@ -177,11 +196,11 @@ export function parseJsonWithPositions(text: string): ParsedJson {
       }
     }
     if (c === "'") fail("strings need double quotes in JSON, not single quotes");
-    return parseNumber();
+    return parseNumber(pointer);
   };
 
   if (text.charCodeAt(0) === 0xfeff) i = 1; // a byte-order mark
-  const value = parseValue('');
+  const value = parseValue('', 0);
   skipSpace();
   if (i < text.length) fail(`unexpected ${describe()} after the end of the JSON value`);
   return { value, locations };

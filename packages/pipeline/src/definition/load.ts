@@ -26,6 +26,10 @@ export function parseDefinition(text: string, options: Omit<ValidateOptions, 'lo
   try {
     parsed = parseJsonWithPositions(text);
   } catch (e) {
+    if (e instanceof JsonSyntaxError && e.pointer !== undefined) {
+      // Valid syntax, but a value the reader refuses (too deep, not a finite number): reported at its path.
+      throw new DefinitionError([{ code: 'INVALID_VALUE', path: e.pointer, position: e.position, message: e.reason, found: e.found }], options.file);
+    }
     if (e instanceof JsonSyntaxError) {
       throw new DefinitionError([{ code: 'JSON_SYNTAX', path: '', position: e.position, message: `not valid JSON: ${e.reason}`, found: e.found }], options.file);
     }

@@ -56,7 +56,7 @@ export function composePipelineSchema(registry: StageRegistry): JsonSchema {
       $schema: { type: 'string', description: 'Path or URL of this schema, for editor completion.' },
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Name of the pipeline; runs are written to runs/<name>-<time>/.' },
       description: { type: 'string', description: 'What the pipeline does (free text).' },
-      seed: { type: 'integer', minimum: 0, default: 0, description: 'Seed of every random choice of the run (splits, shuffling, initialization, dropout).' },
+      seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Seed of every random choice of the run (splits, shuffling, initialization, dropout).' },
       stages: { type: 'array', minItems: 1, items: { $ref: '#/definitions/stage' }, description: 'The stages, in order: a source first, then preprocessing, a split, batching, a model, training, evaluation and outputs.' },
       search: { $ref: '#/definitions/search' },
     },

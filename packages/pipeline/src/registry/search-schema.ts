@@ -31,7 +31,7 @@ export const SEARCH_SCHEMA: JsonSchema = {
   properties: {
     method: { enum: ['grid', 'random'], default: 'grid', description: "'grid' tries every combination of values; 'random' draws `trials` combinations." },
     trials: { type: 'integer', minimum: 1, description: 'Trials of a random search (required for random).' },
-    seed: { type: 'integer', minimum: 0, default: 0, description: "Seed of the random draws; each trial's run seed is derived from it and the trial number." },
+    seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: "Seed of the random draws; each trial's run seed is derived from it and the trial number." },
     parallel: { type: 'integer', minimum: 1, maximum: 64, description: 'Trials run at once on worker threads (default: the number of CPUs, at most the number of trials).' },
     metric: { type: 'string', default: 'validation.loss', description: "The metric that ranks trials: 'validation.loss', 'validation.accuracy', 'test.rmse'..." },
     mode: { enum: ['min', 'max'], description: "Whether a lower or higher metric is better (default: 'max' for accuracy, precision, recall and f1, else 'min')." },

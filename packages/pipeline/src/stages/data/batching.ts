@@ -27,7 +27,7 @@ export const batchStage = defineStage<BatchOptions>({
     type: 'object',
     required: ['batchSize'],
     properties: {
-      batchSize: { type: 'integer', minimum: 1, description: 'Samples per batch.' },
+      batchSize: { type: 'integer', minimum: 1, maximum: 1000000, description: 'Samples per batch.' },
       shuffle: { type: 'boolean', default: true, description: 'Shuffle the training samples every epoch.' },
       bucketBoundaries: {
         type: 'array',

@@ -54,7 +54,7 @@ export const randomSplitStage = defineStage<RandomSplitOptions>({
     properties: {
       validation: fractionSchema('validation'),
       test: fractionSchema('test'),
-      seed: { type: 'integer', minimum: 0, description: "Seed of the split (default: derived from the definition's seed)." },
+      seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Seed of the split (default: derived from the definition's seed)." },
       groupDuplicates: { type: 'boolean', default: false, description: 'Keep items with equal values (texts compared trimmed) in one part, so no duplicate is trained on and then tested on.' },
     },
   },

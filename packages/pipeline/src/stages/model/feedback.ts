@@ -40,7 +40,7 @@ export const feedbackStage = defineStage<FeedbackModelOptions>({
           required: ['name', 'size', 'cell'],
           properties: {
             name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]*$', description: 'Unique layer name.' },
-            size: { type: 'integer', minimum: 1, description: 'Neurons.' },
+            size: { type: 'integer', minimum: 1, maximum: 65536, description: 'Neurons.' },
             cell: { enum: FEEDBACK_CELLS.slice(), description: "The layer's cell ('linear' = affine, no activation)." },
           },
         },

@@ -32,5 +32,6 @@ export const POOLING_SCHEMA = {
 export const EMBEDDING_SCHEMA = {
   type: 'integer',
   minimum: 1,
+  maximum: 65536,
   description: 'Token inputs: learn an embedding of this size (default: one-hot vectors of the vocabulary size).',
 };

@@ -18,8 +18,8 @@ export const recurrentStage = defineStage<RecurrentModelOptions>({
     properties: {
       cell: { enum: ['rnn', 'lstm', 'gru', 'indrnn'], default: 'lstm', description: "'rnn': Elman (lateral feedback); 'lstm'; 'gru'; 'indrnn': each neuron feeds only itself (direct feedback)." },
       nonlinearity: { enum: ['tanh', 'relu'], description: "Activation of 'rnn' (default tanh) and 'indrnn' (default relu) cells." },
-      hiddenSize: { type: 'integer', minimum: 1, description: 'Features of the hidden state of each layer and direction.' },
-      numLayers: { type: 'integer', minimum: 1, default: 1, description: 'Stacked layers.' },
+      hiddenSize: { type: 'integer', minimum: 1, maximum: 65536, description: 'Features of the hidden state of each layer and direction.' },
+      numLayers: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'Stacked layers.' },
       bidirectional: { type: 'boolean', default: false, description: 'Also read each sequence backwards (classification and forecasting only).' },
       dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Dropout between stacked layers, in training.' },
       embeddingSize: EMBEDDING_SCHEMA,

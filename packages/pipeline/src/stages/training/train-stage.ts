@@ -11,6 +11,7 @@ import { batchMetrics, taskCount, taskLoss } from '../../task/loss';
 import type { LossName } from '../../vocabulary/bundle';
 import { makeOptimizer, makeScheduler, OPTIMIZER_SCHEMA, OptimizerOptions, SCHEDULE_SCHEMA, ScheduleOptions } from './optimizer-options';
 import { batchSlicer } from './batch-slicer';
+import { longestInput } from './longest-input';
 
 /** Options of the `train` stage. */
 export interface TrainStageOptions {
@@ -78,7 +79,7 @@ export const trainStage = defineStage<TrainStageOptions>({
     type: 'object',
     required: ['epochs'],
     properties: {
-      epochs: { type: 'integer', minimum: 1, description: 'Passes over the training split.' },
+      epochs: { type: 'integer', minimum: 1, maximum: 1000000, description: 'Passes over the training split.' },
       loss: { enum: ['cross-entropy', 'mse', 'mae', 'huber'], description: "Default: 'cross-entropy' (language models, classification), 'mse' (forecasting)." },
       huberDelta: { type: 'number', exclusiveMinimum: 0, default: 1, description: "Where loss 'huber' turns from quadratic to linear." },
       labelSmoothing: { type: 'number', minimum: 0, maximum: 1, default: 0 },
@@ -140,7 +141,7 @@ function trainBundle(bundle: ModelBundle, o: TrainStageOptions, ctx: StageContex
     const optimizer = makeOptimizer(o.optimizer, params);
     const batchesPerEpoch = data.batchCount('train');
     const stepsPerUpdate = o.bptt?.stepsPerUpdate;
-    const longest = Math.max(...data.samples.train.map((s) => s.input.length));
+    const longest = longestInput(data.samples.train);
     const updatesPerBatch = stepsPerUpdate ? Math.ceil(longest / stepsPerUpdate) : 1;
     const scheduleEvery = o.schedule && o.schedule.kind !== 'plateau' ? (o.schedule.every ?? 'epoch') : 'epoch';
     const totalSteps = scheduleEvery === 'step' ? o.epochs * batchesPerEpoch * updatesPerBatch : o.epochs;

@@ -12,9 +12,10 @@ import type { Workload } from './cells-workload';
 async function buildWorkload(spec: CaseSpec, chunk: number): Promise<Workload> {
   const { impl, cell, mode, size, seed } = spec;
   if (mode === 'infer-b1' && cell !== 'lstm') throw new Error(`cells bench: infer-b1 is measured for the lstm only, not ${cell}`);
-  if (impl === 'loopflow') {
+  if (impl === 'loopflow-tokens' && mode !== 'train') throw new Error(`cells bench: ${impl} is a training input; infer-b1 is measured as impl loopflow (streamer.stepIndex)`);
+  if (impl === 'loopflow' || impl === 'loopflow-tokens') {
     const { loopflowInference, loopflowTraining } = await import('./cells-loopflow');
-    return mode === 'train' ? loopflowTraining(cell, size, seed) : loopflowInference(size, chunk, seed);
+    return mode === 'train' ? loopflowTraining(impl === 'loopflow' ? 'dense' : 'tokens')(cell, size, seed) : loopflowInference(size, chunk, seed);
   }
   const { tfjsInference, tfjsTraining } = await import('./cells-tfjs');
   const backend = impl === 'tfjs-wasm' ? 'wasm' : 'cpu';

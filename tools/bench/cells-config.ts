@@ -4,14 +4,19 @@
  * Shared by the parent (cells.ts), the child processes (cells-worker.ts) and the spec.
  */
 
-/** Who runs the model: loopflow's public APIs, or TensorFlow.js on one of its backends. */
-export type ImplName = 'loopflow' | 'tfjs-wasm' | 'tfjs-cpu';
+/**
+ * Who runs the model: loopflow's public APIs, or TensorFlow.js on one of its backends.
+ * `loopflow` trains on the dense one-hot input `[T, B, V]` (the same work as TensorFlow.js:
+ * ratios and targets use it) and streams for infer-b1; `loopflow-tokens` trains the same model
+ * on the token ids (`runRecurrentTokens`, a row gather instead of the input product).
+ */
+export type ImplName = 'loopflow' | 'loopflow-tokens' | 'tfjs-wasm' | 'tfjs-cpu';
 /** The recurrent layer: LSTM, GRU, or an Elman RNN (tanh). */
 export type CellName = 'lstm' | 'gru' | 'rnn';
 /** Full-BPTT training of the character LM, or batch-1 streaming inference (one step at a time). */
 export type ModeName = 'train' | 'infer-b1';
 
-export const IMPLS: readonly ImplName[] = ['loopflow', 'tfjs-wasm', 'tfjs-cpu'];
+export const IMPLS: readonly ImplName[] = ['loopflow', 'loopflow-tokens', 'tfjs-wasm', 'tfjs-cpu'];
 export const CELLS: readonly CellName[] = ['lstm', 'gru', 'rnn'];
 
 /** The character language model's sizes. */

@@ -6,7 +6,7 @@
  * inference of the LSTM (one step at a time, state kept). See docs/benchmarks.md.
  *
  *     npm run bench -- cells [--json] [--quick] [--cells lstm,gru,rnn]
- *                            [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1]
+ *                            [--impl loopflow,loopflow-tokens,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1]
  *                            [--threads N]   (LOOPFLOW_THREADS of the loopflow cases)
  *                            [--hidden N]    (units of the recurrent layer; default 128, the
  *                                             issue's size, the only one the targets judge)
@@ -27,7 +27,10 @@ import { CELLS, CaseResult, CaseSpec, CellName, IMPLS, INFERENCE_CHUNK, ImplName
 import { loadWarning, resultLines, resultTable, targetLines } from './cells-report';
 
 const MODES: readonly ModeName[] = ['train', 'infer-b1'];
-const USAGE = 'options: [--quick] [--cells lstm,gru,rnn] [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1] [--threads N] [--hidden N]';
+/** Why tfjs-wasm runs on one thread only (checked with @tensorflow/tfjs-backend-wasm 4.22 on Node 20). */
+export const TFJS_WASM_THREADS_NOTE =
+  "1 thread: tfjs-backend-wasm 4.22 cannot run multi-threaded in Node (WASM_HAS_MULTITHREAD_SUPPORT is hard-wired false under Node, tfjs issue #3830; forced on, its pthread workers start from blob: URLs, which Node's Worker rejects with ERR_WORKER_PATH), so setThreadsCount(2) has no effect";
+const USAGE = 'options: [--quick] [--cells lstm,gru,rnn] [--impl loopflow,loopflow-tokens,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1] [--threads N] [--hidden N]';
 /** Largest `--hidden`: an LSTM of 4096 units has 64 M recurrent weights (256 MB). */
 const MAX_HIDDEN = 4096;
 
@@ -113,6 +116,7 @@ export function planCases(options: CellsOptions, seed = 1): CaseSpec[] {
   if (options.modes.includes('infer-b1') && options.cells.includes('lstm')) groups.push(['lstm', 'infer-b1']);
   for (const [cell, mode] of groups) {
     for (const impl of options.impls) {
+      if (impl === 'loopflow-tokens' && mode !== 'train') continue; // streaming is impl loopflow's
       cases.push({ impl, cell, mode, size: caseSize(options), plan: timingPlan(impl, mode, options.quick), seed });
     }
   }
@@ -163,6 +167,8 @@ export const cellsBench: Bench = {
     ctx.log(`train steps/s = T*B / median seconds of a timed training step (${steps * batch} trained time steps per step, every impl; 'best' = of the fastest step)`);
     ctx.log(`infer-b1 = batch-1 LSTM steps/s, one step at a time, state kept (chunks of ${INFERENCE_CHUNK} steps timed)`);
     ctx.log(`each case in its own child process; ratio = this row's steps/s over that impl's for the same cell and mode`);
+    ctx.log(`loopflow = dense one-hot input [T,B,V] (runRecurrent; the same work as tfjs: targets judged on it); loopflow-tokens = token ids (runRecurrentTokens)`);
+    ctx.log(`tfjs-wasm: ${TFJS_WASM_THREADS_NOTE}`);
     ctx.log(machineLine());
     const results: CaseResult[] = [];
     const failed: string[] = [];
@@ -170,7 +176,7 @@ export const cellsBench: Bench = {
     for (const spec of cases) {
       const name = `${spec.impl} ${spec.cell} ${spec.mode}`;
       try {
-        const env: Record<string, string> = spec.impl === 'loopflow' && options.threads !== undefined ? { LOOPFLOW_THREADS: String(options.threads) } : {};
+        const env: Record<string, string> = spec.impl.startsWith('loopflow') && options.threads !== undefined ? { LOOPFLOW_THREADS: String(options.threads) } : {};
         const r = await runCaseInChild(spec, env);
         results.push(r);
         ctx.log(`  ${name.padEnd(26)} ${Math.round(r.stepsPerSecond).toLocaleString('en-US').padStart(9)} steps/s  (${r.iterations} timed, ${Math.round(r.peakRssMb)} MB)`);

@@ -5,13 +5,18 @@
  * (cells-worker.ts); the spec calls this directly on a tiny size.
  */
 import type { CaseResult, CaseSpec } from './cells-config';
-import { INFERENCE_CHUNK } from './cells-config';
+import { INFERENCE_CHUNK, isAttention } from './cells-config';
 import { timeIterations } from './cells-timing';
 import type { Workload } from './cells-workload';
 
 async function buildWorkload(spec: CaseSpec, chunk: number): Promise<Workload> {
   const { impl, cell, mode, size, seed } = spec;
   if (mode === 'infer-b1' && cell !== 'lstm') throw new Error(`cells bench: infer-b1 is measured for the lstm only, not ${cell}`);
+  if (isAttention(cell)) {
+    if (impl !== 'loopflow' || mode !== 'train') throw new Error(`cells bench: ${cell} is measured for impl loopflow in mode train only, not ${impl} ${mode}`);
+    const { loopflowAttentionTraining } = await import('./cells-attention');
+    return loopflowAttentionTraining(size, seed);
+  }
   if (impl === 'loopflow-tokens' && mode !== 'train') throw new Error(`cells bench: ${impl} is a training input; infer-b1 is measured as impl loopflow (streamer.stepIndex)`);
   if (impl === 'loopflow' || impl === 'loopflow-tokens') {
     const { loopflowInference, loopflowTraining } = await import('./cells-loopflow');

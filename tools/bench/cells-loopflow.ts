@@ -26,6 +26,7 @@ import type { LayerRunner, RecurrentModule } from '@loopflow/cells';
 import { crossEntropy } from '@loopflow/losses';
 import { adam } from '@loopflow/optimizers';
 import type { CellName, ModelSize } from './cells-config';
+import { isAttention } from './cells-config';
 import { InferenceFactory, TrainingFactory, Workload, randomTokens, trainingTokens } from './cells-workload';
 
 const CREATE = { lstm: createLSTM, gru: createGRU, rnn: createRNN } as const;
@@ -74,6 +75,7 @@ function trainingPath(count: RunnerCount): string {
 }
 
 function createLayer(cell: CellName, size: ModelSize, rng: Random): RecurrentModule {
+  if (isAttention(cell)) throw new Error(`cells bench: ${cell} is not a recurrent cell (cells-attention.ts trains it)`);
   return CREATE[cell](rng, { inputSize: size.vocab, hiddenSize: size.hidden });
 }
 

@@ -53,6 +53,7 @@ function recurrentLayer(cell: CellName, hidden: number, extra: Record<string, un
     case 'lstm': return tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid' });
     case 'gru': return tf.layers.gru({ ...args, recurrentActivation: 'sigmoid' });
     case 'rnn': return tf.layers.simpleRNN({ ...args, activation: 'tanh' });
+    default: throw new Error(`cells bench: tfjs runs the recurrent cells (lstm, gru, rnn) only, not ${cell}`);
   }
 }
 

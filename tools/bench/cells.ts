@@ -8,6 +8,7 @@
  *     npm run bench -- cells [--json] [--quick] [--cells lstm,gru,rnn]
  *                            [--impl loopflow,loopflow-tokens,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1]
  *                            [--threads N]   (LOOPFLOW_THREADS of the loopflow cases)
+ *                            [--pytorch]     (PyTorch's anchors in the same sitting; see cells-pytorch.ts)
  *                            [--hidden N]    (units of the recurrent layer; default 128, the
  *                                             issue's size, the only one the targets judge)
  *
@@ -25,6 +26,7 @@ import * as path from 'path';
 import type { Bench, BenchContext } from './types';
 import { ATTENTION_CELLS, ATTENTION_SHAPES, CELLS, CaseResult, CaseSpec, CellName, IMPLS, RECURRENT_CELLS, isAttention, INFERENCE_CHUNK, ImplName, ModeName, ModelSize, STANDARD_SIZE, timingPlan } from './cells-config';
 import { loadWarning, resultLines, resultTable, targetLines } from './cells-report';
+import { TorchResult, pytorchTable, runTorchCase, torchCases, torchVersion } from './cells-pytorch';
 
 const MODES: readonly ModeName[] = ['train', 'infer-b1'];
 /** Why tfjs-wasm runs on one thread only (checked with @tensorflow/tfjs-backend-wasm 4.22 on Node 20). */
@@ -185,6 +187,28 @@ export function runCaseInChild(spec: CaseSpec, env: Record<string, string> = {})
   });
 }
 
+/** `--pytorch`: PyTorch's side of the planned cases, after loopflow's (a clear note and nothing else without torch). */
+async function runPytorch(ctx: BenchContext, cases: readonly CaseSpec[], quick: boolean, failed: string[]): Promise<TorchResult[]> {
+  const version = await torchVersion();
+  if ('missing' in version) {
+    ctx.log(`  pytorch: skipped: ${version.missing}`);
+    return [];
+  }
+  const out: TorchResult[] = [];
+  for (const c of torchCases(cases, quick)) {
+    const name = `pytorch ${version.version} ${c.cell} ${c.mode}`;
+    try {
+      const r = await runTorchCase(c);
+      out.push(r);
+      ctx.log(`  ${name.padEnd(26)} ${Math.round(r.stepsPerSecond).toLocaleString('en-US').padStart(9)} steps/s  (OPENBLAS_NUM_THREADS=1, torch threads 2)`);
+    } catch (err) {
+      failed.push(name);
+      ctx.log(`  ${name.padEnd(26)} FAILED: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
 function machineLine(): string {
   const cpus = os.cpus();
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -227,8 +251,14 @@ export const cellsBench: Bench = {
         ctx.log(`  ${name.padEnd(26)} FAILED: ${(err as Error).message}`);
       }
     }
+    const torch = options.pytorch ? await runPytorch(ctx, cases, options.quick, failed) : [];
     ctx.log('');
     for (const line of resultTable(results)) ctx.log(line);
+    if (torch.length > 0) {
+      ctx.log('');
+      ctx.log('PyTorch, same sitting (ratio = loopflow steps/s over PyTorch\'s):');
+      for (const line of pytorchTable(results, torch)) ctx.log(`  ${line}`);
+    }
     const targets = judged(options) ? targetLines(results) : [];
     if (!judged(options)) {
       ctx.log('');
@@ -246,6 +276,10 @@ export const cellsBench: Bench = {
     ctx.log('');
     ctx.log(`${machineLine()}; bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     for (const line of resultLines(results, judged(options))) ctx.emit({ ...line, hidden });
+    for (const t of torch) {
+      const mine = results.find((r) => r.impl === 'loopflow' && r.cell === t.cell && r.mode === t.mode);
+      ctx.emit({ bench: 'cells', impl: 'pytorch', cell: t.cell, mode: t.mode, steps_per_s: Math.round(t.stepsPerSecond), hidden, ...(mine ? { loopflow_vs_pytorch: Math.round((mine.stepsPerSecond / t.stepsPerSecond) * 100) / 100 } : {}) });
+    }
     if (failed.length > 0) throw new Error(`${failed.length} of ${cases.length} cases failed: ${failed.join(', ')} (their output is above)`);
   },
 };

@@ -15,6 +15,7 @@ import { STANDARD_SIZE } from './cells-config';
 import type { CellName } from './cells-config';
 import { loopflowTraining } from './cells-loopflow';
 import type { LoopflowInput } from './cells-loopflow';
+import { BenchError } from './errors';
 
 interface ProfileNode {
   id: number;
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     return;
   }
   const input = option('input', 'dense');
-  if (input !== 'dense' && input !== 'tokens') throw new Error(`cells-loopflow-profile: --input ${input}: expected dense or tokens`);
+  if (input !== 'dense' && input !== 'tokens') throw new BenchError('BENCH_OPTION', `cells-loopflow-profile: --input ${input}: expected dense or tokens`);
   const workload = await loopflowTraining(input as LoopflowInput)(option('cell', 'lstm') as CellName, STANDARD_SIZE, 1);
   const start = performance.now();
   for (let i = 0; i < steps; i++) workload.iterate();

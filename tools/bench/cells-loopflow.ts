@@ -28,6 +28,7 @@ import { adam } from '@loopflow/optimizers';
 import type { CellName, ModelSize } from './cells-config';
 import { isAttention } from './cells-config';
 import { InferenceFactory, TrainingFactory, Workload, randomTokens, trainingTokens } from './cells-workload';
+import { BenchError } from './errors';
 
 const CREATE = { lstm: createLSTM, gru: createGRU, rnn: createRNN } as const;
 
@@ -75,7 +76,7 @@ function trainingPath(count: RunnerCount): string {
 }
 
 function createLayer(cell: CellName, size: ModelSize, rng: Random): RecurrentModule {
-  if (isAttention(cell)) throw new Error(`cells bench: ${cell} is not a recurrent cell (cells-attention.ts trains it)`);
+  if (isAttention(cell)) throw new BenchError('BENCH_CASE', `cells bench: ${cell} is not a recurrent cell (cells-attention.ts trains it)`);
   return CREATE[cell](rng, { inputSize: size.vocab, hiddenSize: size.hidden });
 }
 

@@ -14,6 +14,7 @@ import { execFile } from 'child_process';
 import * as path from 'path';
 import type { CaseResult, CellName, ModeName, ModelSize } from './cells-config';
 import { isAttention } from './cells-config';
+import { BenchError } from './errors';
 
 export const PYTHON = '/usr/bin/python3';
 export const PYTORCH_DIR = path.join(__dirname, 'pytorch');
@@ -38,7 +39,7 @@ export interface TorchResult {
 function run(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(PYTHON, args, { cwd: PYTORCH_DIR, timeout: timeoutMs, env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${PYTHON} ${args.join(' ').slice(0, 120)}: ${err.message.split('\n')[0]}${stderr ? `\n${stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`));
+      if (err) reject(new BenchError('BENCH_PYTORCH', `${PYTHON} ${args.join(' ').slice(0, 120)}: ${err.message.split('\n')[0]}${stderr ? `\n${stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`));
       else resolve(stdout);
     });
   });
@@ -75,11 +76,11 @@ export function torchCases(planned: readonly { cell: CellName; mode: ModeName; s
 export async function runTorchCase(c: TorchCase): Promise<TorchResult> {
   if (c.mode === 'infer-b1') {
     const line = JSON.parse((await run(['bench_torch_b1.py'], 600_000)).trim().split('\n').pop() ?? '{}') as { steps_per_s_median?: number };
-    if (typeof line.steps_per_s_median !== 'number') throw new Error('bench_torch_b1.py printed no steps_per_s_median');
+    if (typeof line.steps_per_s_median !== 'number') throw new BenchError('BENCH_PYTORCH', 'bench_torch_b1.py printed no steps_per_s_median; run it by hand in tools/bench/pytorch to see its output');
     return { cell: c.cell, mode: c.mode, stepsPerSecond: line.steps_per_s_median };
   }
   const line = JSON.parse((await run(['-c', trainingScript(c)], 600_000)).trim().split('\n').pop() ?? '{}') as { timesteps_per_s?: number };
-  if (typeof line.timesteps_per_s !== 'number') throw new Error('bench_torch.bench printed no timesteps_per_s');
+  if (typeof line.timesteps_per_s !== 'number') throw new BenchError('BENCH_PYTORCH', 'bench_torch.bench printed no timesteps_per_s; run bench_torch.py by hand in tools/bench/pytorch to see its output');
   return { cell: c.cell, mode: c.mode, stepsPerSecond: line.timesteps_per_s };
 }
 

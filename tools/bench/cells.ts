@@ -27,6 +27,7 @@ import type { Bench, BenchContext } from './types';
 import { ATTENTION_CELLS, ATTENTION_SHAPES, CELLS, CaseResult, CaseSpec, CellName, IMPLS, RECURRENT_CELLS, isAttention, INFERENCE_CHUNK, ImplName, ModeName, ModelSize, STANDARD_SIZE, timingPlan } from './cells-config';
 import { loadWarning, resultLines, resultTable, targetLines } from './cells-report';
 import { TorchResult, pytorchTable, runTorchCase, torchCases, torchVersion } from './cells-pytorch';
+import { BenchError } from './errors';
 
 const MODES: readonly ModeName[] = ['train', 'infer-b1'];
 /** Why tfjs-wasm runs on one thread only (checked with @tensorflow/tfjs-backend-wasm 4.22 on Node 20). */
@@ -78,12 +79,14 @@ function optionValues(args: readonly string[], flag: string): (string | null)[] 
 }
 
 function listOption<T extends string>(args: readonly string[], flag: string, allowed: readonly T[]): T[] | undefined {
-  const value = optionValues(args, flag).pop() ?? undefined; // the last one wins
-  if (value === undefined) return undefined;
+  const values = optionValues(args, flag);
+  if (values.length === 0) return undefined;
+  const value = values[values.length - 1]; // the last one wins
+  if (value === null) throw new BenchError('BENCH_OPTION', `cells bench: --${flag} has no value; expected a comma-separated list of ${allowed.join(', ')}`);
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = items.filter((s) => !(allowed as readonly string[]).includes(s));
   if (items.length === 0 || unknown.length > 0) {
-    throw new Error(`cells bench: --${flag} ${JSON.stringify(value)}: expected a comma-separated list of ${allowed.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+    throw new BenchError('BENCH_OPTION', `cells bench: --${flag} ${JSON.stringify(value)}: expected a comma-separated list of ${allowed.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
   }
   return items as T[];
 }
@@ -98,16 +101,16 @@ export function parseCellsOptions(args: readonly string[]): CellsOptions {
   const flags = new Set(['--quick', '--pytorch', '--help', '-h']);
   for (let i = 0; i < args.length; i++) {
     const name = args[i].split('=')[0];
-    if (!known.has(name)) throw new Error(`cells bench: unknown argument '${args[i]}'\n${USAGE}`);
+    if (!known.has(name) || (flags.has(name) && args[i] !== name)) throw new BenchError('BENCH_OPTION', `cells bench: unknown argument '${args[i]}'\n${USAGE}`);
     if (!flags.has(name) && !args[i].includes('=')) i++; // skip the list that follows
   }
   const threadsArg = listOption(args, 'threads', ['1', '2', '3', '4', '5', '6', '7', '8']);
-  if (threadsArg !== undefined && threadsArg.length !== 1) throw new Error(`cells bench: --threads takes one number (1-8), not ${threadsArg.join(',')}`);
+  if (threadsArg !== undefined && threadsArg.length !== 1) throw new BenchError('BENCH_OPTION', `cells bench: --threads takes one number (1-8), not ${threadsArg.join(',')}`);
   let hidden: number | undefined;
   for (const raw of optionValues(args, 'hidden')) {
     hidden = Number(raw);
     if (raw === null || raw.trim() === '' || !Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN) {
-      throw new Error(`cells bench: --hidden ${JSON.stringify(raw)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
+      throw new BenchError('BENCH_OPTION', `cells bench: --hidden ${JSON.stringify(raw)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
     }
   }
   return {

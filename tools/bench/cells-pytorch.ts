@@ -36,21 +36,21 @@ export interface TorchResult {
   stepsPerSecond: number;
 }
 
-function run(args: string[], timeoutMs: number): Promise<string> {
+function run(args: string[], timeoutMs: number, python = PYTHON): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, args, { cwd: PYTORCH_DIR, timeout: timeoutMs, env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new BenchError('BENCH_PYTORCH', `${PYTHON} ${args.join(' ').slice(0, 120)}: ${err.message.split('\n')[0]}${stderr ? `\n${stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`));
+    execFile(python, args, { cwd: PYTORCH_DIR, timeout: timeoutMs, env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new BenchError('BENCH_PYTORCH', `${python} ${args.join(' ').slice(0, 120)}: ${err.message.split('\n')[0]}${stderr ? `\n${stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`));
       else resolve(stdout);
     });
   });
 }
 
-/** The torch version, or null with the reason when `/usr/bin/python3` cannot import torch. */
-export async function torchVersion(): Promise<{ version: string } | { missing: string }> {
+/** The torch version, or the reason and how to install it when `python` (default `/usr/bin/python3`) cannot import torch. */
+export async function torchVersion(python = PYTHON): Promise<{ version: string } | { missing: string }> {
   try {
-    return { version: (await run(['-c', 'import torch; print(torch.__version__)'], 60_000)).trim() };
+    return { version: (await run(['-c', 'import torch; print(torch.__version__)'], 60_000, python)).trim() };
   } catch (err) {
-    return { missing: `PyTorch is not available to ${PYTHON} (${(err as Error).message.split('\n').pop()?.trim()}); ${INSTALL_HINT}` };
+    return { missing: `PyTorch is not available to ${python} (${(err as Error).message.split('\n').pop()?.trim()}); ${INSTALL_HINT}` };
   }
 }
 

@@ -10,7 +10,7 @@ import { median, timeIterations } from './cells-timing';
 import { loadWarning, resultLines, targetLines } from './cells-report';
 import { USAGE, cellsBench, parseCellsOptions, planCases, runCaseInChild } from './cells';
 import { MATMUL_USAGE, matmulBench } from './matmul';
-import { pytorchTable, torchCases, trainingScript } from './cells-pytorch';
+import { pytorchTable, torchCases, torchVersion, trainingScript } from './cells-pytorch';
 import { BenchError } from './errors';
 
 const TINY: ModelSize = { vocab: 8, hidden: 6, steps: 5, batch: 3 };
@@ -215,6 +215,11 @@ describe('cells bench', () => {
       expect(Date.now() - started).toBeLessThan(1000); // no case ran
     }
     expect(MATMUL_USAGE).toMatch(/^usage: npm run bench -- matmul .*--sizes=/);
+  });
+
+  it('says how to install PyTorch when the python has no torch', async () => {
+    const result = await torchVersion('/nonexistent/python3');
+    expect(result).toEqual({ missing: expect.stringMatching(/^PyTorch is not available to \/nonexistent\/python3 \(.*\); install it with `apt-get install -y python3-torch libopenblas0-pthread`/) });
   });
 
   it('lines PyTorch\'s cases up with loopflow\'s', () => {

@@ -5,16 +5,23 @@
  * (cells-worker.ts); the spec calls this directly on a tiny size.
  */
 import type { CaseResult, CaseSpec } from './cells-config';
-import { INFERENCE_CHUNK } from './cells-config';
+import { INFERENCE_CHUNK, isAttention } from './cells-config';
 import { timeIterations } from './cells-timing';
 import type { Workload } from './cells-workload';
+import { BenchError } from './errors';
 
 async function buildWorkload(spec: CaseSpec, chunk: number): Promise<Workload> {
   const { impl, cell, mode, size, seed } = spec;
-  if (mode === 'infer-b1' && cell !== 'lstm') throw new Error(`cells bench: infer-b1 is measured for the lstm only, not ${cell}`);
-  if (impl === 'loopflow') {
+  if (mode === 'infer-b1' && cell !== 'lstm') throw new BenchError('BENCH_CASE', `cells bench: infer-b1 is measured for the lstm only, not ${cell}`);
+  if (isAttention(cell)) {
+    if (impl !== 'loopflow' || mode !== 'train') throw new BenchError('BENCH_CASE', `cells bench: ${cell} is measured for impl loopflow in mode train only, not ${impl} ${mode}`);
+    const { loopflowAttentionTraining } = await import('./cells-attention');
+    return loopflowAttentionTraining(size, seed);
+  }
+  if (impl === 'loopflow-tokens' && mode !== 'train') throw new BenchError('BENCH_CASE', `cells bench: ${impl} is a training input; infer-b1 is measured as impl loopflow (streamer.stepIndex)`);
+  if (impl === 'loopflow' || impl === 'loopflow-tokens') {
     const { loopflowInference, loopflowTraining } = await import('./cells-loopflow');
-    return mode === 'train' ? loopflowTraining(cell, size, seed) : loopflowInference(size, chunk, seed);
+    return mode === 'train' ? loopflowTraining(impl === 'loopflow' ? 'dense' : 'tokens')(cell, size, seed) : loopflowInference(size, chunk, seed);
   }
   const { tfjsInference, tfjsTraining } = await import('./cells-tfjs');
   const backend = impl === 'tfjs-wasm' ? 'wasm' : 'cpu';

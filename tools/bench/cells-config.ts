@@ -4,15 +4,34 @@
  * Shared by the parent (cells.ts), the child processes (cells-worker.ts) and the spec.
  */
 
-/** Who runs the model: loopflow's public APIs, or TensorFlow.js on one of its backends. */
-export type ImplName = 'loopflow' | 'tfjs-wasm' | 'tfjs-cpu';
+/**
+ * Who runs the model: loopflow's public APIs, or TensorFlow.js on one of its backends.
+ * `loopflow` trains on the dense one-hot input `[T, B, V]` (the same work as TensorFlow.js:
+ * ratios and targets use it) and streams for infer-b1; `loopflow-tokens` trains the same model
+ * on the token ids (`runRecurrentTokens`, a row gather instead of the input product).
+ */
+export type ImplName = 'loopflow' | 'loopflow-tokens' | 'tfjs-wasm' | 'tfjs-cpu';
 /** The recurrent layer: LSTM, GRU, or an Elman RNN (tanh). */
-export type CellName = 'lstm' | 'gru' | 'rnn';
+export type RecurrentCellName = 'lstm' | 'gru' | 'rnn';
+/**
+ * The attention model of issue 13 (one-hot -> Linear -> causal single-head attention +
+ * residual -> Linear head; cells-attention.ts) at T 64 / batch 32 and at T 1024 / batch 8.
+ */
+export type AttentionCellName = 'attention-t64' | 'attention-t1024';
+/** What a training case trains: a recurrent layer or the attention model. */
+export type CellName = RecurrentCellName | AttentionCellName;
 /** Full-BPTT training of the character LM, or batch-1 streaming inference (one step at a time). */
 export type ModeName = 'train' | 'infer-b1';
 
-export const IMPLS: readonly ImplName[] = ['loopflow', 'tfjs-wasm', 'tfjs-cpu'];
-export const CELLS: readonly CellName[] = ['lstm', 'gru', 'rnn'];
+export const IMPLS: readonly ImplName[] = ['loopflow', 'loopflow-tokens', 'tfjs-wasm', 'tfjs-cpu'];
+export const RECURRENT_CELLS: readonly RecurrentCellName[] = ['lstm', 'gru', 'rnn'];
+export const ATTENTION_CELLS: readonly AttentionCellName[] = ['attention-t64', 'attention-t1024'];
+export const CELLS: readonly CellName[] = [...RECURRENT_CELLS, ...ATTENTION_CELLS];
+
+/** Whether `cell` is one of the attention cases. */
+export function isAttention(cell: CellName): cell is AttentionCellName {
+  return (ATTENTION_CELLS as readonly string[]).includes(cell);
+}
 
 /** The character language model's sizes. */
 export interface ModelSize {
@@ -28,6 +47,12 @@ export interface ModelSize {
 
 /** The issue's configuration: one-hot 64, hidden 128, head 64, T = 64, B = 32. */
 export const STANDARD_SIZE: ModelSize = Object.freeze({ vocab: 64, hidden: 128, steps: 64, batch: 32 });
+
+/** T and B of each attention case (issue 13's two configs); vocab and width are those of the standard size. */
+export const ATTENTION_SHAPES: Readonly<Record<AttentionCellName, { steps: number; batch: number }>> = Object.freeze({
+  'attention-t64': { steps: 64, batch: 32 },
+  'attention-t1024': { steps: 1024, batch: 8 },
+});
 
 /** Steps of batch-1 inference timed as one unit (the median is over such chunks). */
 export const INFERENCE_CHUNK = 256;

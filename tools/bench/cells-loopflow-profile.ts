@@ -5,15 +5,17 @@
  * per training step).
  *
  * ```sh
- * node --cpu-prof --cpu-prof-dir=prof -r ts-node/register tools/bench/cells-loopflow-profile.ts --cell lstm --iterations 200
+ * node --cpu-prof --cpu-prof-dir=prof -r ts-node/register tools/bench/cells-loopflow-profile.ts --cell lstm --input dense --iterations 200
  * npx ts-node tools/bench/cells-loopflow-profile.ts --summary prof/<file>.cpuprofile --iterations 215
  * ```
- * (`--iterations` of the summary: the steps the profile covers, warm-up included, to divide by.)
+ * (`--input dense` (default, impl `loopflow`) or `tokens` (impl `loopflow-tokens`); `--iterations` of the summary: the steps the profile covers, warm-up included, to divide by.)
  */
 import * as fs from 'fs';
 import { STANDARD_SIZE } from './cells-config';
 import type { CellName } from './cells-config';
 import { loopflowTraining } from './cells-loopflow';
+import type { LoopflowInput } from './cells-loopflow';
+import { BenchError } from './errors';
 
 interface ProfileNode {
   id: number;
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
     console.log(summarise(summary, steps, Number(option('rows', '30'))));
     return;
   }
-  const workload = await loopflowTraining(option('cell', 'lstm') as CellName, STANDARD_SIZE, 1);
+  const input = option('input', 'dense');
+  if (input !== 'dense' && input !== 'tokens') throw new BenchError('BENCH_OPTION', `cells-loopflow-profile: --input ${input}: expected dense or tokens`);
+  const workload = await loopflowTraining(input as LoopflowInput)(option('cell', 'lstm') as CellName, STANDARD_SIZE, 1);
   const start = performance.now();
   for (let i = 0; i < steps; i++) workload.iterate();
   const ms = (performance.now() - start) / steps;

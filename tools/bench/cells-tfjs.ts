@@ -21,6 +21,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { CellName, ModelSize } from './cells-config';
 import { InferenceFactory, TrainingFactory, Workload, randomTokens, trainingTokens } from './cells-workload';
+import { BenchError } from './errors';
 
 /** A TensorFlow.js backend the bench compares with. */
 export type TfjsBackend = 'cpu' | 'wasm';
@@ -53,6 +54,7 @@ function recurrentLayer(cell: CellName, hidden: number, extra: Record<string, un
     case 'lstm': return tf.layers.lstm({ ...args, recurrentActivation: 'sigmoid' });
     case 'gru': return tf.layers.gru({ ...args, recurrentActivation: 'sigmoid' });
     case 'rnn': return tf.layers.simpleRNN({ ...args, activation: 'tanh' });
+    default: throw new BenchError('BENCH_CASE', `cells bench: tfjs runs the recurrent cells (lstm, gru, rnn) only, not ${cell}`);
   }
 }
 

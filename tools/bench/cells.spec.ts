@@ -8,7 +8,10 @@ import { CaseResult, CaseSpec, IMPLS, ModelSize, TimingPlan } from './cells-conf
 import { runCase } from './cells-case';
 import { median, timeIterations } from './cells-timing';
 import { loadWarning, resultLines, targetLines } from './cells-report';
-import { parseCellsOptions, planCases, runCaseInChild } from './cells';
+import { USAGE, cellsBench, parseCellsOptions, planCases, runCaseInChild } from './cells';
+import { MATMUL_USAGE, matmulBench } from './matmul';
+import { pytorchTable, torchCases, torchVersion, trainingScript } from './cells-pytorch';
+import { BenchError } from './errors';
 
 const TINY: ModelSize = { vocab: 8, hidden: 6, steps: 5, batch: 3 };
 const TWO_ITERATIONS: TimingPlan = { warmupIterations: 1, warmupSeconds: 0, minIterations: 1, seconds: 0, maxIterations: 1 };
@@ -53,8 +56,30 @@ describe('cells bench', () => {
     expect(loopflowLstm.vs_tfjs_cpu).toBeCloseTo(results[0].stepsPerSecond / results[3].stepsPerSecond, 1);
     expect(loopflowLstm.target).toBe('15x tfjs-wasm; 60x tfjs-cpu');
     expect(loopflowLstm.target_met).toBeUndefined(); // tfjs-wasm was not measured
-    // The path names the layer runner and how many layer calls it took or declined.
-    expect(loopflowLstm.path).toMatch(/^backend=\S+ LOOPFLOW_THREADS=\w+ layerRunner=(none\(composed\)|\w+\(took \d+, declined \d+\)) input=token-ids$/);
+    // The path names the layer runner and how many layer calls it took or declined; impl loopflow trains on the dense one-hot input.
+    expect(loopflowLstm.path).toMatch(/^backend=\S+ LOOPFLOW_THREADS=\w+ layerRunner=(none\(composed\)|\w+\(took \d+, declined \d+\)) input=one-hot\[T,B,V\]$/);
+  }, 20000);
+
+  it('trains the same model on token ids as impl loopflow-tokens, to the dense path\'s loss', async () => {
+    for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+      const dense = await runCase(spec('loopflow', cell, 'train'));
+      const tokens = await runCase(spec('loopflow-tokens', cell, 'train'));
+      expect(tokens.path).toMatch(/ input=token-ids$/);
+      expect(dense.path).toMatch(/ input=one-hot\[T,B,V\]$/);
+      // Same weights, same data, same number of steps: the same loss to float32 rounding.
+      expect(tokens.loss).toBeCloseTo(dense.loss as number, 4);
+    }
+    await expect(runCase(spec('loopflow-tokens', 'lstm', 'infer-b1'))).rejects.toMatchObject({ code: 'BENCH_CASE', message: expect.stringMatching(/infer-b1 is measured as impl loopflow/) });
+  }, 20000);
+
+  it('trains the tiny attention model (loopflow only) with a loss near ln V', async () => {
+    const result = await runCase(spec('loopflow', 'attention-t64', 'train'));
+    expect(result.stepsPerIteration).toBe(TINY.steps * TINY.batch);
+    expect(Math.abs((result.loss as number) - Math.log(TINY.vocab))).toBeLessThan(0.5);
+    expect(result.path).toMatch(/attention=composed\(multiHeadAttention heads=1 causal\) T=5 B=3$/);
+    expectWellFormed({ ...resultLines([result])[0] }, result);
+    await expect(runCase(spec('tfjs-cpu', 'attention-t64', 'train'))).rejects.toMatchObject({ code: 'BENCH_CASE' });
+    await expect(runCase(spec('loopflow-tokens', 'attention-t1024', 'train'))).rejects.toMatchObject({ code: 'BENCH_CASE' });
   }, 20000);
 
   it('streams a tiny batch-1 LSTM in both implementations', async () => {
@@ -113,7 +138,7 @@ describe('cells bench', () => {
 
   it('parses its options and plans interleaved cases', () => {
     const options = parseCellsOptions(['--cells', 'lstm,gru', '--impl=loopflow,tfjs-cpu', '--quick']);
-    expect(options).toEqual({ cells: ['lstm', 'gru'], impls: ['loopflow', 'tfjs-cpu'], modes: ['train', 'infer-b1'], quick: true });
+    expect(options).toEqual({ cells: ['lstm', 'gru'], impls: ['loopflow', 'tfjs-cpu'], modes: ['train', 'infer-b1'], quick: true, pytorch: false, help: false });
     const order = planCases(options).map((c) => `${c.impl}/${c.cell}/${c.mode}`);
     expect(order).toEqual([
       'loopflow/lstm/train', 'tfjs-cpu/lstm/train',
@@ -130,5 +155,90 @@ describe('cells bench', () => {
     expect(planCases(parseCellsOptions([]))[0].size).toEqual({ vocab: 64, hidden: 128, steps: 64, batch: 32 });
     for (const bad of ['0', '12.5', 'many', '99999']) expect(() => parseCellsOptions(['--hidden', bad])).toThrow(/--hidden .*expected a whole number of units from 1 to 4096/);
     expect(() => parseCellsOptions(['--hidden'])).toThrow(/--hidden null/);
+  });
+
+  it('plans both inputs of loopflow, the attention cases and --pytorch', () => {
+    const all = parseCellsOptions([]);
+    expect(all.impls).toEqual(['loopflow', 'loopflow-tokens', 'tfjs-wasm', 'tfjs-cpu']);
+    expect(all.cells).toEqual(['lstm', 'gru', 'rnn']); // attention only when asked for
+    expect(all.pytorch).toBe(false);
+    // loopflow-tokens trains only: streaming is impl loopflow's.
+    const lstm = planCases(parseCellsOptions(['--cells', 'lstm', '--impl', 'loopflow,loopflow-tokens,tfjs-wasm'])).map((c) => `${c.impl}/${c.mode}`);
+    expect(lstm).toEqual(['loopflow/train', 'loopflow-tokens/train', 'tfjs-wasm/train', 'loopflow/infer-b1', 'tfjs-wasm/infer-b1']);
+    // `attention` = both configs, each at its T and B, loopflow only, train only.
+    const attention = parseCellsOptions(['--cells=attention,lstm,attention-t64']);
+    expect(attention.cells).toEqual(['attention-t64', 'attention-t1024', 'lstm']);
+    const planned = planCases({ ...attention, cells: ['attention-t64', 'attention-t1024'] });
+    expect(planned.map((c) => [c.impl, c.cell, c.mode, c.size.steps, c.size.batch, c.size.hidden])).toEqual([
+      ['loopflow', 'attention-t64', 'train', 64, 32, 128],
+      ['loopflow', 'attention-t1024', 'train', 1024, 8, 128],
+    ]);
+    expect(planCases(parseCellsOptions(['--cells', 'attention-t1024', '--hidden', '32', '--impl', 'tfjs-cpu']))).toEqual([]);
+    expect(planCases(parseCellsOptions(['--cells', 'attention-t64', '--hidden', '32']))[0].size).toEqual({ vocab: 64, hidden: 32, steps: 64, batch: 32 });
+    expect(parseCellsOptions(['--pytorch', '--quick', '--cells', 'gru'])).toMatchObject({ pytorch: true, quick: true, cells: ['gru'] });
+    expect(parseCellsOptions(['--help']).help).toBe(true);
+    expect(parseCellsOptions(['-h']).help).toBe(true);
+  });
+
+  it('rejects bad options with a code and the usage', () => {
+    const bad: [string[], RegExp][] = [
+      [['--cells', 'attention,tcn'], /--cells "attention,tcn": expected a comma-separated list of .*attention-t64, attention-t1024, attention; unknown: tcn/],
+      [['--impl', 'loopflow-dense'], /--impl "loopflow-dense": .*loopflow, loopflow-tokens, tfjs-wasm, tfjs-cpu; unknown: loopflow-dense/],
+      [['--input', 'dense'], /unknown argument '--input'\nusage: npm run bench -- cells/],
+      [['--pytorch=yes'], /unknown argument '--pytorch=yes'/],
+      [['--cells'], /--cells has no value; expected a comma-separated list of lstm, gru, rnn/],
+      [['--quick', '--impl'], /--impl has no value/],
+    ];
+    for (const [args, message] of bad) {
+      let error: unknown;
+      try {
+        parseCellsOptions(args);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(BenchError);
+      expect((error as BenchError).code).toBe('BENCH_OPTION');
+      expect((error as BenchError).message).toMatch(message);
+    }
+    expect(USAGE).toMatch(/^usage: npm run bench -- cells .*--pytorch/);
+    expect(USAGE).toMatch(/--cells .*attention \(= both attention cases\)/);
+  });
+
+  it('prints its usage on --help and runs nothing (cells and matmul)', async () => {
+    for (const [bench, usage] of [[cellsBench, USAGE], [matmulBench, MATMUL_USAGE]] as const) {
+      const logged: string[] = [];
+      const emitted: unknown[] = [];
+      const started = Date.now();
+      await bench.run({ json: false, args: ['--help'], log: (line) => logged.push(line), emit: (r) => emitted.push(r) });
+      expect(logged).toEqual([usage]);
+      expect(emitted).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(1000); // no case ran
+    }
+    expect(MATMUL_USAGE).toMatch(/^usage: npm run bench -- matmul .*--sizes=/);
+  });
+
+  it('says how to install PyTorch when the python has no torch', async () => {
+    const result = await torchVersion('/nonexistent/python3');
+    expect(result).toEqual({ missing: expect.stringMatching(/^PyTorch is not available to \/nonexistent\/python3 \(.*\); install it with `apt-get install -y python3-torch libopenblas0-pthread`/) });
+  });
+
+  it('lines PyTorch\'s cases up with loopflow\'s', () => {
+    const size = { vocab: 64, hidden: 128, steps: 64, batch: 32 };
+    const cases = torchCases([
+      { cell: 'lstm', mode: 'train', size },
+      { cell: 'lstm', mode: 'train', size }, // loopflow-tokens: the same PyTorch case
+      { cell: 'attention-t1024', mode: 'train', size: { ...size, steps: 1024, batch: 8 } },
+      { cell: 'lstm', mode: 'infer-b1', size },
+    ], false);
+    expect(cases.map((c) => [c.cell, c.mode, c.reps])).toEqual([['lstm', 'train', 20], ['attention-t1024', 'train', 5], ['lstm', 'infer-b1', 20]]);
+    expect(torchCases([{ cell: 'gru', mode: 'train', size }], true)[0].reps).toBe(3);
+    expect(trainingScript(cases[1])).toBe('import json, bench_torch as b; print(json.dumps(b.bench("attention", "cpu", threads=2, T=1024, B=8, V=64, H=128, reps=5)))');
+    expect(trainingScript(cases[0])).toMatch(/b\.bench\("lstm", "cpu", threads=2, T=64, B=32, V=64, H=128, reps=20\)/);
+    const result = (impl: CaseResult['impl'], stepsPerSecond: number): CaseResult => ({
+      impl, cell: 'lstm', mode: 'train', stepsPerSecond, bestStepsPerSecond: stepsPerSecond, secondsPerIteration: 1, iterations: 1,
+      stepsPerIteration: 2048, peakRssMb: 1, cpuPerWall: 1, stepsPerCpuSecond: 1, path: '',
+    });
+    const table = pytorchTable([result('loopflow', 50_000), result('loopflow-tokens', 150_000)], [{ cell: 'lstm', mode: 'train', stepsPerSecond: 100_000 }]);
+    expect(table[1]).toMatch(/^lstm +train +100,000 +50,000 +0\.50x +150,000 +1\.50x$/);
   });
 });

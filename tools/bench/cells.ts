@@ -6,8 +6,9 @@
  * inference of the LSTM (one step at a time, state kept). See docs/benchmarks.md.
  *
  *     npm run bench -- cells [--json] [--quick] [--cells lstm,gru,rnn]
- *                            [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1]
+ *                            [--impl loopflow,loopflow-tokens,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1]
  *                            [--threads N]   (LOOPFLOW_THREADS of the loopflow cases)
+ *                            [--pytorch]     (PyTorch's anchors in the same sitting; see cells-pytorch.ts)
  *                            [--hidden N]    (units of the recurrent layer; default 128, the
  *                                             issue's size, the only one the targets judge)
  *
@@ -23,11 +24,31 @@ import { fork } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import type { Bench, BenchContext } from './types';
-import { CELLS, CaseResult, CaseSpec, CellName, IMPLS, INFERENCE_CHUNK, ImplName, ModeName, ModelSize, STANDARD_SIZE, timingPlan } from './cells-config';
+import { ATTENTION_CELLS, ATTENTION_SHAPES, CELLS, CaseResult, CaseSpec, CellName, IMPLS, RECURRENT_CELLS, isAttention, INFERENCE_CHUNK, ImplName, ModeName, ModelSize, STANDARD_SIZE, timingPlan } from './cells-config';
 import { loadWarning, resultLines, resultTable, targetLines } from './cells-report';
+import { TorchResult, pytorchTable, runTorchCase, torchCases, torchVersion } from './cells-pytorch';
+import { BenchError } from './errors';
 
 const MODES: readonly ModeName[] = ['train', 'infer-b1'];
-const USAGE = 'options: [--quick] [--cells lstm,gru,rnn] [--impl loopflow,tfjs-wasm,tfjs-cpu] [--mode train,infer-b1] [--threads N] [--hidden N]';
+/** Why tfjs-wasm runs on one thread only (checked with @tensorflow/tfjs-backend-wasm 4.22 on Node 20). */
+export const TFJS_WASM_THREADS_NOTE =
+  "1 thread: tfjs-backend-wasm 4.22 cannot run multi-threaded in Node (WASM_HAS_MULTITHREAD_SUPPORT is hard-wired false under Node, tfjs issue #3830; forced on, its pthread workers start from blob: URLs, which Node's Worker rejects with ERR_WORKER_PATH), so setThreadsCount(2) has no effect";
+/** `--cells attention` stands for both attention cases. */
+const CELL_CHOICES: readonly string[] = [...CELLS, 'attention'];
+
+/** The usage text (`--help`). */
+export const USAGE = [
+  'usage: npm run bench -- cells [--json] [--quick] [--cells LIST] [--impl LIST] [--mode LIST] [--threads N] [--hidden N] [--pytorch]',
+  '  --cells    lstm,gru,rnn (default), attention-t64, attention-t1024, attention (= both attention cases)',
+  '  --impl     loopflow (dense one-hot input; ratios and targets use it), loopflow-tokens (token ids), tfjs-wasm, tfjs-cpu (default: all)',
+  '             the attention cases run impl loopflow only',
+  '  --mode     train, infer-b1 (batch-1 LSTM streaming; loopflow and tfjs) (default: both)',
+  '  --threads  LOOPFLOW_THREADS of the loopflow cases (1-8)',
+  '  --hidden   units of the recurrent layer / attention width (default 128; the targets judge 128 only)',
+  '  --quick    about a second per case (a smoke test, not a measurement)',
+  '  --pytorch  also run PyTorch\'s anchor scripts (tools/bench/pytorch; /usr/bin/python3 with torch) and print the ratios',
+  '  --json     one JSON line per result on stdout',
+].join('\n');
 /** Largest `--hidden`: an LSTM of 4096 units has 64 M recurrent weights (256 MB). */
 const MAX_HIDDEN = 4096;
 
@@ -41,6 +62,10 @@ export interface CellsOptions {
   threads?: number;
   /** Units of the recurrent layer instead of the standard 128 (the targets judge only 128). */
   hidden?: number;
+  /** Also run PyTorch's anchor scripts (tools/bench/pytorch) and print its figures and the ratios. */
+  pytorch: boolean;
+  /** `--help`: print the usage and run nothing. */
+  help: boolean;
 }
 
 /** Every value given for `--flag` (`--flag value` or `--flag=value`), in order; null where the value is missing. */
@@ -54,12 +79,14 @@ function optionValues(args: readonly string[], flag: string): (string | null)[] 
 }
 
 function listOption<T extends string>(args: readonly string[], flag: string, allowed: readonly T[]): T[] | undefined {
-  const value = optionValues(args, flag).pop() ?? undefined; // the last one wins
-  if (value === undefined) return undefined;
+  const values = optionValues(args, flag);
+  if (values.length === 0) return undefined;
+  const value = values[values.length - 1]; // the last one wins
+  if (value === null) throw new BenchError('BENCH_OPTION', `cells bench: --${flag} has no value; expected a comma-separated list of ${allowed.join(', ')}`);
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = items.filter((s) => !(allowed as readonly string[]).includes(s));
   if (items.length === 0 || unknown.length > 0) {
-    throw new Error(`cells bench: --${flag} ${JSON.stringify(value)}: expected a comma-separated list of ${allowed.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+    throw new BenchError('BENCH_OPTION', `cells bench: --${flag} ${JSON.stringify(value)}: expected a comma-separated list of ${allowed.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
   }
   return items as T[];
 }
@@ -70,34 +97,46 @@ function listOption<T extends string>(args: readonly string[], flag: string, all
  * @example parseCellsOptions(['--cells', 'lstm', '--quick']) // { cells: ['lstm'], impls: all, modes: all, quick: true }
  */
 export function parseCellsOptions(args: readonly string[]): CellsOptions {
-  const known = new Set(['--quick', '--cells', '--impl', '--mode', '--threads', '--hidden']);
+  const known = new Set(['--quick', '--cells', '--impl', '--mode', '--threads', '--hidden', '--pytorch', '--help', '-h']);
+  const flags = new Set(['--quick', '--pytorch', '--help', '-h']);
   for (let i = 0; i < args.length; i++) {
     const name = args[i].split('=')[0];
-    if (!known.has(name)) throw new Error(`cells bench: unknown argument '${args[i]}'; ${USAGE}`);
-    if (name !== '--quick' && !args[i].includes('=')) i++; // skip the list that follows
+    if (!known.has(name) || (flags.has(name) && args[i] !== name)) throw new BenchError('BENCH_OPTION', `cells bench: unknown argument '${args[i]}'\n${USAGE}`);
+    if (!flags.has(name) && !args[i].includes('=')) i++; // skip the list that follows
   }
   const threadsArg = listOption(args, 'threads', ['1', '2', '3', '4', '5', '6', '7', '8']);
-  if (threadsArg !== undefined && threadsArg.length !== 1) throw new Error(`cells bench: --threads takes one number (1-8), not ${threadsArg.join(',')}`);
+  if (threadsArg !== undefined && threadsArg.length !== 1) throw new BenchError('BENCH_OPTION', `cells bench: --threads takes one number (1-8), not ${threadsArg.join(',')}`);
   let hidden: number | undefined;
   for (const raw of optionValues(args, 'hidden')) {
     hidden = Number(raw);
     if (raw === null || raw.trim() === '' || !Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN) {
-      throw new Error(`cells bench: --hidden ${JSON.stringify(raw)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
+      throw new BenchError('BENCH_OPTION', `cells bench: --hidden ${JSON.stringify(raw)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
     }
   }
   return {
     ...(threadsArg ? { threads: Number(threadsArg[0]) } : {}),
     ...(hidden !== undefined ? { hidden } : {}),
-    cells: listOption(args, 'cells', CELLS) ?? [...CELLS],
+    cells: expandCells(listOption(args, 'cells', CELL_CHOICES)) ?? [...RECURRENT_CELLS],
     impls: listOption(args, 'impl', IMPLS) ?? [...IMPLS],
     modes: listOption(args, 'mode', MODES) ?? [...MODES],
     quick: args.includes('--quick'),
+    pytorch: args.includes('--pytorch'),
+    help: args.includes('--help') || args.includes('-h'),
   };
 }
 
-/** The model size of every case: the standard one, with `--hidden` units if given. */
-export function caseSize(options: CellsOptions): ModelSize {
-  return options.hidden === undefined ? STANDARD_SIZE : { ...STANDARD_SIZE, hidden: options.hidden };
+/** `attention` -> both attention cases; duplicates dropped, order kept. */
+function expandCells(items: string[] | undefined): CellName[] | undefined {
+  if (items === undefined) return undefined;
+  const out: CellName[] = [];
+  for (const item of items) for (const cell of item === 'attention' ? ATTENTION_CELLS : [item as CellName]) if (!out.includes(cell)) out.push(cell);
+  return out;
+}
+
+/** The model size of a case: the standard one, with `--hidden` units if given, and T and B of an attention case. */
+export function caseSize(options: CellsOptions, cell: CellName = 'lstm'): ModelSize {
+  const size = options.hidden === undefined ? STANDARD_SIZE : { ...STANDARD_SIZE, hidden: options.hidden };
+  return isAttention(cell) ? { ...size, ...ATTENTION_SHAPES[cell] } : size;
 }
 
 /** Whether the issue's targets apply (they are set for the standard size). */
@@ -105,7 +144,10 @@ function judged(options: CellsOptions): boolean {
   return caseSize(options).hidden === STANDARD_SIZE.hidden;
 }
 
-/** The cases to run, interleaved (for each cell and mode, every impl in turn). Inference is LSTM only. */
+/**
+ * The cases to run, interleaved (for each cell and mode, every impl in turn). Inference is
+ * LSTM only (impl loopflow-tokens is a training input); the attention cases are loopflow only.
+ */
 export function planCases(options: CellsOptions, seed = 1): CaseSpec[] {
   const cases: CaseSpec[] = [];
   const groups: [CellName, ModeName][] = [];
@@ -113,7 +155,9 @@ export function planCases(options: CellsOptions, seed = 1): CaseSpec[] {
   if (options.modes.includes('infer-b1') && options.cells.includes('lstm')) groups.push(['lstm', 'infer-b1']);
   for (const [cell, mode] of groups) {
     for (const impl of options.impls) {
-      cases.push({ impl, cell, mode, size: caseSize(options), plan: timingPlan(impl, mode, options.quick), seed });
+      if (impl === 'loopflow-tokens' && mode !== 'train') continue; // streaming is impl loopflow's
+      if (isAttention(cell) && impl !== 'loopflow') continue; // no tfjs or token side for attention
+      cases.push({ impl, cell, mode, size: caseSize(options, cell), plan: timingPlan(impl, mode, options.quick), seed });
     }
   }
   return cases;
@@ -146,6 +190,28 @@ export function runCaseInChild(spec: CaseSpec, env: Record<string, string> = {})
   });
 }
 
+/** `--pytorch`: PyTorch's side of the planned cases, after loopflow's (a clear note and nothing else without torch). */
+async function runPytorch(ctx: BenchContext, cases: readonly CaseSpec[], quick: boolean, failed: string[]): Promise<TorchResult[]> {
+  const version = await torchVersion();
+  if ('missing' in version) {
+    ctx.log(`  pytorch: skipped: ${version.missing}`);
+    return [];
+  }
+  const out: TorchResult[] = [];
+  for (const c of torchCases(cases, quick)) {
+    const name = `pytorch ${version.version} ${c.cell} ${c.mode}`;
+    try {
+      const r = await runTorchCase(c);
+      out.push(r);
+      ctx.log(`  ${name.padEnd(26)} ${Math.round(r.stepsPerSecond).toLocaleString('en-US').padStart(9)} steps/s  (OPENBLAS_NUM_THREADS=1, torch threads 2)`);
+    } catch (err) {
+      failed.push(name);
+      ctx.log(`  ${name.padEnd(26)} FAILED: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
 function machineLine(): string {
   const cpus = os.cpus();
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -157,12 +223,21 @@ export const cellsBench: Bench = {
   description: 'char-LM training steps/s (LSTM, GRU, RNN) and batch-1 LSTM streaming vs TensorFlow.js',
   async run(ctx: BenchContext) {
     const options = parseCellsOptions(ctx.args);
+    if (options.help) {
+      ctx.log(USAGE);
+      return;
+    }
     const cases = planCases(options);
     const { vocab, hidden, steps, batch } = caseSize(options);
     ctx.log(`cells: char LM, one-hot ${vocab} -> ${hidden} units -> softmax ${vocab}, mean cross-entropy, Adam, full BPTT T=${steps}, B=${batch}${options.quick ? ' (--quick)' : ''}`);
     ctx.log(`train steps/s = T*B / median seconds of a timed training step (${steps * batch} trained time steps per step, every impl; 'best' = of the fastest step)`);
     ctx.log(`infer-b1 = batch-1 LSTM steps/s, one step at a time, state kept (chunks of ${INFERENCE_CHUNK} steps timed)`);
     ctx.log(`each case in its own child process; ratio = this row's steps/s over that impl's for the same cell and mode`);
+    ctx.log(`loopflow = dense one-hot input [T,B,V] (runRecurrent; the same work as tfjs: targets judged on it); loopflow-tokens = token ids (runRecurrentTokens)`);
+    ctx.log(`tfjs-wasm: ${TFJS_WASM_THREADS_NOTE}`);
+    if (options.cells.some(isAttention)) {
+      ctx.log(`attention-t64 / attention-t1024: one-hot ${vocab} -> Linear ${hidden} -> causal 1-head attention + residual -> Linear ${vocab}, mean cross-entropy, Adam, T=64 B=32 / T=1024 B=8 (loopflow only, composed @loopflow/attention)`);
+    }
     ctx.log(machineLine());
     const results: CaseResult[] = [];
     const failed: string[] = [];
@@ -170,7 +245,7 @@ export const cellsBench: Bench = {
     for (const spec of cases) {
       const name = `${spec.impl} ${spec.cell} ${spec.mode}`;
       try {
-        const env: Record<string, string> = spec.impl === 'loopflow' && options.threads !== undefined ? { LOOPFLOW_THREADS: String(options.threads) } : {};
+        const env: Record<string, string> = spec.impl.startsWith('loopflow') && options.threads !== undefined ? { LOOPFLOW_THREADS: String(options.threads) } : {};
         const r = await runCaseInChild(spec, env);
         results.push(r);
         ctx.log(`  ${name.padEnd(26)} ${Math.round(r.stepsPerSecond).toLocaleString('en-US').padStart(9)} steps/s  (${r.iterations} timed, ${Math.round(r.peakRssMb)} MB)`);
@@ -179,8 +254,14 @@ export const cellsBench: Bench = {
         ctx.log(`  ${name.padEnd(26)} FAILED: ${(err as Error).message}`);
       }
     }
+    const torch = options.pytorch ? await runPytorch(ctx, cases, options.quick, failed) : [];
     ctx.log('');
     for (const line of resultTable(results)) ctx.log(line);
+    if (torch.length > 0) {
+      ctx.log('');
+      ctx.log('PyTorch, same sitting (ratio = loopflow steps/s over PyTorch\'s):');
+      for (const line of pytorchTable(results, torch)) ctx.log(`  ${line}`);
+    }
     const targets = judged(options) ? targetLines(results) : [];
     if (!judged(options)) {
       ctx.log('');
@@ -198,6 +279,10 @@ export const cellsBench: Bench = {
     ctx.log('');
     ctx.log(`${machineLine()}; bench took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     for (const line of resultLines(results, judged(options))) ctx.emit({ ...line, hidden });
+    for (const t of torch) {
+      const mine = results.find((r) => r.impl === 'loopflow' && r.cell === t.cell && r.mode === t.mode);
+      ctx.emit({ bench: 'cells', impl: 'pytorch', cell: t.cell, mode: t.mode, steps_per_s: Math.round(t.stepsPerSecond), hidden, ...(mine ? { loopflow_vs_pytorch: Math.round((mine.stepsPerSecond / t.stepsPerSecond) * 100) / 100 } : {}) });
+    }
     if (failed.length > 0) throw new Error(`${failed.length} of ${cases.length} cases failed: ${failed.join(', ')} (their output is above)`);
   },
 };

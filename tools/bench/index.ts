@@ -60,7 +60,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    // A wrong option is the caller's to fix: its message (with the usage) is enough, no stack.
+    const usageError = err instanceof Error && (err as Error & { code?: string }).code === 'BENCH_OPTION';
+    process.stderr.write(`bench failed: ${err instanceof Error ? (usageError ? err.message : (err.stack ?? err.message)) : String(err)}\n`);
+    process.exitCode = usageError ? 2 : 1;
   },
 );

@@ -27,6 +27,14 @@ interface Impl {
 type Shape = readonly [m: number, k: number, n: number];
 
 const DEFAULT_SIZES = [64, 128, 256, 512, 1024];
+
+/** The usage text (`--help`). */
+export const MATMUL_USAGE = [
+  'usage: npm run bench -- matmul [--json] [--sizes=64,256] [--impls=reference,wasm-relaxed]',
+  '  --sizes=LIST  square sizes (default 64,128,256,512,1024 and the recurrent shape [32 x 192] x [192 x 512])',
+  '  --impls=LIST  of reference, wasm-simd, wasm-relaxed, wasm-simd-2t, wasm-relaxed-2t (default: all available)',
+  '  --json        one JSON line per result on stdout',
+].join('\n');
 const RECURRENT: Shape = [32, 192, 512];
 
 function parseList(args: readonly string[], flag: string): string[] | undefined {
@@ -107,6 +115,10 @@ function pad(text: string, width: number): string {
 export const matmulBench: Bench = {
   description: 'GFLOP/s of reference and wasm matmul (square 64..1024 and [32x192]x[192x512])',
   run(ctx) {
+    if (ctx.args.includes('--help') || ctx.args.includes('-h')) {
+      ctx.log(MATMUL_USAGE);
+      return;
+    }
     const sizes = parseList(ctx.args, 'sizes')?.map(Number) ?? DEFAULT_SIZES;
     const shapes: Shape[] = sizes.map((s) => [s, s, s] as const);
     if (parseList(ctx.args, 'sizes') === undefined) shapes.push(RECURRENT);

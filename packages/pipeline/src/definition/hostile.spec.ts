@@ -1,8 +1,7 @@
-import { parseDefinition } from './load';
 import { JsonSyntaxError, MAX_JSON_DEPTH, parseJsonWithPositions } from './json-positions';
-import { DefinitionError, DefinitionProblem } from './problems';
+import { DefinitionProblem } from './problems';
 import { validateDefinition } from './validate';
-import { cleanup, namesDefinition, tempDir, writeNames } from '../testing/fixtures';
+import { cleanup, namesDefinition, tempDir, writeNames, problemsOfText } from '../testing/fixtures';
 
 // The hostile definitions of issue 16, each kept as a test.
 
@@ -13,15 +12,7 @@ beforeAll(() => {
 });
 afterAll(() => cleanup(dir));
 
-function problemsOf(text: string): DefinitionProblem[] {
-  try {
-    parseDefinition(text, { baseDir: dir, file: 'p.json' });
-  } catch (e) {
-    if (e instanceof DefinitionError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problemsOf = (text: string): DefinitionProblem[] => problemsOfText(dir, text);
 
 /** The names definition as text with `replace` applied to stage `index`'s JSON, one stage per line. */
 function withStage(index: number, stage: string): string {

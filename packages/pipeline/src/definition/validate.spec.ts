@@ -1,8 +1,7 @@
 import * as path from 'path';
-import { parseDefinition } from './load';
-import { DefinitionError, DefinitionProblem, formatProblems } from './problems';
+import { DefinitionProblem, formatProblems } from './problems';
 import { validateDefinition } from './validate';
-import { cleanup, definitionText, namesDefinition, reviewsDefinition, seriesDefinition, tempDir, writeNames, writeReviews, writeSeries } from '../testing/fixtures';
+import { cleanup, definitionText, namesDefinition, reviewsDefinition, seriesDefinition, tempDir, writeNames, writeReviews, writeSeries, problemsOfText } from '../testing/fixtures';
 
 let dir: string;
 beforeAll(() => {
@@ -13,16 +12,7 @@ beforeAll(() => {
 });
 afterAll(() => cleanup(dir));
 
-/** The problems of a definition text (with positions). */
-function problemsOf(text: string): DefinitionProblem[] {
-  try {
-    parseDefinition(text, { baseDir: dir, file: 'p.json' });
-  } catch (e) {
-    if (e instanceof DefinitionError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problemsOf = (text: string): DefinitionProblem[] => problemsOfText(dir, text);
 
 const only = (problems: DefinitionProblem[], code: string) => problems.filter((p) => p.code === code);
 

@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { PipelineDefinition } from '../definition/types';
+import { parseDefinition } from '../definition/load';
+import { DefinitionError, DefinitionProblem } from '../definition/problems';
 
 /** A temporary folder for a test (removed by `cleanup`). */
 export function tempDir(prefix = 'loopflow-'): string {
@@ -108,4 +110,15 @@ export function seriesDefinition(model: Record<string, unknown> = { stage: 'recu
 /** The definition as file text (pretty JSON). */
 export function definitionText(definition: unknown): string {
   return `${JSON.stringify(definition, null, 2)}\n`;
+}
+
+/** The problems of a definition text read as `p.json` in `dir` (with positions); [] when it is valid. */
+export function problemsOfText(dir: string, text: string): DefinitionProblem[] {
+  try {
+    parseDefinition(text, { baseDir: dir, file: 'p.json' });
+  } catch (e) {
+    if (e instanceof DefinitionError) return e.problems;
+    throw e;
+  }
+  return [];
 }

@@ -1,3 +1,5 @@
+import { LoopflowError } from '@loopflow/tensor';
+
 /** The benches' error: a message (what, where, what was expected, what to do) and a `code`. */
 export type BenchErrorCode =
   /** A command-line option is unknown or its value is not allowed. */
@@ -7,11 +9,10 @@ export type BenchErrorCode =
   /** PyTorch's side (`--pytorch`) failed or printed no figure. */
   | 'BENCH_PYTORCH';
 
-export class BenchError extends Error {
-  readonly code: BenchErrorCode;
+export class BenchError extends LoopflowError {
+  declare readonly code: BenchErrorCode;
   constructor(code: BenchErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'BenchError';
-    this.code = code;
   }
 }

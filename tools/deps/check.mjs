@@ -10,8 +10,8 @@
 //
 // Exit code: 0 no violation, 1 violations, 2 could not run.
 //
-// It calls the API rather than the `depcruise` command because the command refuses to start on
-// Node 20 (dependency-cruiser 18 declares engines ^22), while the API runs on it.
+// It calls the API rather than the `depcruise` command so that each violation prints as
+// `file:line` of the import with its rule's reason (dependency-cruiser 17.4.3: 18.x needs Node 22).
 import { cruise } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';

@@ -4,7 +4,7 @@
  * checked by dependency-cruiser over every source of the repository: packages/<name>/src,
  * assembly and bin, tools/ and the .js files. `npm run deps` runs the same check.
  *
- * dependency-cruiser is an ES module (and its command needs Node >= 22), so the check runs in
+ * dependency-cruiser is an ES module, so the check runs in
  * a child process (tools/deps/check.mjs, through the API) and hands back JSON.
  */
 import { execFileSync } from 'child_process';

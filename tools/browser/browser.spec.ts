@@ -1,0 +1,52 @@
+/**
+ * The browser harness itself: the static server sends the isolation headers, refuses paths that
+ * leave its folder, and a page it serves is cross-origin isolated in Debian's Chromium (so
+ * SharedArrayBuffer exists), or not when `isolated: false`.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { launchChromium } from './chromium';
+import { serveStatic } from './serve';
+
+describe('browser harness', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-serve-'));
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title><p id="p">hello</p>');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('serves the folder with COOP/COEP and refuses to leave it', async () => {
+    const server = await serveStatic(dir);
+    try {
+      const res = await fetch(server.url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      expect(await res.text()).toContain('hello');
+      const up = await fetch(server.url + '..%2f..%2fetc%2fpasswd');
+      expect([403, 404]).toContain(up.status);
+      expect((await fetch(server.url + 'missing.js')).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a served page is cross-origin isolated in Chromium only with the headers', async () => {
+    const browser = await launchChromium();
+    const isolated = await serveStatic(dir);
+    const plain = await serveStatic(dir, { isolated: false });
+    try {
+      const page = await browser.newPage();
+      await page.goto(isolated.url);
+      expect(await page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([true, 'function']);
+      await page.goto(plain.url);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    } finally {
+      await browser.close();
+      await isolated.close();
+      await plain.close();
+    }
+  });
+});

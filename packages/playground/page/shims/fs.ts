@@ -1,0 +1,30 @@
+/**
+ * `fs` in a page: there is no file system. Modules that a page bundles import it at their top
+ * but call it only to read or write files (the dataset loaders, run folders), which the
+ * playground never does: every call throws, saying so.
+ */
+function noFileSystem(name: string): () => never {
+  return () => {
+    const error = new Error(`fs.${name}: a web page has no file system; the playground reads its data from the page's static files (packages/playground/page/datasets.ts)`) as Error & { code: string };
+    error.code = 'NO_FILE_SYSTEM';
+    throw error;
+  };
+}
+
+export const existsSync = (): boolean => false;
+export const readFileSync = noFileSystem('readFileSync');
+export const writeFileSync = noFileSystem('writeFileSync');
+export const statSync = noFileSystem('statSync');
+export const mkdirSync = noFileSystem('mkdirSync');
+export const readdirSync = noFileSystem('readdirSync');
+export const renameSync = noFileSystem('renameSync');
+export const rmSync = noFileSystem('rmSync');
+export const unlinkSync = noFileSystem('unlinkSync');
+export const openSync = noFileSystem('openSync');
+export const closeSync = noFileSystem('closeSync');
+export const writeSync = noFileSystem('writeSync');
+export const fsyncSync = noFileSystem('fsyncSync');
+export const createReadStream = noFileSystem('createReadStream');
+export const createWriteStream = noFileSystem('createWriteStream');
+export const promises = {};
+export default { existsSync, readFileSync, writeFileSync, statSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync, openSync, closeSync, writeSync, fsyncSync, createReadStream, createWriteStream, promises };

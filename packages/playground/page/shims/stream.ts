@@ -1,0 +1,13 @@
+/**
+ * `stream` in a page: csv-parse (the `csv` stage's parser, bundled through the stage registry)
+ * extends `Transform` at its top. The playground never reads CSV files (a page has none):
+ * constructing one throws, saying so.
+ */
+export class Transform {
+  constructor() {
+    throw Object.assign(new Error('stream.Transform: a web page has no Node streams; the playground runs only the dataset stages it ships (first-names, co2)'), { code: 'NO_FILE_SYSTEM' });
+  }
+}
+export class Readable extends Transform {}
+export class Writable extends Transform {}
+export default { Transform, Readable, Writable };

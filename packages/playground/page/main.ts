@@ -338,7 +338,7 @@ function renderRace(): void {
     .map((entrant, i) => {
       const curve = smooth(raceCurves[i]);
       const last = curve[curve.length - 1];
-      const plot = linePlot([{ name: entrant.name, color: RACE_COLORS[i], points: curve }], { width: 300, height: 180, yRange: all.length ? yRange : undefined, xLabel: `step (of ${raceSteps})`, yLabel: 'loss' });
+      const plot = linePlot([{ name: entrant.name, color: RACE_COLORS[i], points: curve }], { width: 300, height: 180, yRange: all.length ? yRange : undefined, legend: false, xLabel: `step (of ${raceSteps})`, yLabel: 'loss' });
       const size = entrant.stage.hiddenSize !== undefined ? `hidden ${entrant.stage.hiddenSize}` : `dModel ${entrant.stage.dModel}`;
       return `<figure data-model="${entrant.name}"><figcaption><b>${entrant.name}</b> · ${entrant.parameters.toLocaleString('en')} parameters (${size}) · loss ${last ? num(last[1], 3) : '–'}</figcaption>${plot}</figure>`;
     })

@@ -20,6 +20,8 @@ export interface PlotOptions {
   yLabel?: string;
   /** Horizontal reference lines (a baseline). */
   rules?: { y: number; label: string; color: string }[];
+  /** Draw the legend (default true). */
+  legend?: boolean;
   /** Labels of the x axis' ticks, by x (e.g. months). */
   xTickLabel?: (x: number) => string;
 }
@@ -60,7 +62,7 @@ export function linePlot(lines: readonly Line[], options: PlotOptions = {}): str
   const sy = (y: number): number => m.top + (1 - (f(y) - lo) / (hi - lo || 1)) * (height - m.top - m.bottom);
   const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="10">`];
   parts.push(`<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" fill="#fbfcfd" stroke="#d9dde5"/>`);
-  const yTicks = log ? ticks(lo, hi, 4).map((t) => 10 ** t) : ticks(lo, hi, 5);
+  const yTicks = log ? ticks(10 ** lo, 10 ** hi, 5) : ticks(lo, hi, 5);
   for (const t of yTicks) {
     const y = sy(t);
     if (y < m.top - 0.5 || y > height - m.bottom + 0.5) continue;
@@ -83,11 +85,13 @@ export function linePlot(lines: readonly Line[], options: PlotOptions = {}): str
     if (!pts.length) continue;
     const d = pts.map((p, i) => `${i ? 'L' : 'M'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
     parts.push(`<path d="${d}" fill="none" stroke="${line.color}" stroke-width="1.5"${line.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+    // A few points (one per epoch) get markers: a single point is still seen.
+    if (pts.length <= 30) for (const p of pts) parts.push(`<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="2.5" fill="${line.color}"/>`);
   }
   // Legend, top right.
-  lines.forEach((line, i) => {
+  if (options.legend !== false) lines.forEach((line, i) => {
     const y = m.top + 12 + i * 13;
-    const x = width - m.right - 120;
+    const x = width - m.right - 170;
     parts.push(`<line x1="${x}" x2="${x + 16}" y1="${y - 3}" y2="${y - 3}" stroke="${line.color}" stroke-width="2"${line.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="${x + 20}" y="${y}" fill="#1d2330">${escape(line.name)}</text>`);
   });
   parts.push('</svg>');

@@ -71,7 +71,27 @@ function shortened(definition: Record<string, unknown>, name: string, descriptio
   return { ...definition, name, description, stages };
 }
 
-const text = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
+/** JSON on one line, with a space after each ':' and ',' and inside braces: `{ "stage": "batch", "batchSize": 64 }`. */
+function oneLine(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(oneLine).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${oneLine(v)}`);
+    return entries.length ? `{ ${entries.join(', ')} }` : '{}';
+  }
+  return JSON.stringify(value);
+}
+
+/** A definition as the editor shows it: one line per top-level field and per stage (as examples/ writes them). */
+export function definitionText(definition: Record<string, unknown>): string {
+  const lines = Object.entries(definition).map(([key, value]) =>
+    key === 'stages' && Array.isArray(value)
+      ? `  "stages": [\n${value.map((stage) => `    ${oneLine(stage)}`).join(',\n')}\n  ]`
+      : `  ${JSON.stringify(key)}: ${oneLine(value)}`,
+  );
+  return `{\n${lines.join(',\n')}\n}\n`;
+}
+
+const text = definitionText;
 
 /** The examples the page offers: examples/ as they are, and short runs of the char-LM and the forecast for a page. */
 export function playgroundExamples(): PlaygroundExample[] {
@@ -92,7 +112,7 @@ export function playgroundExamples(): PlaygroundExample[] {
       id: 'co2-quick',
       title: 'CO2 forecast (short run)',
       text: text(shortened(co2, 'co2-forecast-quick', 'examples/co2-forecast, shortened for a page: 15 epochs; forecasts monthly CO2 twelve months ahead, beside the seasonal-naive baselines.', {
-        train: { epochs: 15, loss: 'mse', optimizer: { kind: 'adam', lr: 0.01 } },
+        train: { epochs: 15 },
       })),
     },
     { id: 'co2-forecast', title: 'CO2 forecast (examples/co2-forecast)', text: text(co2) },

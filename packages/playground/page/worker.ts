@@ -13,8 +13,8 @@
 import { EMPTY, Observable, Subscription, tap } from 'rxjs';
 import { availableBackends, getBackendName, getBackendThreads, setBackend } from '@loopflow/tensor';
 import { fusedKernelsAvailable, fusedKernelsInfo } from '@loopflow/cells';
-import { checkDefinition, generateText, parseJsonWithPositions, JsonSyntaxError, seriesComparison } from '@loopflow/pipeline';
-import type { Artifacts, EvaluatedBundle, ModelBundle, PipelineEvent, StageContext } from '@loopflow/pipeline';
+import { checkDefinition, computeBaseline, generateText, parseJsonWithPositions, JsonSyntaxError, seriesComparison } from '@loopflow/pipeline';
+import type { Artifacts, EvaluatedBundle, ModelBundle, PipelineEvent, PreparedData, StageContext } from '@loopflow/pipeline';
 import { dataNeeded, pageRegistry, PageData } from './datasets';
 import type { FromWorker, KernelReport, RunResult, ToWorker } from './protocol';
 import { runRace } from './race';
@@ -115,6 +115,13 @@ async function train(text: string): Promise<void> {
       tap((value: unknown) => {
         // Keep the model as soon as it exists: stop, sampling and weights use it.
         if (value && typeof value === 'object' && 'model' in value && 'data' in value) current = { name: definition.name, bundle: value as ModelBundle, artifacts };
+        // A language model's data, batched: the bigram baseline (add-1, fitted on the training
+        // split, as the baselines stage computes it) is the line the live plot shows from the start.
+        else if (plan.stage.category === 'batch' && value && typeof value === 'object' && 'samples' in value && (value as PreparedData).task === 'language-model') {
+          const baseline = computeBaseline(value as PreparedData, 'bigram', { addK: 1 }, ['validation']);
+          const metrics = baseline.metrics.validation;
+          if (metrics) emit({ type: 'baseline', name: 'bigram', split: 'validation', metrics });
+        }
       }),
     );
   }

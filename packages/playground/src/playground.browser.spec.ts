@@ -175,6 +175,8 @@ describeBrowser('the playground in Chromium', () => {
     const after = await page.evaluate(pageState);
     expect(after.error).toBe('');
     expect(Math.min(...after.validLoss)).toBeLessThan(baseline);
+    // The page's own bigram line (from its shipped data) is the one computed here from the npm packages.
+    expect(after.baseline.bigram).toBeCloseTo(baseline, 9);
 
     const names = await page.$$eval('#samples span', (spans) => (spans as unknown as El[]).map((s) => s.textContent ?? ''));
     expect(names.length).toBeGreaterThan(0);

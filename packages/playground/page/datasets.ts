@@ -9,6 +9,7 @@
 import { defer, from, Observable, throwError } from 'rxjs';
 import { createDefaultRegistry, StageRegistry } from '@loopflow/pipeline';
 import type { Item, StageDefinition } from '@loopflow/pipeline';
+import { PlaygroundError } from './errors';
 
 /** data/first-names.json: the two lists as the stdlib packages ship them. */
 export interface FirstNamesFile {
@@ -43,7 +44,7 @@ function spread<T>(items: readonly T[], limit?: number): T[] {
 }
 
 function missing(name: string, file: string): Observable<never> {
-  return throwError(() => Object.assign(new Error(`${name}: the page has not loaded ${file}; reload the page (the playground fetches it before a run that needs it)`), { code: 'PLAYGROUND_DATA_MISSING' }));
+  return throwError(() => new PlaygroundError('PLAYGROUND_DATA_MISSING', `${name}: the page has not loaded ${file}; reload the page (the playground fetches it before a run that needs it)`));
 }
 
 /** Which data files a definition's stages need. */
@@ -77,7 +78,7 @@ export function pageRegistry(data: PageData): StageRegistry {
       registry.register({ ...stage, create });
     } else if (stage.name === 'spam-assassin') {
       const create: StageDefinition<object>['create'] = () => () =>
-        throwError(() => Object.assign(new Error('spam-assassin: the corpus (6,046 messages, 20 MB) is not shipped with the playground; run this definition with `loopflow run`'), { code: 'PLAYGROUND_DATA_MISSING' }));
+        throwError(() => new PlaygroundError('PLAYGROUND_DATA_MISSING', 'spam-assassin: the corpus (6,046 messages, 20 MB) is not shipped with the playground; run this definition with `loopflow run`'));
       registry.register({ ...stage, create });
     } else registry.register(stage);
   }

@@ -13,6 +13,7 @@ import { countParameters } from '@loopflow/attention';
 import { buildModel } from '@loopflow/pipeline';
 import type { ModelDescription, PipelineEvent, PreparedData, StageContext, StageRegistry, TrainedBundle } from '@loopflow/pipeline';
 import type { Entrant, FromWorker, ToWorker } from './protocol';
+import { errorMessage } from './errors';
 
 /** The race's data: the names char-LM of examples/names-lstm on `names` names, in batches of 32. */
 export function raceDataStages(names: number): Record<string, unknown>[] {
@@ -108,10 +109,10 @@ export function runRace(registry: StageRegistry, message: Extract<ToWorker, { ty
           .pipe(tap((r) => results.push(r)))
           .subscribe({
             complete: () => post({ type: 'race-done', results: results.sort((a, b) => a.index - b.index) }),
-            error: (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+            error: (e: unknown) => post(errorMessage(e)),
           }),
       );
     },
-    error: (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+    error: (e: unknown) => post(errorMessage(e)),
   });
 }

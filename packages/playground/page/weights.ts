@@ -8,6 +8,7 @@ import { decodeSafetensors, encodeSafetensors, loadStateDict, parameters, stateD
 import { Scaler, Vocabulary } from '@loopflow/data';
 import { buildModel } from '@loopflow/pipeline';
 import type { Artifacts, ModelFile, PipelineModel } from '@loopflow/pipeline';
+import { PlaygroundError } from './errors';
 
 const MODEL_FORMAT: ModelFile['format'] = 'loopflow.model/1';
 
@@ -38,10 +39,6 @@ export interface LoadedWeights {
   description: string;
 }
 
-function playgroundError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
-}
-
 /**
  * Builds the model of `modelJson` (or, without one, the architecture of the page's current
  * model) and loads the `.safetensors` bytes into it (strict: every tensor present, shapes equal).
@@ -53,17 +50,17 @@ export function loadWeights(bytes: Uint8Array, weightsName: string, modelJson: s
     try {
       file = JSON.parse(modelJson) as ModelFile;
     } catch (e) {
-      throw playgroundError('PLAYGROUND_BAD_MODEL_JSON', `model.json is not JSON (${(e as Error).message}); drop the model.json of the same run folder`);
+      throw new PlaygroundError('PLAYGROUND_BAD_MODEL_JSON', `model.json is not JSON (${(e as Error).message}); drop the model.json of the same run folder`);
     }
-    if (file.format !== MODEL_FORMAT) throw playgroundError('PLAYGROUND_BAD_MODEL_JSON', `model.json: format ${JSON.stringify(file.format)}; expected '${MODEL_FORMAT}' (the model.json of a loopflow run folder)`);
+    if (file.format !== MODEL_FORMAT) throw new PlaygroundError('PLAYGROUND_BAD_MODEL_JSON', `model.json: format ${JSON.stringify(file.format)}; expected '${MODEL_FORMAT}' (the model.json of a loopflow run folder)`);
   } else if (!fallback) {
-    throw playgroundError('PLAYGROUND_NO_ARCHITECTURE', `${weightsName}: a .safetensors file holds the weights but not the architecture; drop it together with the model.json of its run folder, or train a model of the same architecture first`);
+    throw new PlaygroundError('PLAYGROUND_NO_ARCHITECTURE', `${weightsName}: a .safetensors file holds the weights but not the architecture; drop it together with the model.json of its run folder, or train a model of the same architecture first`);
   }
   const model = buildModel(file ? file.architecture : fallback!.model.description, new Random(0));
   try {
     loadStateDict(model.modules, tensors);
   } catch (e) {
-    throw playgroundError('PLAYGROUND_WEIGHTS_MISMATCH', `${weightsName} does not fit the ${file ? "model.json's" : "current model's"} architecture: ${(e as Error).message}`);
+    throw new PlaygroundError('PLAYGROUND_WEIGHTS_MISMATCH', `${weightsName} does not fit the ${file ? "model.json's" : "current model's"} architecture: ${(e as Error).message}`);
   }
   const artifacts: Artifacts = file
     ? {

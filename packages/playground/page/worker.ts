@@ -18,6 +18,7 @@ import type { Artifacts, EvaluatedBundle, ModelBundle, PipelineEvent, PreparedDa
 import { dataNeeded, pageRegistry, PageData } from './datasets';
 import type { FromWorker, KernelReport, RunResult, ToWorker } from './protocol';
 import { runRace } from './race';
+import { errorMessage, PlaygroundError } from './errors';
 import { loadWeights, modelWeights } from './weights';
 
 interface WorkerScope {
@@ -56,7 +57,7 @@ const data: PageData = {};
 
 async function fetchJson<T>(file: string): Promise<T> {
   const res = await fetch(new URL(`./${file}`, location.href.replace(/[^/]*$/, '')));
-  if (!res.ok) throw Object.assign(new Error(`could not fetch ${file}: HTTP ${res.status}`), { code: 'PLAYGROUND_DATA_MISSING' });
+  if (!res.ok) throw new PlaygroundError('PLAYGROUND_DATA_MISSING', `could not fetch ${file}: HTTP ${res.status}; rebuild the playground (npm run playground)`);
   return (await res.json()) as T;
 }
 
@@ -72,11 +73,6 @@ const registry = pageRegistry(data);
 /** The last model built by a run (kept after the run, or after stop, for sampling and weights). */
 let current: { name: string; bundle: ModelBundle; artifacts: Artifacts } | null = null;
 let running: Subscription | null = null;
-
-function errorMessage(error: unknown): FromWorker {
-  const code = (error as { code?: unknown })?.code;
-  return { type: 'error', message: error instanceof Error ? error.message : String(error), ...(typeof code === 'string' ? { code } : {}) };
-}
 
 /** Runs a definition's stages as runPipeline does, without a run folder. */
 async function train(text: string): Promise<void> {
@@ -166,9 +162,9 @@ let stopRun: () => void = () => undefined;
 
 /** Texts sampled from the current model (language models). */
 function sampleCurrent(count: number, temperature: number): string[] {
-  if (!current) throw Object.assign(new Error('no model yet: train a definition or drop a .safetensors file first'), { code: 'PLAYGROUND_NO_MODEL' });
+  if (!current) throw new PlaygroundError('PLAYGROUND_NO_MODEL', 'no model yet: train a definition or drop a .safetensors file first');
   const vocabulary = current.artifacts.vocabulary;
-  if (!vocabulary) throw Object.assign(new Error(`the model of '${current.name}' is not a language model (no vocabulary): it cannot sample text`), { code: 'PLAYGROUND_NOT_LM' });
+  if (!vocabulary) throw new PlaygroundError('PLAYGROUND_NOT_LM', `the model of '${current.name}' is not a language model (no vocabulary): it cannot sample text`);
   return generateText(current.bundle.model, vocabulary, current.artifacts.tokenizer, { count, maxLength: 30, temperature, seed: `${Date.now()}` });
 }
 
@@ -185,7 +181,7 @@ async function handle(message: ToWorker): Promise<void> {
       post({ type: 'samples', samples: sampleCurrent(message.count, message.temperature), source: current?.name ?? '' });
       return;
     case 'weights': {
-      if (!current) throw Object.assign(new Error('no model yet: train a definition first'), { code: 'PLAYGROUND_NO_MODEL' });
+      if (!current) throw new PlaygroundError('PLAYGROUND_NO_MODEL', 'no model yet: train a definition first, or drop a .safetensors file');
       const { bytes, modelJson } = modelWeights(current.name, current.bundle.model, current.artifacts);
       const weights = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       post({ type: 'weights', weights, modelJson, name: current.name }, [weights]);

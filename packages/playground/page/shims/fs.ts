@@ -3,11 +3,10 @@
  * but call it only to read or write files (the dataset loaders, run folders), which the
  * playground never does: every call throws, saying so.
  */
+import { PlaygroundError } from '../errors';
 function noFileSystem(name: string): () => never {
   return () => {
-    const error = new Error(`fs.${name}: a web page has no file system; the playground reads its data from the page's static files (packages/playground/page/datasets.ts)`) as Error & { code: string };
-    error.code = 'NO_FILE_SYSTEM';
-    throw error;
+    throw new PlaygroundError('NO_FILE_SYSTEM', `fs.${name}: a web page has no file system; the playground reads its data from the page's static files (packages/playground/page/datasets.ts)`);
   };
 }
 

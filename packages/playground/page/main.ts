@@ -240,7 +240,7 @@ function seriesPlot(series: SeriesComparison): string {
     { name: 'model', color: '#e8590c', points: series.points.map((p) => [p.row, p.model]) },
     ...baselineNames.map((name, i) => ({ name, color: colors[i % colors.length], dashed: true, points: series.points.map((p) => [p.row, p.baselines[name]] as [number, number]) })),
   ];
-  return linePlot(lines, { height: 260, xLabel: `${series.split} split, ${series.ahead} month${series.ahead === 1 ? '' : 's'} ahead`, yLabel: series.column, xTickLabel: (x) => labels.get(Math.round(x)) ?? '' });
+  return linePlot(lines, { height: 260, legendAt: 'left', xLabel: `${series.split} split, ${series.ahead} month${series.ahead === 1 ? '' : 's'} ahead`, yLabel: series.column, xTickLabel: (x) => labels.get(Math.round(x)) ?? '' });
 }
 
 function showSamples(samples: string[], heading: string): string {

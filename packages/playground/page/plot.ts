@@ -22,6 +22,8 @@ export interface PlotOptions {
   rules?: { y: number; label: string; color: string }[];
   /** Draw the legend (default true). */
   legend?: boolean;
+  /** Where the legend goes: the top right (default) or the top left (a rising series). */
+  legendAt?: 'right' | 'left';
   /** Labels of the x axis' ticks, by x (e.g. months). */
   xTickLabel?: (x: number) => string;
 }
@@ -91,7 +93,7 @@ export function linePlot(lines: readonly Line[], options: PlotOptions = {}): str
   // Legend, top right.
   if (options.legend !== false) lines.forEach((line, i) => {
     const y = m.top + 12 + i * 13;
-    const x = width - m.right - 170;
+    const x = options.legendAt === 'left' ? m.left + 10 : width - m.right - 170;
     parts.push(`<line x1="${x}" x2="${x + 16}" y1="${y - 3}" y2="${y - 3}" stroke="${line.color}" stroke-width="2"${line.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="${x + 20}" y="${y}" fill="#1d2330">${escape(line.name)}</text>`);
   });
   parts.push('</svg>');

@@ -34,10 +34,19 @@ const packages = {
   pipeline: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'datasets', 'training'], node: true },
   benchmark: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'datasets', 'training'], node: true },
   cli: { imports: '*', node: true },
+  // The playground (private): its page (page/) runs in a browser; pipeline through its browser
+  // entry (src/browser.ts, chosen by the playground's build), datasets only in its Node build
+  // script (scripts/), which also serves the page with tools/browser's server (nodeOnly and
+  // tools below: the folders where Node and those tools are allowed).
+  playground: {
+    imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'datasets', 'training', 'pipeline'],
+    node: false,
+    nodeOnly: ['scripts/'],
+    tools: ['tools/browser/'],
+  },
   // Planned (DESIGN.md); uncomment when the package is created:
   // onnx: { imports: ['tensor', 'layers', 'cells', 'attention'], node: true },
   // distributed: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training', 'pipeline', 'benchmark'], node: true },
-  // playground: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training'], node: false },
 };
 
 // Packages that run in a page (DESIGN.md: everything but the file readers, datasets, reports,
@@ -71,6 +80,19 @@ const layering = names.map((name) => {
 });
 
 const noNodeBuiltins = names.filter((name) => !packages[name].node);
+/** Folders of a page package that run in Node only (its build scripts): `nodeOnly` in the table. */
+const nodeOnlyFolders = names.flatMap((name) => (packages[name].nodeOnly ?? []).map((folder) => `^packages/${name}/${folder}`));
+/** The Node-only folders and specs of a package with `tools` in the table, which may import those folders of tools/ (the browser harness) by a relative path. */
+const toolsUsers = names.flatMap((name) => (packages[name].tools ? [...(packages[name].nodeOnly ?? []).map((f) => `^packages/${name}/${f}`), `^packages/${name}/.*${specs}`] : []));
+const toolsAllowed = names
+  .filter((name) => packages[name].tools)
+  .map((name) => ({
+    name: `tools-from-${name}`,
+    comment: `${name}'s build scripts and specs import only ${packages[name].tools.join(', ')} of the files outside packages/ (the browser harness)`,
+    severity: 'error',
+    from: { path: toolsUsers.filter((p) => p.startsWith(`^packages/${name}/`)) },
+    to: { pathNot: ['^(packages|node_modules)/', ...packages[name].tools.map((t) => `^${t}`)], dependencyTypes: ['local'] },
+  }));
 
 module.exports = {
   forbidden: [
@@ -102,9 +124,10 @@ module.exports = {
       name: 'no-relative-import-out-of-packages',
       comment: 'a package is self-contained: no relative import of files outside packages/ (tools/, the root, goldens/)',
       severity: 'error',
-      from: { path: '^packages/' },
+      from: { path: '^packages/', pathNot: toolsUsers },
       to: { pathNot: '^(packages|node_modules)/', dependencyTypes: ['local'] },
     },
+    ...toolsAllowed,
     {
       name: 'no-loopflow-subpath',
       comment: "`@loopflow/x/...` reaches into a package's files: import `@loopflow/x` (its src/index.ts) instead",
@@ -185,7 +208,7 @@ module.exports = {
             name: 'no-node-builtins',
             comment: `${noNodeBuiltins.join(', ')} import no Node built-in outside specs and test helpers (node: false in the table)`,
             severity: 'error',
-            from: { path: `^packages/${either(noNodeBuiltins)}/`, pathNot: testFiles },
+            from: { path: `^packages/${either(noNodeBuiltins)}/`, pathNot: [...testFiles, ...nodeOnlyFolders] },
             to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only', 'type-import'] },
           },
         ]),

@@ -1,0 +1,57 @@
+/**
+ * @loopflow/pipeline for a web page: the part of the package that a page can run — the JSON
+ * definitions (parsing with positions, the stage registry and its composed schema, the one
+ * validation pass that `loopflow validate` runs), the stages themselves (composed with `pipe`
+ * by the caller, with `runDir: null` so that nothing is written), the model builders, text
+ * generation and forecasting, the baselines and the series diagnostics the report plots.
+ *
+ * Left out, because they read or write files or start threads: loading a definition from a
+ * file, `runPipeline` (it writes a run folder), run folders, model files, reports, search and
+ * inspection. Use `encodeSafetensors` / `decodeSafetensors` of @loopflow/layers for weights.
+ *
+ * What a bundler must know: some modules this entry reaches import `fs` or `path` at their top
+ * (validation resolves `baseDir` with `path.resolve`; the dataset stages' loaders read the
+ * installed data packages), but none calls them at import. Map `fs` to a module that throws
+ * when called and `path` to a POSIX implementation (packages/playground/page/shims does both
+ * for esbuild), pass `baseDir` and `checkFiles: false` to `checkDefinition`, and replace the
+ * dataset stages (`first-names`, `co2`, `spam-assassin`) by ones that read the page's data
+ * (same name and schema: `{ ...registry.get('co2'), create }`).
+ *
+ * Every export here is also exported by src/index.ts: the types are the same.
+ */
+
+// The vocabulary stages share
+export { defineStage, StageOptionsError, STAGE_CATEGORIES } from './vocabulary/stage';
+export type { StageDefinition, StageContext, StageIssue, StageCategory, JsonSchema } from './vocabulary/stage';
+export type { PipelineEvent, StageEvent, DataEvent, TrainStartEvent, EvaluationEvent, BaselineEvent, OutputEvent, LogEvent } from './vocabulary/events';
+export type { Item, SplitName } from './vocabulary/items';
+export type { Artifacts, SeriesLayout, SplitRows } from './vocabulary/artifacts';
+export type { PreparedData, Task } from './vocabulary/prepared';
+export type { ModelBundle, TrainedBundle, EvaluatedBundle, TrainingSummary, GeneratedSamples, BaselineResult } from './vocabulary/bundle';
+export type { PipelineModel, ModelDescription } from './vocabulary/model';
+export type { MetricSet } from './vocabulary/metric-set';
+
+// Definitions: registry, schema, the one validation pass
+export { StageRegistry } from './registry/registry';
+export { createDefaultRegistry, defaultRegistry } from './stages/default-registry';
+export { composePipelineSchema } from './registry/schema';
+export type { PipelineDefinition, StageEntry } from './definition/types';
+export { parseJsonWithPositions, JsonSyntaxError } from './definition/json-positions';
+export type { ParsedJson, TextPosition, ValueLocation } from './definition/json-positions';
+export { DefinitionError, formatProblems } from './definition/problems';
+export type { DefinitionProblem, ProblemCode } from './definition/problems';
+export { validateDefinition, checkDefinition } from './definition/validate';
+export type { ValidateOptions, ValidatedDefinition, DefinitionCheck } from './definition/validate';
+export type { StagePlan } from './definition/check-stages';
+export { applyOverrides } from './overrides/overrides';
+export type { DefinitionOverrides } from './overrides/overrides';
+
+// Models, outputs, baselines, the report's series
+export { buildModel } from './model/builders';
+export type { ModelFile } from './model/model-file';
+export { generateText, forecastAhead } from './model/generate';
+export type { ForecastRow } from './model/generate';
+export { computeBaseline, baselinesFor } from './baselines/baselines';
+export { fitBigram, bigramNll } from './baselines/bigram';
+export { seriesComparison } from './diagnostics/diagnostics';
+export type { SeriesComparison, SeriesComparisonPoint } from './diagnostics/diagnostics';

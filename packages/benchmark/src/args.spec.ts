@@ -23,13 +23,16 @@ describe('parseCompareArgs', () => {
       }
       return 'no error';
     };
-    expect(code(['--seeds', '0'])).toMatch(/^INVALID_ARGUMENT: .*--seeds/);
+    expect(code(['--seeds', '0'])).toMatch(/^INVALID_ARGUMENT: option '--seeds' needs a whole number >= 1, got 0/);
     expect(code(['--models', 'rnn,lstn'])).toMatch(/^UNKNOWN_MODEL: .*'lstn'/);
     expect(code(['--tasks', 'add'])).toMatch(/^UNKNOWN_TASK: .*'add'/);
-    expect(code(['--out'])).toMatch(/--out needs a folder/);
+    expect(code(['--out'])).toMatch(/option '--out' needs a value; e\.g\. --out <folder>/);
     expect(code(['--full', '--quick'])).toMatch(/cannot be combined/);
-    expect(code(['--rerender'])).toMatch(/--rerender needs the folder of an earlier run/);
-    expect(code(['--rerender', '/tmp/run', '--seeds', '2'])).toMatch(/--rerender takes no other flag/);
-    expect(code(['--fast'])).toMatch(/unknown argument '--fast'/);
+    expect(code(['--rerender'])).toMatch(/option '--rerender' needs a value/);
+    expect(code(['--rerender', '/tmp/run', '--seeds', '2'])).toMatch(/option '--rerender' takes no other flag/);
+    expect(code(['--seeds', 'two'])).toMatch(/^INVALID_ARGUMENT: option '--seeds' needs a number, got 'two'/);
+    expect(code(['--quik'])).toMatch(/unknown option '--quik'; did you mean '--quick'\?/);
+    expect(code(['extra'])).toMatch(/unexpected argument 'extra'/);
+    expect(code(['--fast'])).toMatch(/unknown option '--fast'; options: --quick/);
   });
 });

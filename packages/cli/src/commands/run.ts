@@ -81,8 +81,7 @@ export const runCommand: Command = {
           }
           const code = (e as { code?: string }).code;
           // the pipeline's hints name the definition and the run folder as placeholders / absolute paths: make them typeable here
-          let message = messageOf(e).split('<definition>').join(file);
-          if (runDir) message = message.split(runDir).join(relative(runDir));
+          const message = messageOf(e).split('<definition>').join(file).split(`${io.cwd}${path.sep}`).join('');
           const summary = runDir ? readSummary(runDir) : undefined;
           if (code === 'INTERRUPTED') {
             if (!json) {

@@ -153,8 +153,8 @@ describe('cells bench', () => {
     expect(parseCellsOptions(['--hidden', '256']).hidden).toBe(256);
     expect(planCases(parseCellsOptions(['--hidden=64', '--mode', 'infer-b1'])).map((c) => c.size.hidden)).toEqual([64, 64, 64]);
     expect(planCases(parseCellsOptions([]))[0].size).toEqual({ vocab: 64, hidden: 128, steps: 64, batch: 32 });
-    for (const bad of ['0', '12.5', 'many', '99999']) expect(() => parseCellsOptions(['--hidden', bad])).toThrow(/--hidden .*expected a whole number of units from 1 to 4096/);
-    expect(() => parseCellsOptions(['--hidden'])).toThrow(/--hidden null/);
+    for (const bad of ['0', '12.5', 'many', '99999']) expect(() => parseCellsOptions(['--hidden', bad])).toThrow(/option '--hidden' .*expected a whole number of units from 1 to 4096/);
+    expect(() => parseCellsOptions(['--hidden'])).toThrow(/option '--hidden' needs a value/);
   });
 
   it('plans both inputs of loopflow, the attention cases and --pytorch', () => {
@@ -189,7 +189,7 @@ describe('cells bench', () => {
       [['--cells'], /option '--cells' needs a value; e\.g\. --cells LIST/],
       [['--quick', '--impl'], /option '--impl' needs a value/],
       [['--threads', '9'], /option '--threads' needs a whole number from 1 to 8, got 9/],
-      [['--hidden', 'many'], /option '--hidden' needs a number, got 'many'/],
+      [['--hidden', 'many'], /option '--hidden' "many": expected a whole number of units/],
       [['lstm'], /unexpected argument 'lstm'/],
     ];
     for (const [args, message] of bad) {

@@ -77,7 +77,7 @@ export const CELLS_OPTIONS: Record<string, OptionSpec> = {
   impl: { type: 'list', value: 'LIST', choices: IMPLS, description: 'implementations' },
   mode: { type: 'list', value: 'LIST', choices: MODES, description: 'modes' },
   threads: { type: 'number', value: 'N', description: 'LOOPFLOW_THREADS of the loopflow cases (1-8)' },
-  hidden: { type: 'number', value: 'N', description: 'units of the recurrent layer' },
+  hidden: { type: 'string', value: 'N', description: 'units of the recurrent layer' },
   pytorch: { type: 'flag', description: "also run PyTorch's anchor scripts" },
   help: { type: 'flag', short: 'h', description: 'this text' },
 };
@@ -104,9 +104,10 @@ export function parseCellsOptions(args: readonly string[]): CellsOptions {
   if (parsed.positionals.length > 0) throw new BenchError('BENCH_OPTION', `unexpected argument '${parsed.positionals[0]}'; the cells bench takes only options (see --help)`);
   const threads = o.threads as number | undefined;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 8)) throw new BenchError('BENCH_OPTION', `option '--threads' needs a whole number from 1 to 8, got ${threads}`);
-  const hidden = o.hidden as number | undefined;
-  if (hidden !== undefined && (!Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN)) {
-    throw new BenchError('BENCH_OPTION', `option '--hidden' needs a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden}), got ${hidden}`);
+  const hiddenText = o.hidden as string | undefined;
+  const hidden = hiddenText === undefined ? undefined : Number(hiddenText);
+  if (hidden !== undefined && (hiddenText?.trim() === '' || !Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN)) {
+    throw new BenchError('BENCH_OPTION', `option '--hidden' ${JSON.stringify(hiddenText)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
   }
   return {
     ...(threads !== undefined ? { threads } : {}),

@@ -155,6 +155,31 @@ describe('Ctrl-C and SIGTERM', () => {
     expect(result.summary.resumedFrom.runDir).toBe(path.join(dir, runDir));
   });
 
+  it('search: Ctrl-C stops the trials and exits 130, naming the search folder', async () => {
+    write('search2.json', { ...definition(50), search: { parameters: { 'train.optimizer.lr': { values: [0.02, 0.01] } } } });
+    let handler: ((signal: 'SIGINT' | 'SIGTERM') => void) | undefined;
+    const base = fakeIO(dir);
+    let sent = false;
+    const io: CliIO & { err: () => string } = {
+      ...base,
+      onInterrupt: (h) => ((handler = h), () => (handler = undefined)),
+      stderr: {
+        isTTY: false,
+        write: (text: string) => {
+          base.stderr.write(text);
+          if (!sent && text.startsWith('trial 0: epoch 1/')) {
+            sent = true;
+            handler?.('SIGINT');
+          }
+          return true;
+        },
+      },
+    };
+    expect(await main(['search', 'search2.json', '--out', 'interrupted-searches', '--inline'], io)).toBe(130);
+    expect(io.err()).toMatch(/interrupted by SIGINT; the finished trials are in interrupted-searches[/\\]names-search-/);
+    expect(handler).toBeUndefined();
+  });
+
   it('a real `loopflow run` process sent SIGTERM exits 130 with a checkpoint written and the summary interrupted', async () => {
     write('slow.json', definition(200));
     const bin = path.join(__dirname, '..', 'bin', 'loopflow.js');

@@ -64,7 +64,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stdout.write(`${helpText(target)}\n`);
     return EXIT.ok;
   }
-  if (name === 'compare') return compareCommand(rest, io);
+  if (name === 'compare') return untilInterrupted(compareCommand(rest, io), io, 'loopflow compare');
   if (PLANNED[name]) {
     io.stderr.write(`loopflow ${name}: not available yet (${PLANNED[name]})\n`);
     return EXIT.usage;
@@ -80,7 +80,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT.ok;
   }
   try {
-    return await command.run(parseArgs(rest, command.options), io);
+    const work = command.run(parseArgs(rest, command.options), io);
+    // run and search stop their work themselves on Ctrl-C / SIGTERM; the others end with 130 at once
+    return command.name === 'run' || command.name === 'search' ? await work : await untilInterrupted(work, io, `loopflow ${command.name}`);
   } catch (e) {
     const json = options.includes('--json') && '--json' in prefixed(command.options) ? new JsonOutput(io.stdout) : null;
     if (e instanceof UsageError) {
@@ -112,4 +114,20 @@ export function version(): string {
     }
   }
   return cachedVersion;
+}
+
+/**
+ * The command's exit code, or 130 as soon as Ctrl-C or SIGTERM arrives (the bin then ends the
+ * process, worker processes included).
+ */
+function untilInterrupted(work: Promise<number>, io: CliIO, tool: string): Promise<number> {
+  if (!io.onInterrupt) return work;
+  let remove = (): void => undefined;
+  const interrupted = new Promise<number>((resolve) => {
+    remove = (io.onInterrupt as NonNullable<CliIO['onInterrupt']>)((signal) => {
+      io.stderr.write(`\n${tool}: interrupted by ${signal}\n`);
+      resolve(EXIT.interrupted);
+    });
+  });
+  return Promise.race([work, interrupted]).finally(() => remove());
 }

@@ -50,14 +50,21 @@ export const searchCommand: Command = {
     const say = (line: string): void => {
       if (!quiet) io.stderr.write(`${line}\n`);
     };
-    return new Promise<number>((resolve) => {
-      runSearch(loaded, {
+    return new Promise<number>((settle) => {
+      let stopInterrupt = (): void => undefined;
+      let searchDir: string | undefined;
+      const resolve = (code: number): void => {
+        stopInterrupt();
+        settle(code);
+      };
+      const subscription = runSearch(loaded, {
         runsDir: path.resolve(io.cwd, String(args.options.out ?? 'runs')),
         ...(parallel !== undefined ? { parallel: parallel as number } : {}),
         ...(args.options.inline ? { mode: 'inline' as const } : {}),
         ...(io.now ? { now: () => (io.now as () => Date)() } : {}),
       }).subscribe({
         next: (event: SearchEvent) => {
+          if (event.type === 'search-start') searchDir = event.searchDir;
           if (json) {
             if (event.type !== 'search-done') json.event(event);
             else {
@@ -94,6 +101,18 @@ export const searchCommand: Command = {
           }
         },
       });
+      if (io.onInterrupt) {
+        stopInterrupt = io.onInterrupt((signal) => {
+          // stops the trials (the finished ones keep their run folders and trials.jsonl)
+          subscription.unsubscribe();
+          const message = `interrupted by ${signal}${searchDir ? `; the finished trials are in ${path.relative(io.cwd, searchDir) || '.'}` : ''}`;
+          if (json) resolve(json.result('search', EXIT.interrupted, { status: 'interrupted', error: { code: 'INTERRUPTED', message } }));
+          else {
+            io.stderr.write(`\n${message}\n`);
+            resolve(EXIT.interrupted);
+          }
+        });
+      }
     });
   },
 };

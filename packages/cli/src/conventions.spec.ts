@@ -121,6 +121,29 @@ describe('--json', () => {
   });
 });
 
+describe('a diverged run', () => {
+  it('fails (exit 1) naming epoch and step; the command its hint gives works once the learning rate is lowered', async () => {
+    write('steady.json', definition(2));
+    expect(await main(['run', 'steady.json', '--out', 'hot-runs', '--quiet'], fakeIO(dir))).toBe(0);
+    const [first] = fs.readdirSync(path.join(dir, 'hot-runs'));
+    const hot = definition(4) as { stages: { optimizer?: { lr: number } }[] };
+    hot.stages[7].optimizer = { kind: 'adam', lr: 1e6 } as never;
+    write('steady.json', hot);
+    const failed = fakeIO(dir);
+    expect(await main(['run', 'steady.json', '--resume', path.join('hot-runs', first), '--out', 'hot-runs', '--quiet'], failed)).toBe(1);
+    expect(failed.err()).toMatch(/run failed: train: the run diverged: the loss is .* more than 10000 times the first step's .* at epoch 3, step \d+ \(batch \d+\)/);
+    const hint = /lower optimizer\.lr in the train stage and run loopflow (run steady\.json --resume \S+ --out \S+) \(/.exec(failed.err());
+    expect(hint?.[1]).toBe(`run steady.json --resume ${path.join('hot-runs', first)} --out hot-runs`);
+    hot.stages[7].optimizer = { kind: 'adam', lr: 0.01 } as never;
+    write('steady.json', hot);
+    const resumed = fakeIO(dir);
+    expect(await main([...(hint?.[1].split(' ') ?? []), '--json'], resumed)).toBe(0);
+    const lines = jsonLines(resumed.out());
+    expect(lines).toContainEqual({ type: 'log', message: "resumed with the definition's learning rate 0.01 (the checkpoint's was 0.02)" });
+    expect((lines.pop() as { summary: { history: { epoch: number; lr: number }[] } }).summary.history.map((h) => [h.epoch, h.lr])).toEqual([[1, 0.02], [2, 0.02], [3, 0.01], [4, 0.01]]);
+  });
+});
+
 describe('Ctrl-C and SIGTERM', () => {
   it('the first signal stops at a batch boundary with a checkpoint (exit 130); resuming continues the history (epochs 1..4 in one summary)', async () => {
     let handler: ((signal: 'SIGINT' | 'SIGTERM') => void) | undefined;
@@ -144,12 +167,14 @@ describe('Ctrl-C and SIGTERM', () => {
     const runDir = path.join('signalled', runName);
     expect(io.err()).toContain('SIGTERM: stopping at the next batch boundary and writing a checkpoint');
     expect(io.err()).toMatch(/interrupted: train: stopped on request after epoch 2 \(step \d+\); the checkpoint '.*epoch-0002' holds it/);
-    expect(io.err()).toContain(`resume with: loopflow run long.json --resume ${runDir}`);
+    expect(io.err()).toContain(`resume with: loopflow run long.json --resume ${runDir} --out signalled`);
     const stopped = JSON.parse(fs.readFileSync(path.join(dir, runDir, 'summary.json'), 'utf8'));
     expect(stopped).toMatchObject({ status: 'interrupted', error: { code: 'INTERRUPTED' } });
 
+    // the command printed is what the user types: run it as printed
+    const printed = /resume with: loopflow (.*)\n/.exec(io.err())?.[1].split(' ') ?? [];
     const resumed = fakeIO(dir);
-    expect(await main(['run', 'long.json', '--resume', runDir, '--out', 'signalled', '--json'], resumed)).toBe(0);
+    expect(await main([...printed, '--json'], resumed)).toBe(0);
     const result = jsonLines(resumed.out()).pop() as { summary: { history: { epoch: number }[]; resumedFrom: { runDir: string } } };
     expect(result.summary.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     expect(result.summary.resumedFrom.runDir).toBe(path.join(dir, runDir));
@@ -193,7 +218,7 @@ describe('Ctrl-C and SIGTERM', () => {
     });
     expect(await exit).toBe(130);
     expect(stderr).toContain('SIGTERM: stopping at the next batch boundary');
-    expect(stderr).toMatch(/resume with: loopflow run slow\.json --resume killed[/\\]names-/);
+    expect(stderr).toMatch(/resume with: loopflow run slow\.json --resume killed[/\\]names-\S+ --out killed\n/);
     const [runName] = fs.readdirSync(path.join(dir, 'killed'));
     const runDir = path.join(dir, 'killed', runName);
     expect(JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')).status).toBe('interrupted');

@@ -50,7 +50,9 @@ export const runCommand: Command = {
     const stop = { aborted: false };
     let runDir: string | undefined;
     let lastCheckpoint: string | undefined;
-    const resumeCommand = (): string => (runDir ? `loopflow run ${file} --resume ${relative(runDir)}` : `loopflow run ${file}`);
+    // the resumed run's folder goes beside this one: --out when that is not the default (runs)
+    const outOption = (): string => (runDir && path.dirname(runDir) !== path.resolve(io.cwd, 'runs') ? ` --out ${relative(path.dirname(runDir))}` : '');
+    const resumeCommand = (): string => (runDir ? `loopflow run ${file} --resume ${relative(runDir)}${outOption()}` : `loopflow run ${file}`);
     return new Promise<number>((resolve) => {
       let stopInterrupt = (): void => undefined;
       const finish = (code: number, fields: Record<string, unknown>): void => {

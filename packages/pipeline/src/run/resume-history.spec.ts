@@ -106,7 +106,7 @@ describe('a diverging run', () => {
     expect(summary.status).toBe('failed');
     expect(summary.error?.code).toBe('DIVERGED');
     const checkpointed = events.some((e) => e.type === 'checkpoint');
-    expect(summary.error?.message).toContain(checkpointed ? `loopflow run <definition> --resume ${runDir}` : 'No checkpoint was written before it');
+    expect(summary.error?.message).toContain(checkpointed ? `loopflow run <definition> --resume ${runDir} --out ${path.dirname(runDir)}` : 'No checkpoint was written before it');
     expect(summary.error?.message).not.toMatch(/resumeFrom|checkpoint: \{ dir/);
   });
 });

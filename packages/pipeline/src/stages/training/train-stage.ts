@@ -227,8 +227,8 @@ function withRunHint(error: unknown, o: TrainStageOptions, ctx: StageContext): u
       ? 'Checkpoints are off (checkpoint: false), so the run starts over: change the train stage (optimizer.lr, clipGradNorm) and run the definition again.'
       : 'No checkpoint was written before it (the train stage writes one after every epoch, or every N steps with checkpoint: { every: N }): change the train stage (optimizer.lr, clipGradNorm) and run the definition again.'
     : o.schedule
-      ? `To continue from that checkpoint: loopflow run <definition> --resume ${folder} (it keeps the checkpoint's learning-rate schedule; to train with a lower optimizer.lr, run the definition again).`
-      : `To continue from that checkpoint with a lower learning rate: lower optimizer.lr in the train stage and run loopflow run <definition> --resume ${folder} (the definition's learning rate replaces the checkpoint's).`;
+      ? `To continue from that checkpoint: loopflow run <definition> --resume ${folder} --out ${path.dirname(folder)} (it keeps the checkpoint's learning-rate schedule; to train with a lower optimizer.lr, run the definition again).`
+      : `To continue from that checkpoint with a lower learning rate: lower optimizer.lr in the train stage and run loopflow run <definition> --resume ${folder} --out ${path.dirname(folder)} (the definition's learning rate replaces the checkpoint's).`;
   const wrapped = new TrainError(error.code, `${error.message}. ${hint}`, { ...(error.details ? { details: error.details } : {}), cause: error });
   return wrapped;
 }

@@ -16,6 +16,8 @@ import type { CellName } from './cells-config';
 import { loopflowTraining } from './cells-loopflow';
 import type { LoopflowInput } from './cells-loopflow';
 import { BenchError } from './errors';
+import { formatUsageError, parseArgs, UsageError } from '@loopflow/benchmark';
+import type { OptionSpec, ParsedArgs } from '@loopflow/benchmark';
 
 interface ProfileNode {
   id: number;
@@ -29,10 +31,17 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
-}
+const USAGE = 'usage: cells-loopflow-profile.ts [--cell lstm|gru|rnn] [--input dense|tokens] [--iterations N] | --summary <file.cpuprofile> [--iterations N] [--rows N]';
+
+/** The script's options (the shared parser of @loopflow/benchmark). */
+const OPTIONS: Record<string, OptionSpec> = {
+  cell: { type: 'string', value: 'lstm|gru|rnn', choices: ['lstm', 'gru', 'rnn'], description: 'the cell to train' },
+  input: { type: 'string', value: 'dense|tokens', choices: ['dense', 'tokens'], description: 'one-hot input (impl loopflow) or token ids (loopflow-tokens)' },
+  iterations: { type: 'number', value: 'N', description: 'training steps to run, or the steps the profile covers (summary)' },
+  summary: { type: 'string', value: '<file.cpuprofile>', description: 'summarise a profile instead of running' },
+  rows: { type: 'number', value: 'N', description: 'rows of the summary' },
+  help: { type: 'flag', short: 'h', description: 'this text' },
+};
 
 /** Self and inclusive milliseconds per function (`name file:line`), per step, largest first. */
 function summarise(file: string, steps: number, rows: number): string {
@@ -60,15 +69,27 @@ function summarise(file: string, steps: number, rows: number): string {
 }
 
 async function main(): Promise<void> {
-  const steps = Number(option('iterations', '200'));
-  const summary = option('summary', '');
-  if (summary) {
-    console.log(summarise(summary, steps, Number(option('rows', '30'))));
+  let options: ParsedArgs['options'];
+  try {
+    options = parseArgs(process.argv.slice(2), OPTIONS).options;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(formatUsageError('cells-loopflow-profile', e, USAGE));
+    process.exit(2);
+  }
+  if (options.help) {
+    console.log(USAGE);
     return;
   }
-  const input = option('input', 'dense');
-  if (input !== 'dense' && input !== 'tokens') throw new BenchError('BENCH_OPTION', `cells-loopflow-profile: --input ${input}: expected dense or tokens`);
-  const workload = await loopflowTraining(input as LoopflowInput)(option('cell', 'lstm') as CellName, STANDARD_SIZE, 1);
+  const steps = (options.iterations as number | undefined) ?? 200;
+  if (!Number.isInteger(steps) || steps < 1) throw new BenchError('BENCH_OPTION', `cells-loopflow-profile: option '--iterations' needs a whole number >= 1, got ${steps}`);
+  const summary = options.summary as string | undefined;
+  if (summary) {
+    console.log(summarise(summary, steps, (options.rows as number | undefined) ?? 30));
+    return;
+  }
+  const input = (options.input as LoopflowInput | undefined) ?? 'dense';
+  const workload = await loopflowTraining(input)(((options.cell as string | undefined) ?? 'lstm') as CellName, STANDARD_SIZE, 1);
   const start = performance.now();
   for (let i = 0; i < steps; i++) workload.iterate();
   const ms = (performance.now() - start) / steps;

@@ -147,14 +147,14 @@ describe('cells bench', () => {
     ]);
     expect(planCases(parseCellsOptions(['--cells', 'rnn'])).every((c) => c.mode === 'train')).toBe(true);
     expect(() => parseCellsOptions(['--cells', 'lstm,tcn'])).toThrow(/unknown: tcn/);
-    expect(() => parseCellsOptions(['--fast'])).toThrow(/unknown argument '--fast'/);
+    expect(() => parseCellsOptions(['--fast'])).toThrow(/unknown option '--fast'/);
     expect(parseCellsOptions(['--threads', '1']).threads).toBe(1);
     expect(() => parseCellsOptions(['--threads=0'])).toThrow(/--threads/);
     expect(parseCellsOptions(['--hidden', '256']).hidden).toBe(256);
     expect(planCases(parseCellsOptions(['--hidden=64', '--mode', 'infer-b1'])).map((c) => c.size.hidden)).toEqual([64, 64, 64]);
     expect(planCases(parseCellsOptions([]))[0].size).toEqual({ vocab: 64, hidden: 128, steps: 64, batch: 32 });
-    for (const bad of ['0', '12.5', 'many', '99999']) expect(() => parseCellsOptions(['--hidden', bad])).toThrow(/--hidden .*expected a whole number of units from 1 to 4096/);
-    expect(() => parseCellsOptions(['--hidden'])).toThrow(/--hidden null/);
+    for (const bad of ['0', '12.5', 'many', '99999']) expect(() => parseCellsOptions(['--hidden', bad])).toThrow(/option '--hidden' .*expected a whole number of units from 1 to 4096/);
+    expect(() => parseCellsOptions(['--hidden'])).toThrow(/option '--hidden' needs a value/);
   });
 
   it('plans both inputs of loopflow, the attention cases and --pytorch', () => {
@@ -182,12 +182,15 @@ describe('cells bench', () => {
 
   it('rejects bad options with a code and the usage', () => {
     const bad: [string[], RegExp][] = [
-      [['--cells', 'attention,tcn'], /--cells "attention,tcn": expected a comma-separated list of .*attention-t64, attention-t1024, attention; unknown: tcn/],
-      [['--impl', 'loopflow-dense'], /--impl "loopflow-dense": .*loopflow, loopflow-tokens, tfjs-wasm, tfjs-cpu; unknown: loopflow-dense/],
-      [['--input', 'dense'], /unknown argument '--input'\nusage: npm run bench -- cells/],
-      [['--pytorch=yes'], /unknown argument '--pytorch=yes'/],
-      [['--cells'], /--cells has no value; expected a comma-separated list of lstm, gru, rnn/],
-      [['--quick', '--impl'], /--impl has no value/],
+      [['--cells', 'attention,tcn'], /option '--cells' "attention,tcn": expected a comma-separated list of .*attention-t64, attention-t1024, attention; unknown: tcn/],
+      [['--impl', 'loopflow-dense'], /option '--impl' "loopflow-dense": .*loopflow, loopflow-tokens, tfjs-wasm, tfjs-cpu; unknown: loopflow-dense/],
+      [['--input', 'dense'], /unknown option '--input'/],
+      [['--pytorch=yes'], /option '--pytorch' takes no value/],
+      [['--cells'], /option '--cells' needs a value; e\.g\. --cells LIST/],
+      [['--quick', '--impl'], /option '--impl' needs a value/],
+      [['--threads', '9'], /option '--threads' needs a whole number from 1 to 8, got 9/],
+      [['--hidden', 'many'], /option '--hidden' "many": expected a whole number of units/],
+      [['lstm'], /unexpected argument 'lstm'/],
     ];
     for (const [args, message] of bad) {
       let error: unknown;

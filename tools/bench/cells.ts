@@ -28,6 +28,8 @@ import { ATTENTION_CELLS, ATTENTION_SHAPES, CELLS, CaseResult, CaseSpec, CellNam
 import { loadWarning, resultLines, resultTable, targetLines } from './cells-report';
 import { TorchResult, pytorchTable, runTorchCase, torchCases, torchVersion } from './cells-pytorch';
 import { BenchError } from './errors';
+import { parseArgs, UsageError } from '@loopflow/benchmark';
+import type { OptionSpec, ParsedArgs } from '@loopflow/benchmark';
 
 const MODES: readonly ModeName[] = ['train', 'infer-b1'];
 /** Why tfjs-wasm runs on one thread only (checked with @tensorflow/tfjs-backend-wasm 4.22 on Node 20). */
@@ -68,60 +70,54 @@ export interface CellsOptions {
   help: boolean;
 }
 
-/** Every value given for `--flag` (`--flag value` or `--flag=value`), in order; null where the value is missing. */
-function optionValues(args: readonly string[], flag: string): (string | null)[] {
-  const values: (string | null)[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === `--${flag}`) values.push(args[i + 1] ?? null);
-    else if (args[i].startsWith(`--${flag}=`)) values.push(args[i].slice(flag.length + 3));
-  }
-  return values;
-}
+/** The options of the cells bench, for the shared parser. */
+export const CELLS_OPTIONS: Record<string, OptionSpec> = {
+  quick: { type: 'flag', description: 'about a second per case' },
+  cells: { type: 'list', value: 'LIST', choices: CELL_CHOICES, description: 'cells' },
+  impl: { type: 'list', value: 'LIST', choices: IMPLS, description: 'implementations' },
+  mode: { type: 'list', value: 'LIST', choices: MODES, description: 'modes' },
+  threads: { type: 'number', value: 'N', description: 'LOOPFLOW_THREADS of the loopflow cases (1-8)' },
+  hidden: { type: 'string', value: 'N', description: 'units of the recurrent layer' },
+  pytorch: { type: 'flag', description: "also run PyTorch's anchor scripts" },
+  help: { type: 'flag', short: 'h', description: 'this text' },
+};
 
-function listOption<T extends string>(args: readonly string[], flag: string, allowed: readonly T[]): T[] | undefined {
-  const values = optionValues(args, flag);
-  if (values.length === 0) return undefined;
-  const value = values[values.length - 1]; // the last one wins
-  if (value === null) throw new BenchError('BENCH_OPTION', `cells bench: --${flag} has no value; expected a comma-separated list of ${allowed.join(', ')}`);
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = items.filter((s) => !(allowed as readonly string[]).includes(s));
-  if (items.length === 0 || unknown.length > 0) {
-    throw new BenchError('BENCH_OPTION', `cells bench: --${flag} ${JSON.stringify(value)}: expected a comma-separated list of ${allowed.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
-  }
-  return items as T[];
+/** A usage error of a bench as a BenchError (code BENCH_OPTION): the message and the hint. */
+export function benchOptionError(e: unknown): unknown {
+  return e instanceof UsageError ? new BenchError('BENCH_OPTION', `${e.message}${e.hint ? `; ${e.hint}` : ''}`) : e;
 }
 
 /**
- * Reads the bench's arguments (without `--json`).
+ * Reads the bench's arguments (without `--json`) with the shared parser of @loopflow/benchmark.
+ * Throws BenchError BENCH_OPTION naming the flag and what was expected.
  *
  * @example parseCellsOptions(['--cells', 'lstm', '--quick']) // { cells: ['lstm'], impls: all, modes: all, quick: true }
  */
 export function parseCellsOptions(args: readonly string[]): CellsOptions {
-  const known = new Set(['--quick', '--cells', '--impl', '--mode', '--threads', '--hidden', '--pytorch', '--help', '-h']);
-  const flags = new Set(['--quick', '--pytorch', '--help', '-h']);
-  for (let i = 0; i < args.length; i++) {
-    const name = args[i].split('=')[0];
-    if (!known.has(name) || (flags.has(name) && args[i] !== name)) throw new BenchError('BENCH_OPTION', `cells bench: unknown argument '${args[i]}'\n${USAGE}`);
-    if (!flags.has(name) && !args[i].includes('=')) i++; // skip the list that follows
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args, CELLS_OPTIONS);
+  } catch (e) {
+    throw benchOptionError(e);
   }
-  const threadsArg = listOption(args, 'threads', ['1', '2', '3', '4', '5', '6', '7', '8']);
-  if (threadsArg !== undefined && threadsArg.length !== 1) throw new BenchError('BENCH_OPTION', `cells bench: --threads takes one number (1-8), not ${threadsArg.join(',')}`);
-  let hidden: number | undefined;
-  for (const raw of optionValues(args, 'hidden')) {
-    hidden = Number(raw);
-    if (raw === null || raw.trim() === '' || !Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN) {
-      throw new BenchError('BENCH_OPTION', `cells bench: --hidden ${JSON.stringify(raw)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
-    }
+  const o = parsed.options;
+  if (parsed.positionals.length > 0) throw new BenchError('BENCH_OPTION', `unexpected argument '${parsed.positionals[0]}'; the cells bench takes only options (see --help)`);
+  const threads = o.threads as number | undefined;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 8)) throw new BenchError('BENCH_OPTION', `option '--threads' needs a whole number from 1 to 8, got ${threads}`);
+  const hiddenText = o.hidden as string | undefined;
+  const hidden = hiddenText === undefined ? undefined : Number(hiddenText);
+  if (hidden !== undefined && (hiddenText?.trim() === '' || !Number.isInteger(hidden) || hidden < 1 || hidden > MAX_HIDDEN)) {
+    throw new BenchError('BENCH_OPTION', `option '--hidden' ${JSON.stringify(hiddenText)}: expected a whole number of units from 1 to ${MAX_HIDDEN} (default ${STANDARD_SIZE.hidden})`);
   }
   return {
-    ...(threadsArg ? { threads: Number(threadsArg[0]) } : {}),
+    ...(threads !== undefined ? { threads } : {}),
     ...(hidden !== undefined ? { hidden } : {}),
-    cells: expandCells(listOption(args, 'cells', CELL_CHOICES)) ?? [...RECURRENT_CELLS],
-    impls: listOption(args, 'impl', IMPLS) ?? [...IMPLS],
-    modes: listOption(args, 'mode', MODES) ?? [...MODES],
-    quick: args.includes('--quick'),
-    pytorch: args.includes('--pytorch'),
-    help: args.includes('--help') || args.includes('-h'),
+    cells: expandCells(o.cells as string[] | undefined) ?? [...RECURRENT_CELLS],
+    impls: (o.impl as ImplName[] | undefined) ?? [...IMPLS],
+    modes: (o.mode as ModeName[] | undefined) ?? [...MODES],
+    quick: Boolean(o.quick),
+    pytorch: Boolean(o.pytorch),
+    help: Boolean(o.help),
   };
 }
 
@@ -221,6 +217,7 @@ function machineLine(): string {
 /** The cells bench (see the file comment). */
 export const cellsBench: Bench = {
   description: 'char-LM training steps/s (LSTM, GRU, RNN) and batch-1 LSTM streaming vs TensorFlow.js',
+  usage: USAGE,
   async run(ctx: BenchContext) {
     const options = parseCellsOptions(ctx.args);
     if (options.help) {

@@ -16,6 +16,9 @@
 import type { Bench, BenchContext } from './types';
 import { createThreadedWasmKernels, createWasmKernels, referenceKernels, relaxedSimdSupport } from '@loopflow/tensor';
 import type { Kernels, MatmulThreadPool } from '@loopflow/tensor';
+import { parseArgs, UsageError } from '@loopflow/benchmark';
+import type { OptionSpec } from '@loopflow/benchmark';
+import { BenchError } from './errors';
 
 interface Impl {
   readonly name: string;
@@ -31,15 +34,34 @@ const DEFAULT_SIZES = [64, 128, 256, 512, 1024];
 /** The usage text (`--help`). */
 export const MATMUL_USAGE = [
   'usage: npm run bench -- matmul [--json] [--sizes=64,256] [--impls=reference,wasm-relaxed]',
-  '  --sizes=LIST  square sizes (default 64,128,256,512,1024 and the recurrent shape [32 x 192] x [192 x 512])',
-  '  --impls=LIST  of reference, wasm-simd, wasm-relaxed, wasm-simd-2t, wasm-relaxed-2t (default: all available)',
+  '  --sizes LIST  square sizes (default 64,128,256,512,1024 and the recurrent shape [32 x 192] x [192 x 512])',
+  '  --impls LIST  of reference, wasm-simd, wasm-relaxed, wasm-simd-2t, wasm-relaxed-2t (default: all available)',
   '  --json        one JSON line per result on stdout',
 ].join('\n');
 const RECURRENT: Shape = [32, 192, 512];
 
-function parseList(args: readonly string[], flag: string): string[] | undefined {
-  const arg = args.find((a) => a.startsWith(`--${flag}=`));
-  return arg === undefined ? undefined : arg.slice(flag.length + 3).split(',').filter(Boolean);
+/** The options of the matmul bench, for the shared parser. */
+export const MATMUL_OPTIONS: Record<string, OptionSpec> = {
+  sizes: { type: 'list', value: 'LIST', description: 'square sizes' },
+  impls: { type: 'list', value: 'LIST', choices: ['reference', 'wasm-simd', 'wasm-relaxed', 'wasm-simd-2t', 'wasm-relaxed-2t'], description: 'implementations' },
+  help: { type: 'flag', short: 'h', description: 'this text' },
+};
+
+/** The matmul bench's options (`--sizes 64,256` or `--sizes=64,256`); BenchError BENCH_OPTION naming the flag. */
+export function parseMatmulOptions(args: readonly string[]): { sizes?: number[]; impls?: string[]; help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs(args, MATMUL_OPTIONS);
+  } catch (e) {
+    throw e instanceof UsageError ? new BenchError('BENCH_OPTION', `${e.message}${e.hint ? `; ${e.hint}` : ''}`) : e;
+  }
+  if (parsed.positionals.length > 0) throw new BenchError('BENCH_OPTION', `unexpected argument '${parsed.positionals[0]}'; the matmul bench takes only options (see --help)`);
+  const sizes = (parsed.options.sizes as string[] | undefined)?.map((text) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 8192) throw new BenchError('BENCH_OPTION', `option '--sizes': '${text}' is not a whole number from 1 to 8192; e.g. --sizes 64,256`);
+    return n;
+  });
+  return { ...(sizes ? { sizes } : {}), ...(parsed.options.impls ? { impls: parsed.options.impls as string[] } : {}), help: Boolean(parsed.options.help) };
 }
 
 function now(): number {
@@ -114,15 +136,17 @@ function pad(text: string, width: number): string {
 /** The matmul bench. */
 export const matmulBench: Bench = {
   description: 'GFLOP/s of reference and wasm matmul (square 64..1024 and [32x192]x[192x512])',
+  usage: MATMUL_USAGE,
   run(ctx) {
-    if (ctx.args.includes('--help') || ctx.args.includes('-h')) {
+    const options = parseMatmulOptions(ctx.args);
+    if (options.help) {
       ctx.log(MATMUL_USAGE);
       return;
     }
-    const sizes = parseList(ctx.args, 'sizes')?.map(Number) ?? DEFAULT_SIZES;
+    const sizes = options.sizes ?? DEFAULT_SIZES;
     const shapes: Shape[] = sizes.map((s) => [s, s, s] as const);
-    if (parseList(ctx.args, 'sizes') === undefined) shapes.push(RECURRENT);
-    const { impls, pools } = makeImpls(parseList(ctx.args, 'impls'), ctx);
+    if (options.sizes === undefined) shapes.push(RECURRENT);
+    const { impls, pools } = makeImpls(options.impls, ctx);
     try {
       ctx.log(
         `matmul, float32, GFLOP/s (best of up to 5), Node ${process.version}, relaxed SIMD: ${relaxedSimdSupport()}` +

@@ -16,5 +16,7 @@ export interface BenchContext {
 export interface Bench {
   /** One line for the usage text. */
   readonly description: string;
+  /** Its usage text (`npm run bench -- <name> --help`); the first line follows a usage error. */
+  readonly usage?: string;
   run(context: BenchContext): void | Promise<void>;
 }

@@ -58,9 +58,9 @@ describe('conformance CLI main()', () => {
     [[], /no folder given/],
     [['/no/such/folder'], /folder '\/no\/such\/folder' does not exist/],
     [['a', 'b'], /one folder expected, got 2/],
-    [['x', '--bogus'], /unknown option --bogus/],
-    [['x', '--dtype', 'float16'], /--dtype float16 is not supported; use float32 or float64/],
-    [['x', '--filter'], /--filter needs a value/],
+    [['x', '--bogus'], /unknown option '--bogus'\n {2}hint: options: --filter, --dtype, --json, --verbose, --help\nusage: npm run conformance -- <folder> \[options\]/],
+    [['x', '--dtype', 'float16'], /option '--dtype' "float16": expected one of float32, float64; unknown: float16/],
+    [['x', '--filter'], /option '--filter' needs a value\n {2}hint: e\.g\. --filter <pattern>/],
   ])('exits 2 for the usage error %j', async (argv, message) => {
     const { code, stdout, stderr } = await cli(argv as string[]);
     expect(code).toBe(2);

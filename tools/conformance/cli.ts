@@ -7,6 +7,8 @@
  */
 import type { DType } from '@loopflow/tensor';
 import { fmtNumber } from './compare';
+import { formatUsageError, parseArgs as parseCommandLine, UsageError } from '@loopflow/benchmark';
+import type { OptionSpec } from '@loopflow/benchmark';
 import { ConformanceUsageError } from './errors';
 import { CaseResult, RunReport, runConformance } from './runner';
 
@@ -36,51 +38,35 @@ export interface CliOptions {
   help: boolean;
 }
 
-/** Parses the arguments after the script name. Throws ConformanceUsageError for a bad command line. */
+/** The options of the conformance runner, for the shared parser of @loopflow/benchmark. */
+export const OPTIONS: Record<string, OptionSpec> = {
+  filter: { type: 'string', value: '<pattern>', multiple: true, description: 'only cases whose name (or file name) contains <pattern>, or matches it as a glob' },
+  dtype: { type: 'string', value: '<type>', choices: ['float32', 'float64'], description: 'float32 (default) or float64' },
+  json: { type: 'flag', description: 'one JSON object per case, and a JSON summary last' },
+  verbose: { type: 'flag', short: 'v', description: 'the errors of every tensor, and stack traces of handler errors' },
+  help: { type: 'flag', short: 'h', description: 'this help' },
+};
+
+/** Parses the arguments after the script name (the shared parser). Throws ConformanceUsageError for a bad command line. */
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: CliOptions = { folder: '', filters: [], dtype: 'float32', json: false, verbose: false, help: false };
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new ConformanceUsageError(`${flag} needs a value`);
-      i++;
-      return next;
-    };
-    switch (flag) {
-      case '--filter':
-        options.filters.push(value());
-        break;
-      case '--dtype': {
-        const dtype = value();
-        if (dtype !== 'float32' && dtype !== 'float64') throw new ConformanceUsageError(`--dtype ${dtype} is not supported; use float32 or float64`);
-        options.dtype = dtype;
-        break;
-      }
-      case '--json':
-        options.json = true;
-        break;
-      case '--verbose':
-      case '-v':
-        options.verbose = true;
-        break;
-      case '--help':
-      case '-h':
-        options.help = true;
-        break;
-      default:
-        if (arg.startsWith('-')) throw new ConformanceUsageError(`unknown option ${arg}`);
-        positional.push(arg);
-    }
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv, OPTIONS);
+  } catch (e) {
+    if (e instanceof UsageError) throw new ConformanceUsageError(e.message, e.hint);
+    throw e;
   }
+  const o = parsed.options;
+  const options: CliOptions = {
+    folder: '',
+    filters: (o.filter as string[] | undefined) ?? [],
+    dtype: (o.dtype as DType | undefined) ?? 'float32',
+    json: Boolean(o.json),
+    verbose: Boolean(o.verbose),
+    help: Boolean(o.help),
+  };
   if (options.help) return options;
+  const positional = parsed.positionals;
   if (positional.length === 0) throw new ConformanceUsageError('no folder given; pass the folder of golden files, e.g. npm run conformance -- goldens/pytorch');
   if (positional.length > 1) throw new ConformanceUsageError(`one folder expected, got ${positional.length}: ${positional.join(' ')}`);
   options.folder = positional[0];
@@ -147,7 +133,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     options = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof ConformanceUsageError)) throw e;
-    io.stderr(`conformance: ${e.message}\n\n${USAGE}`);
+    io.stderr(formatUsageError('conformance', e, USAGE).trimEnd());
     return 2;
   }
   if (options.help) {
@@ -159,7 +145,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     report = await runConformance(options.folder, { dtype: options.dtype, filter: options.filters, casesDir: io.casesDir });
   } catch (e) {
     if (e instanceof ConformanceUsageError) {
-      io.stderr(`conformance: ${e.message}`);
+      io.stderr(formatUsageError('conformance', e, USAGE).trimEnd());
       return 2;
     }
     io.stderr(`conformance: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);

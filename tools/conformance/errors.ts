@@ -8,7 +8,11 @@ import { LoopflowError } from '@loopflow/tensor';
  * unknown option). The CLI prints the message and exits with code 2.
  */
 export class ConformanceUsageError extends LoopflowError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What to do (printed as the hint line). */
+    readonly hint?: string,
+  ) {
     super('CONFORMANCE_USAGE', message);
     this.name = 'ConformanceUsageError';
   }

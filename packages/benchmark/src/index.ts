@@ -12,8 +12,8 @@
 // Running the comparison (what `loopflow compare` calls)
 export { runCompare } from './compare';
 export type { CompareIO, CompareOutcome } from './compare';
-export { parseCompareArgs, COMPARE_USAGE } from './args';
-export type { CompareOptions, ParsedCompareArgs } from './args';
+export { parseCompareArgs, COMPARE_USAGE, COMPARE_OPTIONS, parseArgs, UsageError, formatUsageError, optionsHelp } from './args';
+export type { CompareOptions, ParsedCompareArgs, OptionSpec, ParsedArgs } from './args';
 export { suiteConfig, specMaxLength } from './suite';
 export type { SuiteName, SuiteConfig, TaskPlan } from './suite';
 export { planSuite, resolveSuite } from './plan';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// The `loopflow` command. Exit codes: 0 success, 1 a failed run, 2 a usage or validation error.
+// The `loopflow` command. Exit codes: 0 success, 1 a failed run, 2 a usage or validation error, 130 interrupted.
 //
 // Which code it runs, decided here once:
 // - inside a checkout of the repository (this package sits in packages/ under the folder that
@@ -46,6 +46,8 @@ try {
 const { main, nodeIO } = cli;
 main(process.argv.slice(2), nodeIO()).then(
   (code) => {
+    // 130: interrupted (Ctrl-C, SIGTERM); what had to be saved is saved: end now, worker threads and child processes too
+    if (code === 130) process.exit(code);
     process.exitCode = code;
   },
   (error) => {

@@ -16,8 +16,8 @@ export interface CliIO {
   /** The folder relative paths are read from (the definition file, --out...). */
   cwd: string;
   env: Record<string, string | undefined>;
-  /** Calls `handler` on Ctrl-C (SIGINT); returns a function that removes it. */
-  onInterrupt?(handler: () => void): () => void;
+  /** Calls `handler` on Ctrl-C (SIGINT) and on SIGTERM; returns a function that removes it. */
+  onInterrupt?(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
   /** The clock (tests). */
   now?(): Date;
 }
@@ -30,11 +30,21 @@ export function nodeIO(): CliIO {
     cwd: process.cwd(),
     env: process.env,
     onInterrupt(handler) {
-      process.on('SIGINT', handler);
-      return () => process.off('SIGINT', handler);
+      const onInt = (): void => handler('SIGINT');
+      const onTerm = (): void => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      return () => {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
+      };
     },
   };
 }
 
-/** Exit codes: 0 success, 1 a failed run, 2 a usage or validation error. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 a failed run (or a search where no trial completed), 2 a usage or
+ * validation error, 130 interrupted (Ctrl-C or SIGTERM; the run stopped at a batch boundary
+ * and wrote a checkpoint).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;

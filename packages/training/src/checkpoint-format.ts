@@ -61,6 +61,8 @@ export interface TrainerFile {
   carriedState: EncodedValue;
   /** Every other file of the folder with its size and SHA-256. */
   files: Record<string, FileRecord>;
+  /** The loss of the run's first step (the reference of divergence detection); absent in older checkpoints. */
+  startLoss?: number | null;
 }
 
 /** `optimizer.json`: the optimizer's and the scheduler's state dicts. */

@@ -173,6 +173,50 @@ export function readCheckpoint(path: string, options: { fs?: CheckpointFs } = {}
   return { path: dir, trainer, model, optimizer, best };
 }
 
+/** A checkpoint passed over on resume, and why. */
+export interface SkippedCheckpoint {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Reads the checkpoint to resume from: `path` itself when it is a checkpoint folder (no
+ * fallback: it was chosen), else the newest checkpoint of the checkpoints folder that verifies.
+ * Newer ones that are damaged (trainer.json unreadable, a file truncated or not matching its
+ * SHA-256) are passed over and returned in `skipped` with the reason, so the caller can say
+ * so. Throws CHECKPOINT_INVALID when none is intact (naming each one and why).
+ *
+ * @example
+ * const { checkpoint, skipped } = readNewestIntactCheckpoint('runs/a/checkpoints');
+ */
+export function readNewestIntactCheckpoint(path: string, options: { fs?: CheckpointFs } = {}): { checkpoint: LoadedCheckpoint; skipped: SkippedCheckpoint[] } {
+  const fs = options.fs ?? nodeFs();
+  if (fs.existsSync(joinPath(path, CHECKPOINT_FILES.trainer)) || !fs.existsSync(path)) return { checkpoint: readCheckpoint(path, { fs }), skipped: [] };
+  const skipped: SkippedCheckpoint[] = [];
+  const readable: CheckpointSummary[] = [];
+  for (const entry of fs.readdirSync(path).sort()) {
+    const dir = joinPath(path, entry);
+    if (!fs.existsSync(joinPath(dir, CHECKPOINT_FILES.trainer))) continue;
+    try {
+      const t = readTrainerFile(fs, dir);
+      readable.push({ path: dir, epoch: t.epoch, step: t.step, savedAtMs: typeof t.savedAtMs === 'number' ? t.savedAtMs : 0 });
+    } catch (e) {
+      skipped.push({ path: dir, reason: messageOf(e) });
+    }
+  }
+  readable.sort((a, b) => b.savedAtMs - a.savedAtMs || b.step - a.step); // newest first
+  for (const candidate of readable) {
+    try {
+      return { checkpoint: readCheckpoint(candidate.path, { fs }), skipped };
+    } catch (e) {
+      if (!(e instanceof TrainError) || e.code !== 'CHECKPOINT_INVALID') throw e;
+      skipped.push({ path: candidate.path, reason: e.message });
+    }
+  }
+  if (skipped.length === 0) return { checkpoint: readCheckpoint(path, { fs }), skipped }; // no checkpoint at all: its own message
+  return invalid(path, `no intact checkpoint: ${skipped.map((s) => s.reason).join('; ')}`);
+}
+
 /**
  * Throws CHECKPOINT_FOREIGN unless the checkpoint's model description (parameter names and
  * shapes, generator paths) matches `current` (the model's); the message lists every difference.

@@ -5,6 +5,9 @@ import { LoopflowError } from '@loopflow/tensor';
  * - `NONFINITE_LOSS`: a loss turned NaN or infinite; the message names the epoch, the step and
  *   the last good checkpoint (or "none written"). The weights were not updated with it.
  * - `NONFINITE_GRADIENT`: the loss was finite but a gradient was not (same details).
+ * - `DIVERGED`: the loss grew past `divergence.factor` times the first step's, or a weight
+ *   turned NaN / infinite after a step (same details; `value` is the loss).
+ * - `INTERRUPTED`: the run was asked to stop (`signal`); details name the checkpoint written.
  * - `CHECKPOINT_INVALID`: a checkpoint given to resume is torn, incomplete, or not a checkpoint.
  * - `CHECKPOINT_FOREIGN`: a checkpoint of another model (parameter names or shapes differ).
  * - `CHECKPOINT_MISMATCH`: the checkpoint's run differs from this one (seed, optimizer, schedule, batches).
@@ -16,6 +19,8 @@ import { LoopflowError } from '@loopflow/tensor';
 export type TrainErrorCode =
   | 'NONFINITE_LOSS'
   | 'NONFINITE_GRADIENT'
+  | 'DIVERGED'
+  | 'INTERRUPTED'
   | 'CHECKPOINT_INVALID'
   | 'CHECKPOINT_FOREIGN'
   | 'CHECKPOINT_MISMATCH'
@@ -43,7 +48,7 @@ export interface NonFiniteDetails {
  */
 export class TrainError extends LoopflowError {
   declare readonly code: TrainErrorCode;
-  /** Set for NONFINITE_LOSS and NONFINITE_GRADIENT. */
+  /** Set for NONFINITE_LOSS, NONFINITE_GRADIENT, DIVERGED and INTERRUPTED (value: the last loss). */
   readonly details?: NonFiniteDetails;
   constructor(code: TrainErrorCode, message: string, options: { details?: NonFiniteDetails; cause?: unknown } = {}) {
     super(code, message);

@@ -32,6 +32,10 @@ export function checkOptions<M extends object, B, S>(o: TrainOptions<M, B, S>): 
     if (o.bptt.stepsBackward !== undefined) positive('bptt.stepsBackward', o.bptt.stepsBackward, true);
   }
   if (o.seed !== undefined && typeof o.seed !== 'string' && !(typeof o.seed === 'number' && Number.isFinite(o.seed))) fail(`seed = ${JSON.stringify(o.seed)}; expected a number or a string`);
+  if (o.divergence !== undefined && o.divergence !== false) {
+    if (typeof o.divergence !== 'object' || o.divergence === null) fail(`divergence = ${JSON.stringify(o.divergence)}; expected { factor } or false`);
+    if (o.divergence.factor !== undefined && !(typeof o.divergence.factor === 'number' && o.divergence.factor > 1)) fail(`divergence.factor = ${JSON.stringify(o.divergence.factor)}; expected a number > 1`);
+  }
   if (o.checkpoint !== undefined) {
     if (typeof o.checkpoint.dir !== 'string' || o.checkpoint.dir === '') fail('checkpoint.dir must be a folder path');
     const every = o.checkpoint.every ?? 'epoch';

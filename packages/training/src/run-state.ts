@@ -4,7 +4,7 @@ import type { Optimizer, OptimizerStateDict } from '@loopflow/optimizers';
 import { decodeCarried, encodeCarried } from './carried-state';
 import { CheckpointFs } from './checkpoint-fs';
 import { OPTIMIZER_FILE_FORMAT, ParameterDescription } from './checkpoint-format';
-import { checkSameModel, readCheckpoint } from './checkpoint-read';
+import { SkippedCheckpoint, checkSameModel, readNewestIntactCheckpoint } from './checkpoint-read';
 import { pruneCheckpoints, writeCheckpoint } from './checkpoint-write';
 import { TrainError, messageOf } from './errors';
 import { ModelGenerator, isRandomState, restoreGenerator } from './generators';
@@ -40,6 +40,8 @@ export interface RunState<S> {
   lastCheckpoint: string | null;
   /** The step of the last checkpoint written by this run. */
   lastCheckpointStep: number | null;
+  /** The loss of the run's first step (divergence is measured against it); null before it. */
+  startLoss: number | null;
 }
 
 /** The model description saved in trainer.json and checked on resume. */
@@ -73,6 +75,7 @@ export function saveRun<S>(parts: RunParts, state: RunState<S>, dir: string, fs:
       rng: { forward: parts.forwardRng.state(), model: models },
       monitor: parts.monitor ? parts.monitor.state() : null,
       carriedState: midEpoch ? encodeCarried(state.carried, 'state') : null,
+      startLoss: state.startLoss,
     },
     model: stateDict(parts.model),
     optimizer: { format: OPTIMIZER_FILE_FORMAT, optimizer: parts.optimizer.stateDict(), scheduler: parts.scheduler ? parts.scheduler.stateDict() : null } as const,
@@ -97,10 +100,11 @@ function mismatch(path: string, what: string, cause: unknown): never {
  * Restores a run from a checkpoint: verifies it (files, checksums, model description) before
  * touching anything, then restores the optimizer and scheduler states, the monitor, every
  * generator, the counters and the carried state, and last the model's weights.
- * Returns the checkpoint folder used.
+ * `from` may be a checkpoints folder: its newest intact checkpoint is used, and the damaged
+ * newer ones are returned in `skipped`. Returns the checkpoint folder used.
  */
-export function restoreRun<S>(parts: RunParts, state: RunState<S>, from: string, fs: CheckpointFs): string {
-  const ckpt = readCheckpoint(from, { fs });
+export function restoreRun<S>(parts: RunParts, state: RunState<S>, from: string, fs: CheckpointFs): { path: string; skipped: SkippedCheckpoint[] } {
+  const { checkpoint: ckpt, skipped } = readNewestIntactCheckpoint(from, { fs });
   checkSameModel(ckpt, describeModel(parts.model, parts.generators));
   const t = ckpt.trainer;
   const path = ckpt.path;
@@ -140,6 +144,7 @@ export function restoreRun<S>(parts: RunParts, state: RunState<S>, from: string,
   state.bestWeights = ckpt.best;
   state.lastCheckpoint = path;
   state.lastCheckpointStep = t.step;
+  state.startLoss = typeof t.startLoss === 'number' ? t.startLoss : null;
   loadStateDict(parts.model, ckpt.model);
-  return path;
+  return { path, skipped };
 }

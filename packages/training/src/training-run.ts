@@ -1,5 +1,5 @@
 import { Random, Tensor, noGrad } from '@loopflow/tensor';
-import { loadStateDict, parameters, zeroGrad } from '@loopflow/layers';
+import { loadStateDict, namedParameters, parameters, zeroGrad } from '@loopflow/layers';
 import { PlateauScheduler, clipGradNorm, clipGradValue } from '@loopflow/optimizers';
 import { ownSlicer, bpttWindows, windowSegments } from './bptt';
 import { iterateBatches } from './batches';
@@ -29,6 +29,9 @@ function yieldToEventLoop(): Promise<void> {
 
 const modelsInTraining = new WeakSet<object>();
 
+/** A step whose loss exceeds this many times the first step's fails the run as diverged (`divergence.factor`). */
+export const DIVERGENCE_FACTOR = 1e4;
+
 /**
  * One run of `train`: holds the model, optimizer, scheduler, monitor and generators, runs the
  * epochs and emits the events. `isClosed` is checked between steps: when it turns true the
@@ -37,18 +40,23 @@ const modelsInTraining = new WeakSet<object>();
 export class TrainingRun<M extends object, B, S> {
   private readonly o: TrainOptions<M, B, S>;
   private readonly params: Tensor[];
+  private readonly paramNames: string[];
   private readonly parts: RunParts;
   private readonly customFs: CheckpointFs | null;
   private readonly slicer: TimeSlicer<B> | null;
   private readonly monitorKey: string;
   private readonly state: RunState<S> = {
-    epoch: 0, step: 0, batchInEpoch: 0, epochLoss: { sum: 0, weight: 0 }, carried: undefined, bestWeights: null, lastCheckpoint: null, lastCheckpointStep: null,
+    epoch: 0, step: 0, batchInEpoch: 0, epochLoss: { sum: 0, weight: 0 }, carried: undefined, bestWeights: null, lastCheckpoint: null, lastCheckpointStep: null, startLoss: null,
   };
+  /** The loss of the last step (reported when the run is stopped on request). */
+  private lastLoss = NaN;
 
   constructor(options: TrainOptions<M, B, S>, private readonly emit: (e: TrainEvent) => void, private readonly isClosed: () => boolean) {
     checkOptions(options);
     this.o = options;
     this.params = parameters(options.model);
+    const names = new Map(namedParameters(options.model).map(([name, t]) => [t, name]));
+    this.paramNames = this.params.map((p) => names.get(p) ?? '');
     if (this.params.length === 0) throw new TrainError('INVALID_ARGUMENT', 'train: the model has no parameters (no tensor with requiresGrad is reachable from it)');
     const optimizer = resolveOptimizer(options.optimizer as TrainOptions<object, unknown>['optimizer'], this.params);
     const es = options.earlyStopping;
@@ -89,11 +97,12 @@ export class TrainingRun<M extends object, B, S> {
   private async runEpochs(): Promise<void> {
     const s = this.state;
     if (this.o.resumeFrom) {
-      const path = restoreRun(this.parts, s, this.o.resumeFrom, this.customFs ?? nodeFs());
-      this.emit({ type: 'resume', epoch: s.epoch, step: s.step, path });
+      const { path, skipped } = restoreRun(this.parts, s, this.o.resumeFrom, this.customFs ?? nodeFs());
+      this.emit({ type: 'resume', epoch: s.epoch, step: s.step, path, ...(skipped.length > 0 ? { skipped } : {}) });
     }
     let stopped = this.parts.monitor?.state().stopped ?? false;
     for (let epoch = s.epoch + 1; epoch <= this.o.epochs && !stopped; epoch++) {
+      if (this.o.signal?.aborted) this.interrupt(epoch);
       const started = now();
       if (!(await this.trainEpoch(epoch))) return;
       const valid = this.o.validBatches ? await this.validate(epoch) : undefined;
@@ -150,6 +159,7 @@ export class TrainingRun<M extends object, B, S> {
       s.batchInEpoch = index;
       const every = this.o.checkpoint?.every;
       if (typeof every === 'number' && Math.floor(s.step / every) > Math.floor((s.lastCheckpointStep ?? 0) / every)) this.checkpoint();
+      if (this.o.signal?.aborted) this.interrupt(epoch);
     }
     if (index < skip) {
       throw new TrainError('CHECKPOINT_MISMATCH', `train: trainBatches gave ${index} batches for epoch ${epoch}, but the checkpoint resumed from (${s.lastCheckpoint}) was written after batch ${skip} of it; the batches must be the same as in the run that wrote it`);
@@ -197,6 +207,11 @@ export class TrainingRun<M extends object, B, S> {
     const { loss, weight } = combineLosses(parts);
     const value = loss.item();
     if (!Number.isFinite(value)) this.nonFinite('NONFINITE_LOSS', `the loss is ${value}`, epoch, step, batch, value);
+    if (s.startLoss === null) s.startLoss = value;
+    const factor = this.o.divergence === false ? Infinity : (this.o.divergence?.factor ?? DIVERGENCE_FACTOR);
+    if (Math.abs(value) > factor * Math.max(Math.abs(s.startLoss), 1e-6)) {
+      this.nonFinite('DIVERGED', `the run diverged: the loss is ${value.toPrecision(4)}, more than ${factor} times the first step's ${s.startLoss.toPrecision(4)}`, epoch, step, batch, value);
+    }
     loss.backward();
     if (this.o.clipGradValue !== undefined) clipGradValue(this.params, this.o.clipGradValue);
     const gradNorm = this.o.clipGradNorm !== undefined ? clipGradNorm(this.params, this.o.clipGradNorm) : gradientNorm(this.params);
@@ -204,7 +219,10 @@ export class TrainingRun<M extends object, B, S> {
     const lr = this.parts.optimizer.lr;
     this.parts.optimizer.step();
     zeroGrad(this.o.model);
+    const broken = this.nonFiniteParameter();
+    if (broken) this.nonFinite('DIVERGED', `the run diverged: after the update ${broken} holds NaN or Infinity (the loss was ${value.toPrecision(4)}, the gradient norm ${gradNorm.toPrecision(4)})`, epoch, step, batch, value, true);
     s.step = step;
+    this.lastLoss = value;
     if (this.parts.scheduler && this.o.schedule?.every === 'step') (this.parts.scheduler as { step(): number }).step();
     s.epochLoss.sum += value * weight;
     s.epochLoss.weight += weight;
@@ -212,14 +230,42 @@ export class TrainingRun<M extends object, B, S> {
     return next;
   }
 
-  private nonFinite(code: 'NONFINITE_LOSS' | 'NONFINITE_GRADIENT', what: string, epoch: number, step: number, batch: number, value: number): never {
+  /**
+   * Stops the run on a bad step: the message names the epoch, the step, the batch and the last
+   * good checkpoint (or "none written"); callers add how to resume in their own terms (the
+   * pipeline: `loopflow run --resume <run folder>`; a library user: `resumeFrom`).
+   */
+  private nonFinite(code: 'NONFINITE_LOSS' | 'NONFINITE_GRADIENT' | 'DIVERGED', what: string, epoch: number, step: number, batch: number, value: number, updated = false): never {
     const last = this.state.lastCheckpoint;
-    const resume = last ? `the last good checkpoint is '${last}' (resume with resumeFrom: '${last}')` : 'the last good checkpoint: none written (set checkpoint: { dir } to be able to resume)';
+    const checkpoint = last ? `the last good checkpoint is '${last}'` : 'the last good checkpoint: none written';
+    const weights = updated ? 'the weights of this step are not kept in any checkpoint' : 'the run stopped before updating the weights with it';
     throw new TrainError(
       code,
-      `train: ${what} at epoch ${epoch}, step ${step} (batch ${batch}); the run stopped before updating the weights with it; ${resume}. Lower the learning rate, clip the gradients (clipGradNorm), or look for NaN / Infinity in the data`,
+      `train: ${what} at epoch ${epoch}, step ${step} (batch ${batch}); ${weights}; ${checkpoint}. Lower the learning rate, clip the gradients (clipGradNorm), or look for NaN / Infinity in the data`,
       { details: { epoch, step, batch, value, lastCheckpoint: last } },
     );
+  }
+
+  /** The name of the first parameter holding NaN or Infinity, or null. */
+  private nonFiniteParameter(): string | null {
+    for (let i = 0; i < this.params.length; i++) {
+      const d = this.params[i].data;
+      for (let j = 0; j < d.length; j++) {
+        if (!Number.isFinite(d[j])) return this.paramNames[i] ?? `parameter ${i}`;
+      }
+    }
+    return null;
+  }
+
+  /** Stops on request at a batch boundary: a checkpoint of where the run is (when checkpoints are on), then INTERRUPTED. */
+  private interrupt(epoch: number): never {
+    const s = this.state;
+    if (this.o.checkpoint && s.lastCheckpointStep !== s.step) this.checkpoint();
+    const where = s.batchInEpoch > 0 ? `in epoch ${epoch} after step ${s.step} (batch ${s.batchInEpoch} of the epoch)` : `after epoch ${epoch - 1} (step ${s.step})`;
+    const checkpoint = s.lastCheckpoint ? `the checkpoint '${s.lastCheckpoint}' holds it` : this.o.checkpoint ? 'no checkpoint was written (no step was taken)' : 'no checkpoint was written (checkpoints are off)';
+    throw new TrainError('INTERRUPTED', `train: stopped on request ${where}; ${checkpoint}`, {
+      details: { epoch, step: s.step, batch: s.batchInEpoch, value: this.lastLoss, lastCheckpoint: s.lastCheckpoint },
+    });
   }
 
   /** The validation pass: no gradients, `training: false`, whole batches; mean loss and metrics weighted by `count`. */

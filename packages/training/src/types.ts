@@ -195,8 +195,24 @@ export interface TrainOptions<M extends object, B, S = unknown> {
   checkpoint?: CheckpointOptions;
   /** Seed of the run's generators (default 0); a resumed run must pass the checkpoint's seed. */
   seed?: number | string;
-  /** A checkpoint folder, or a checkpoints folder (its newest committed checkpoint is used). */
+  /**
+   * A checkpoint folder, or a checkpoints folder: its newest intact checkpoint is used (a damaged
+   * newer one is skipped, and named in the `resume` event's `skipped`).
+   */
   resumeFrom?: string;
+  /**
+   * Divergence detection: the run fails with `DIVERGED` when a step's loss exceeds `factor`
+   * times the loss of the run's first step (default 1e4: four orders of magnitude), or when a
+   * parameter turns NaN or infinite after a step. `false` turns the loss test off (the
+   * non-finite-weights test stays).
+   */
+  divergence?: { factor?: number } | false;
+  /**
+   * A stop request (an `AbortSignal`, or anything with `aborted`): once it is set the run
+   * finishes the batch in progress, writes a checkpoint (when `checkpoint` is set) and fails
+   * with `INTERRUPTED` (its `details` name the epoch, the step and the checkpoint).
+   */
+  signal?: { readonly aborted: boolean };
 }
 
 /** One optimizer step. */
@@ -251,6 +267,8 @@ export interface ResumeEvent {
   epoch: number;
   step: number;
   path: string;
+  /** Newer checkpoints that were damaged and passed over (the reason each was refused). */
+  skipped?: { path: string; reason: string }[];
 }
 
 /** Early stopping ended the run. */

@@ -3,7 +3,7 @@
  * [--tasks a,b] [--models x,y] [--tiny] [--parallel n] [--inline]`: the comparison from the
  * command line, until the `loopflow compare` verb of @loopflow/cli calls `runCompare` itself.
  */
-import { COMPARE_USAGE, parseCompareArgs } from '../args';
+import { COMPARE_USAGE, formatUsageError, parseCompareArgs } from '../args';
 import { runCompare } from '../compare';
 import { BenchmarkError } from '../errors';
 
@@ -13,7 +13,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseCompareArgs(argv);
   } catch (e) {
     if (e instanceof BenchmarkError) {
-      process.stderr.write(`${e.message}\n\n${COMPARE_USAGE}\n`);
+      process.stderr.write(formatUsageError('compare', e, COMPARE_USAGE));
       return 2;
     }
     throw e;

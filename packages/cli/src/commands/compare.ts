@@ -1,22 +1,44 @@
 import * as path from 'path';
-import { BenchmarkError, COMPARE_USAGE, parseCompareArgs, runCompare } from '@loopflow/benchmark';
+import { BenchmarkError, COMPARE_USAGE, formatUsageError, parseCompareArgs, runCompare } from '@loopflow/benchmark';
 import { CliIO, EXIT } from '../io';
+import { JsonOutput } from '../json';
+import { errorJson } from './shared';
 
 /** One line for `loopflow --help`. */
 export const COMPARE_SUMMARY = 'The RNN / LSTM / GRU / IndRNN / transformer comparison (--quick about 10 min, --full hours); writes report.md, report.html, results.json.';
 
+/** A stream that turns each line written to it into a `{ type: 'log', stream, message }` JSON event. */
+function jsonLines(json: JsonOutput, stream: 'stdout' | 'stderr'): { write(chunk: string): boolean; isTTY: false } {
+  let pending = '';
+  return {
+    isTTY: false,
+    write(chunk: string) {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim() !== '') json.event({ type: 'log', stream, message: line });
+      return true;
+    },
+  };
+}
+
 /**
- * `loopflow compare [--quick|--full] [--out dir] [--seeds n] [--tasks a,b] [--models x,y]`:
- * parses the benchmark's own options and runs @loopflow/benchmark's `runCompare`. Exit codes:
- * 0 every job ran, 1 a job failed (the report lists it), 2 a usage error.
+ * `loopflow compare [--quick|--full] [--out dir] [--seeds n] [--tasks a,b] [--models x,y] [--json]`:
+ * parses the benchmark's own options (the shared parser) and runs @loopflow/benchmark's
+ * `runCompare`. Exit codes: 0 every job ran, 1 a job failed (the report lists it), 2 a usage
+ * error. With `--json`, the progress and summary lines become `log` events and a result object
+ * (the report files, the failed jobs) ends the output.
  */
 export async function compareCommand(argv: readonly string[], io: CliIO): Promise<number> {
+  const cut = argv.indexOf('--');
+  const json = (cut < 0 ? argv : argv.slice(0, cut)).includes('--json') ? new JsonOutput(io.stdout) : null;
   let parsed;
   try {
     parsed = parseCompareArgs([...argv]);
   } catch (e) {
     if (e instanceof BenchmarkError) {
-      io.stderr.write(`loopflow compare: ${e.message}\n\n${COMPARE_USAGE}\n`);
+      if (json) return json.result('compare', EXIT.usage, { status: 'usage', error: errorJson(e) });
+      io.stderr.write(formatUsageError('loopflow compare', e, COMPARE_USAGE.replace(/^Usage: /, '')));
       return EXIT.usage;
     }
     throw e;
@@ -27,7 +49,10 @@ export async function compareCommand(argv: readonly string[], io: CliIO): Promis
   }
   const options = { ...parsed.options };
   if (options.out) options.out = path.resolve(io.cwd, options.out);
-  const outcome = await runCompare(options, { stderr: io.stderr, stdout: io.stdout });
+  const streams = json ? { stderr: jsonLines(json, 'stderr'), stdout: jsonLines(json, 'stdout') } : { stderr: io.stderr, stdout: io.stdout };
+  const outcome = await runCompare(options, streams);
+  const code = outcome.report.failed.length > 0 ? EXIT.failed : EXIT.ok;
+  if (json) return json.result('compare', code, { status: code === EXIT.ok ? 'completed' : 'failed', outDir: outcome.outDir, files: outcome.files, failed: outcome.report.failed });
   io.stdout.write(`report: ${path.relative(io.cwd, outcome.files.html) || outcome.files.html} (also report.md, results.json)\n`);
-  return outcome.report.failed.length > 0 ? EXIT.failed : EXIT.ok;
+  return code;
 }

@@ -2,14 +2,15 @@ import * as path from 'path';
 import { forecastAhead, formatInspection, generateText, inspectRun, loadModel } from '@loopflow/pipeline';
 import type { Command } from './command';
 import { EXIT } from '../io';
-import { messageOf, onePath } from './shared';
+import { errorJson, JSON_OPTION, messageOf, onePath } from './shared';
+import { JsonOutput } from '../json';
 import { num } from '../format';
 import { UsageError } from '../args';
 
 /** `loopflow inspect <run folder>`: a run's summary; samples or a forecast from its model. */
 export const inspectCommand: Command = {
   name: 'inspect',
-  usage: 'inspect <run folder> [--samples <n>] [--prompt <text>] [--temperature <t>] [--max-length <n>] [--forecast <steps>] [--seed <n>]',
+  usage: 'inspect <run folder> [--samples <n>] [--prompt <text>] [--temperature <t>] [--max-length <n>] [--forecast <steps>] [--seed <n>] [--json]',
   summary: "Print a run's summary; load its model to generate samples (language models) or a forecast (series).",
   options: {
     samples: { type: 'number', value: '<n>', description: 'Generate n samples from a language model.' },
@@ -18,6 +19,7 @@ export const inspectCommand: Command = {
     'max-length': { type: 'number', value: '<n>', description: 'Most tokens per sample (default 100).' },
     forecast: { type: 'number', value: '<steps>', description: 'Forecast this many rows after the end of the series.' },
     seed: { type: 'number', value: '<n>', description: 'Seed of the sampling (default 0).' },
+    json: JSON_OPTION,
   },
   async run(args, io) {
     const runDir = path.resolve(io.cwd, onePath(args.positionals, 'run folder', 'inspect'));
@@ -36,10 +38,14 @@ export const inspectCommand: Command = {
     const kind = task === 'language-model' ? 'language' : task === 'forecast' ? 'forecasting' : 'classification';
     if (task && samples !== undefined && task !== 'language-model') throw new UsageError(`--samples needs a language model; this run trained a ${kind} model`, task === 'forecast' ? 'use --forecast <steps>' : undefined);
     if (task && steps !== undefined && task !== 'forecast') throw new UsageError(`--forecast needs a forecasting model; this run trained a ${kind} model`, task === 'language-model' ? 'use --samples <n>' : undefined);
-    io.stdout.write(`${formatInspection({ ...inspection, runDir: path.relative(io.cwd, runDir) || '.' })}\n`);
-    if (samples === undefined && steps === undefined) return EXIT.ok;
+    const json = args.options.json ? new JsonOutput(io.stdout) : null;
+    const output: Record<string, unknown> = { runDir, summary: inspection.summary, files: inspection.files, ...(inspection.model ? { model: inspection.model } : {}) };
+    if (!json) io.stdout.write(`${formatInspection({ ...inspection, runDir: path.relative(io.cwd, runDir) || '.' })}\n`);
+    if (samples === undefined && steps === undefined) return json ? json.result('inspect', EXIT.ok, output) : EXIT.ok;
     if (!inspection.model) {
-      io.stderr.write(`${path.relative(io.cwd, runDir)} has no model (status ${inspection.summary.status}); nothing to generate from\n`);
+      const message = `${path.relative(io.cwd, runDir)} has no model (status ${inspection.summary.status}); nothing to generate from`;
+      if (json) return json.result('inspect', EXIT.failed, { ...output, error: { code: 'NO_MODEL', message } });
+      io.stderr.write(`${message}\n`);
       return EXIT.failed;
     }
     try {
@@ -53,19 +59,22 @@ export const inspectCommand: Command = {
           prompt: args.options.prompt as string | undefined,
           seed: (args.options.seed as number | undefined) ?? 0,
         });
-        io.stdout.write(`samples:\n${texts.map((t) => `  ${t}`).join('\n')}\n`);
+        output.samples = texts;
+        if (!json) io.stdout.write(`samples:\n${texts.map((t) => `  ${t}`).join('\n')}\n`);
       }
       if (steps !== undefined) {
         const series = artifacts.series;
         if (!series) throw new Error('model.json has no series layout; the run was not made with a windows stage');
         const rows = forecastAhead(model, series, artifacts.scaler, steps);
         const columns = series.targetColumns.map((c) => artifacts.columns?.[c] ?? `column ${c}`);
-        io.stdout.write(`forecast (${columns.join(', ')}):\n${rows.map((r) => `  +${r.step}  ${r.values.map(num).join('  ')}`).join('\n')}\n`);
+        output.forecast = { columns, rows };
+        if (!json) io.stdout.write(`forecast (${columns.join(', ')}):\n${rows.map((r) => `  +${r.step}  ${r.values.map(num).join('  ')}`).join('\n')}\n`);
       }
     } catch (e) {
+      if (json) return json.result('inspect', EXIT.failed, { ...output, error: errorJson(e) });
       io.stderr.write(`inspect failed: ${messageOf(e)}\n`);
       return EXIT.failed;
     }
-    return EXIT.ok;
+    return json ? json.result('inspect', EXIT.ok, output) : EXIT.ok;
   },
 };

@@ -2,7 +2,8 @@ import * as path from 'path';
 import { DefinitionError, formatProblems, runSearch, SearchEvent, SearchResult } from '@loopflow/pipeline';
 import type { Command } from './command';
 import { EXIT } from '../io';
-import { loadOrReport, messageOf, onePath } from './shared';
+import { errorJson, JSON_OPTION, loadChecked, messageOf, onePath, problemJson } from './shared';
+import { JsonOutput } from '../json';
 import { num, table } from '../format';
 import { UsageError } from '../args';
 
@@ -23,33 +24,55 @@ export function resultsTable(result: SearchResult, cwd: string): string {
 /** `loopflow search <file>`: runs the definition's search block. */
 export const searchCommand: Command = {
   name: 'search',
-  usage: 'search <file> [--out <folder>] [--parallel <n>] [--inline] [--quiet]',
+  usage: 'search <file> [--out <folder>] [--parallel <n>] [--inline] [--quiet] [--json]',
   summary: "Run the definition's hyper-parameter search (grid or random), trials in parallel on worker threads.",
   options: {
     out: { type: 'string', value: '<folder>', description: 'Where the search folder goes (default: runs).' },
     parallel: { type: 'number', value: '<n>', description: 'Trials at once (default: the search block, else the CPUs).' },
     inline: { type: 'flag', description: 'Run the trials one after another in this process (no worker threads).' },
     quiet: { type: 'flag', description: 'No progress output.' },
+    json: JSON_OPTION,
   },
   async run(args, io) {
     const file = onePath(args.positionals, 'file', 'search');
-    const loaded = loadOrReport(file, io);
-    if (!loaded) return EXIT.usage;
+    const json = args.options.json ? new JsonOutput(io.stdout) : null;
+    const checked = loadChecked(file, io);
+    if ('problems' in checked) {
+      if (json) return json.result('search', EXIT.usage, { status: 'invalid', problems: checked.problems.map((p) => problemJson(p, file)) });
+      io.stderr.write(`${formatProblems(checked.problems, file)}\n`);
+      return EXIT.usage;
+    }
+    const loaded = checked.loaded;
     if (!loaded.definition.search) throw new UsageError(`${file} has no search block`, 'add "search": { "parameters": { ... } } (docs/pipelines.md), or use loopflow run');
     const parallel = args.options.parallel;
     if (parallel !== undefined && (!Number.isInteger(parallel) || (parallel as number) < 1)) throw new UsageError(`--parallel must be a whole number >= 1, got ${parallel}`);
-    const quiet = Boolean(args.options.quiet);
+    const quiet = Boolean(args.options.quiet) || json !== null;
     const say = (line: string): void => {
       if (!quiet) io.stderr.write(`${line}\n`);
     };
-    return new Promise<number>((resolve) => {
-      runSearch(loaded, {
+    return new Promise<number>((settle) => {
+      let stopInterrupt = (): void => undefined;
+      let searchDir: string | undefined;
+      const resolve = (code: number): void => {
+        stopInterrupt();
+        settle(code);
+      };
+      const subscription = runSearch(loaded, {
         runsDir: path.resolve(io.cwd, String(args.options.out ?? 'runs')),
         ...(parallel !== undefined ? { parallel: parallel as number } : {}),
         ...(args.options.inline ? { mode: 'inline' as const } : {}),
         ...(io.now ? { now: () => (io.now as () => Date)() } : {}),
       }).subscribe({
         next: (event: SearchEvent) => {
+          if (event.type === 'search-start') searchDir = event.searchDir;
+          if (json) {
+            if (event.type !== 'search-done') json.event(event);
+            else {
+              const completed = event.result.results.filter((r) => r.status === 'completed').length;
+              resolve(json.result('search', completed > 0 ? EXIT.ok : EXIT.failed, { status: completed > 0 ? 'completed' : 'failed', result: event.result }));
+            }
+            return;
+          }
           if (event.type === 'search-start') say(`search: ${event.trials} trials, ${event.parallel} at a time, ranked by ${event.metric} (${event.mode}); folder ${path.relative(io.cwd, event.searchDir)}`);
           else if (event.type === 'trial-start') say(`trial ${event.index} started: ${JSON.stringify(event.values)}`);
           else if (event.type === 'trial-progress') say(`trial ${event.index}: epoch ${event.epoch}/${event.epochs} loss ${num(event.loss)}`);
@@ -66,14 +89,30 @@ export const searchCommand: Command = {
         },
         error: (e) => {
           if (e instanceof DefinitionError) {
-            io.stderr.write(`${formatProblems(e.problems, file)}\n`);
-            resolve(EXIT.usage);
-          } else {
+            if (json) resolve(json.result('search', EXIT.usage, { status: 'invalid', problems: e.problems.map((p) => problemJson(p, file)) }));
+            else {
+              io.stderr.write(`${formatProblems(e.problems, file)}\n`);
+              resolve(EXIT.usage);
+            }
+          } else if (json) resolve(json.result('search', EXIT.failed, { status: 'failed', error: errorJson(e) }));
+          else {
             io.stderr.write(`search failed: ${messageOf(e)}\n`);
             resolve(EXIT.failed);
           }
         },
       });
+      if (io.onInterrupt) {
+        stopInterrupt = io.onInterrupt((signal) => {
+          // stops the trials (the finished ones keep their run folders and trials.jsonl)
+          subscription.unsubscribe();
+          const message = `interrupted by ${signal}${searchDir ? `; the finished trials are in ${path.relative(io.cwd, searchDir) || '.'}` : ''}`;
+          if (json) resolve(json.result('search', EXIT.interrupted, { status: 'interrupted', error: { code: 'INTERRUPTED', message } }));
+          else {
+            io.stderr.write(`\n${message}\n`);
+            resolve(EXIT.interrupted);
+          }
+        });
+      }
     });
   },
 };

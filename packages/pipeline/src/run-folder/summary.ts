@@ -11,7 +11,16 @@ export const SUMMARY_FORMAT = 'loopflow.run/1';
 export interface RunSummary {
   format: typeof SUMMARY_FORMAT;
   name: string;
-  status: 'running' | 'completed' | 'failed' | 'interrupted';
+  /**
+   * 'interrupted': stopped on request (Ctrl-C, SIGTERM), a checkpoint written; 'killed': found
+   * 'running' by a later `loopflow run` after its process had gone.
+   */
+  status: 'running' | 'completed' | 'failed' | 'interrupted' | 'killed';
+  /** The process running it and its machine (how a later run tells a killed run from a live one). */
+  pid?: number;
+  host?: string;
+  /** The run this one continues (`--resume`): its folder, the checkpoint, and where that was. */
+  resumedFrom?: { runDir: string; checkpoint: string; epoch: number; step: number };
   /** ISO times. */
   started: string;
   finished?: string;

@@ -98,7 +98,13 @@ describe('runPipeline end to end (tiny generated datasets)', () => {
     const second = await run(definition, { resumeFrom: path.join(first.runDir, 'checkpoints') });
     expect(second.events.find((e) => e.type === 'resume')).toMatchObject({ epoch: 2 });
     expect(second.summary.epochs).toBe(3);
-    expect(second.summary.history?.map((h) => h.epoch)).toEqual([3]);
+    // the resumed run continues the history of the run it resumes: epochs 1..3 in one summary and one metrics.jsonl
+    expect(second.summary.history?.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(second.summary.history?.slice(0, 2)).toEqual(first.summary.history);
+    expect(second.summary.resumedFrom).toMatchObject({ runDir: first.runDir, epoch: 2 });
+    const logged = readMetricsLog(path.join(second.runDir, 'metrics.jsonl'));
+    expect(logged.filter((r) => r.type === 'epoch').map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(logged.filter((r) => r.type === 'step').map((r) => r.step)).toEqual(Array.from({ length: second.summary.steps as number }, (_, i) => i + 1));
   });
 
   it('a failed run rejects with the error and leaves a summary saying why', async () => {

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { EMPTY, Observable, OperatorFunction, tap } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
@@ -13,7 +14,8 @@ import type { EvaluatedBundle, TrainedBundle } from '../vocabulary/bundle';
 import { saveModel } from '../model/model-file';
 import { readReportData, renderReport } from '../report/report';
 import type { PipelineEvent } from '../vocabulary/events';
-import { createRunFolder, MetricsLog } from '../run-folder/run-folder';
+import { createRunFolder, MetricsLog, readMetricsLog } from '../run-folder/run-folder';
+import { KilledRun, markIfKilled, markKilledRuns } from '../run-folder/stale-runs';
 import { RunSummary, SUMMARY_FORMAT } from '../run-folder/summary';
 import { writeFileAtomic } from '../run-folder/atomic';
 import { applyOverrides, DefinitionOverrides } from '../overrides/overrides';
@@ -29,8 +31,18 @@ export interface RunPipelineOptions {
   runsDir?: string;
   /** Use exactly this run folder instead (created when absent; a search trial's folder, or a run to resume). */
   runDir?: string;
-  /** Resume training from this checkpoint, or the newest in this checkpoints folder. */
+  /**
+   * Resume training from this checkpoint, or the newest intact one in this checkpoints folder.
+   * The new run folder continues the history of the run it resumes: its metrics.jsonl starts
+   * with that run's records up to the checkpoint, and its summary and report cover every epoch.
+   */
   resumeFrom?: string;
+  /**
+   * A stop request (an AbortSignal, or any `{ aborted }`): training stops at the next batch
+   * boundary, writes a checkpoint there, and the run ends with status 'interrupted' (the error
+   * has code INTERRUPTED). Unsubscribing stops at once, without that checkpoint.
+   */
+  signal?: { readonly aborted: boolean };
   /** The clock (tests). */
   now?: () => Date;
   /**
@@ -70,6 +82,41 @@ function definitionToRun(given: PipelineDefinition | ValidatedDefinition, option
   });
   if (!validated) throw new DefinitionError(problems, from?.file);
   return validated;
+}
+
+/**
+ * The run folder holding `resumeFrom` (a run folder's `checkpoints/` or one checkpoint in it):
+ * the nearest folder above it with a summary.json, or null.
+ */
+export function runFolderOf(resumeFrom: string): string | null {
+  let dir = path.resolve(resumeFrom);
+  for (let up = 0; up < 3; up++) {
+    if (fs.existsSync(path.join(dir, 'summary.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+/**
+ * The records of an earlier run's metrics.jsonl that a run resumed from its checkpoint at
+ * (`epoch` epochs done, `step` steps) continues: steps, epochs, checkpoints and resumes up to
+ * there. What came after the checkpoint (retrained now) and the end-of-run records
+ * (evaluation, baselines, done) are left out.
+ */
+export function historyUpTo(records: readonly Record<string, unknown>[], epoch: number, step: number): Record<string, unknown>[] {
+  return records.filter((r) => {
+    switch (r.type) {
+      case 'step':
+      case 'checkpoint':
+      case 'resume':
+        return typeof r.step === 'number' && r.step <= step;
+      case 'epoch':
+      case 'early-stop':
+        return typeof r.epoch === 'number' && r.epoch <= epoch;
+      default:
+        return false;
+    }
+  });
 }
 
 /** The run folder was created; the run begins. */
@@ -117,19 +164,47 @@ export function runPipeline(given: PipelineDefinition | ValidatedDefinition, opt
     const now = options.now ?? (() => new Date());
     const started = now();
     let runDir: string;
+    // runs left 'running' by a process that is gone are marked 'killed' (and their half-written files removed) when met
+    const killed: KilledRun[] = [];
+    const resumedRun = options.resumeFrom ? runFolderOf(options.resumeFrom) : null;
     if (options.runDir) {
       runDir = path.resolve(options.runDir);
       fs.mkdirSync(runDir, { recursive: true });
-    } else runDir = createRunFolder(path.resolve(options.runsDir ?? 'runs'), definition.name, started);
+    } else {
+      const runsDir = path.resolve(options.runsDir ?? 'runs');
+      killed.push(...markKilledRuns(runsDir, started));
+      runDir = createRunFolder(runsDir, definition.name, started);
+    }
+    if (resumedRun && !killed.some((k) => k.runDir === resumedRun)) {
+      const marked = markIfKilled(resumedRun, started);
+      if (marked) killed.push(marked);
+    }
     const asRun = { ...definition, seed: definition.seed ?? 0 };
     writeFileAtomic(path.join(runDir, 'definition.json'), JSON.stringify(asRun, null, 2) + '\n');
-    const summary: RunSummary = { format: SUMMARY_FORMAT, name: definition.name, status: 'running', started: started.toISOString(), seed: asRun.seed };
+    const summary: RunSummary = { format: SUMMARY_FORMAT, name: definition.name, status: 'running', started: started.toISOString(), seed: asRun.seed, pid: process.pid, host: os.hostname() };
     const writeSummary = (): void => writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     writeSummary();
     const log = new MetricsLog(path.join(runDir, 'metrics.jsonl'));
     let finished = false;
+    /** The epochs of the run resumed (summary.json's history starts with them). */
+    let priorHistory: NonNullable<RunSummary['history']> = [];
+    /** The epochs trained by this run so far (a failed or interrupted run's summary keeps them). */
+    const liveHistory: NonNullable<RunSummary['history']> = [];
+
+    /** A resumed run starts its metrics.jsonl with the resumed run's records up to the checkpoint. */
+    const continueHistory = (event: Extract<PipelineEvent, { type: 'resume' }>): void => {
+      summary.resumedFrom = { runDir: resumedRun ?? path.dirname(path.dirname(event.path)), checkpoint: event.path, epoch: event.epoch, step: event.step };
+      if (!resumedRun) return;
+      const earlier = historyUpTo(readMetricsLog(path.join(resumedRun, 'metrics.jsonl')), event.epoch, event.step);
+      for (const record of earlier) log.write(record);
+      priorHistory = earlier
+        .filter((r) => r.type === 'epoch')
+        .map((r) => ({ epoch: r.epoch as number, trainLoss: r.trainLoss as number, ...(r.valid ? { valid: r.valid as never } : {}), lr: r.lr as number }));
+    };
 
     const emit = (event: PipelineEvent): void => {
+      if (event.type === 'resume') continueHistory(event);
+      if (event.type === 'epoch') liveHistory.push({ epoch: event.epoch, trainLoss: event.trainLoss, ...(event.valid ? { valid: event.valid } : {}), lr: event.lr });
       if (LOGGED.has(event.type)) log.write({ ...event, time: now().toISOString() });
       if (event.type === 'data') {
         summary.task = event.task;
@@ -139,6 +214,10 @@ export function runPipeline(given: PipelineDefinition | ValidatedDefinition, opt
       subscriber.next(event);
     };
     subscriber.next({ type: 'run-start', runDir });
+    for (const k of killed) {
+      const cleaned = k.removed.length > 0 ? `; removed what it left half-written: ${k.removed.join(', ')}` : '';
+      emit({ type: 'log', message: `marked ${k.runDir} as killed: its process ${k.pid} is gone but its summary said 'running'${cleaned}` });
+    }
 
     const artifacts: Artifacts = {};
     let stream: Observable<unknown> = EMPTY;
@@ -158,6 +237,7 @@ export function runPipeline(given: PipelineDefinition | ValidatedDefinition, opt
         artifacts,
         emit,
         ...(options.resumeFrom ? { resumeFrom: path.resolve(options.resumeFrom) } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       };
       try {
         operator = plan.stage.create(stageOptions, ctx) as OperatorFunction<unknown, unknown>;
@@ -177,10 +257,11 @@ export function runPipeline(given: PipelineDefinition | ValidatedDefinition, opt
     function fail(error: unknown): void {
       finished = true;
       const finishedAt = now();
-      summary.status = 'failed';
+      summary.status = error instanceof LoopflowError && error.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
       summary.finished = finishedAt.toISOString();
       summary.seconds = (finishedAt.getTime() - started.getTime()) / 1000;
       summary.error = { ...(error instanceof LoopflowError ? { code: error.code } : {}), message: error instanceof Error ? error.message : String(error) };
+      if (priorHistory.length + liveHistory.length > 0) summary.history = [...priorHistory, ...liveHistory];
       try {
         writeSummary();
       } finally {
@@ -209,7 +290,7 @@ export function runPipeline(given: PipelineDefinition | ValidatedDefinition, opt
         steps: t.steps,
         ...(t.best ? { best: t.best } : {}),
         stoppedEarly: t.stoppedEarly,
-        history: t.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, ...(h.valid ? { valid: h.valid } : {}), lr: h.lr })),
+        history: [...priorHistory, ...t.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, ...(h.valid ? { valid: h.valid } : {}), lr: h.lr }))],
         metrics: 'metrics' in last ? last.metrics : {},
         ...('confusion' in last && last.confusion ? { confusion: last.confusion } : {}),
         ...('baselines' in last && last.baselines ? { baselines: last.baselines } : {}),

@@ -29,6 +29,8 @@ export interface StageContext {
   readonly name: string;
   /** A checkpoint (or checkpoints folder) the train stage resumes from (`loopflow run --resume`). */
   readonly resumeFrom?: string;
+  /** A stop request (Ctrl-C, SIGTERM): the train stage stops at the next batch boundary, writes a checkpoint and fails with INTERRUPTED. */
+  readonly signal?: { readonly aborted: boolean };
   /** This stage's JSON pointer in the definition (`/stages/3`), for messages. */
   readonly path: string;
   /**

@@ -2,7 +2,7 @@ import { concatMap, Observable, OperatorFunction } from 'rxjs';
 import * as path from 'path';
 import { parameters } from '@loopflow/layers';
 import { defineStage, StageContext, StageOptionsError } from '../../vocabulary/stage';
-import { train } from '@loopflow/training';
+import { train, TrainError } from '@loopflow/training';
 import type { EpochEvent, ForwardFn, TrainOptions } from '@loopflow/training';
 import type { Batch } from '@loopflow/data';
 import type { ModelBundle, TrainedBundle } from '../../vocabulary/bundle';
@@ -182,7 +182,9 @@ function trainBundle(bundle: ModelBundle, o: TrainStageOptions, ctx: StageContex
       ...(ctx.runDir && o.checkpoint !== false ? { checkpoint: { dir: path.join(ctx.runDir, 'checkpoints'), every: o.checkpoint?.every, keep: o.checkpoint?.keep } } : {}),
       seed: ctx.seed,
       ...(ctx.resumeFrom ? { resumeFrom: ctx.resumeFrom } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
+    const configuredLr = optimizer.lr;
     ctx.emit({ type: 'train-start', epochs: o.epochs, batchesPerEpoch, updatesPerBatch, parameters: params.reduce((n, p) => n + p.size, 0) });
     const started = Date.now();
     const history: EpochEvent[] = [];
@@ -192,13 +194,41 @@ function trainBundle(bundle: ModelBundle, o: TrainStageOptions, ctx: StageContex
         if (event.type === 'epoch') history.push(event);
         if (event.type === 'early-stop') stoppedEarly = true;
         ctx.emit(event);
+        if (event.type === 'resume') {
+          for (const skipped of event.skipped ?? []) ctx.emit({ type: 'log', message: `passed over the damaged checkpoint ${skipped.path}: ${skipped.reason}` });
+          // the definition's learning rate replaces the checkpoint's (so a run that diverged can continue with a lower one)
+          if (!o.schedule && optimizer.lr !== configuredLr) {
+            ctx.emit({ type: 'log', message: `resumed with the definition's learning rate ${configuredLr} (the checkpoint's was ${optimizer.lr})` });
+            optimizer.lr = configuredLr;
+          }
+        }
         if (event.type === 'done') {
           subscriber.next({ ...bundle, training: { epochs: event.epochs, steps: event.steps, best: event.best, stoppedEarly, history, optimizer, loss: lossOptions, ms: Date.now() - started } });
         }
       },
-      error: (e) => subscriber.error(e),
+      error: (e) => subscriber.error(withRunHint(e, o, ctx)),
       complete: () => subscriber.complete(),
     });
     return () => subscription.unsubscribe();
   });
+}
+
+/**
+ * The training loop's message for a bad step (NaN, Infinity, divergence), with what to do in
+ * the terms of a pipeline run: the train stage's options and `loopflow run --resume`.
+ */
+function withRunHint(error: unknown, o: TrainStageOptions, ctx: StageContext): unknown {
+  if (!(error instanceof TrainError) || !['NONFINITE_LOSS', 'NONFINITE_GRADIENT', 'DIVERGED'].includes(error.code)) return error;
+  const last = error.details?.lastCheckpoint;
+  // the run folder holding that checkpoint (<run folder>/checkpoints/<checkpoint>): this run's, or the one it resumed from
+  const folder = last ? path.dirname(path.dirname(last)) : (ctx.runDir ?? '<run folder>');
+  const hint = !last
+    ? o.checkpoint === false
+      ? 'Checkpoints are off (checkpoint: false), so the run starts over: change the train stage (optimizer.lr, clipGradNorm) and run the definition again.'
+      : 'No checkpoint was written before it (the train stage writes one after every epoch, or every N steps with checkpoint: { every: N }): change the train stage (optimizer.lr, clipGradNorm) and run the definition again.'
+    : o.schedule
+      ? `To continue from that checkpoint: loopflow run <definition> --resume ${folder} --out ${path.dirname(folder)} (it keeps the checkpoint's learning-rate schedule; to train with a lower optimizer.lr, run the definition again).`
+      : `To continue from that checkpoint with a lower learning rate: lower optimizer.lr in the train stage and run loopflow run <definition> --resume ${folder} --out ${path.dirname(folder)} (the definition's learning rate replaces the checkpoint's).`;
+  const wrapped = new TrainError(error.code, `${error.message}. ${hint}`, { ...(error.details ? { details: error.details } : {}), cause: error });
+  return wrapped;
 }

@@ -35,7 +35,7 @@ const { pathToFileURL } = require('url');
 
 const root = path.resolve(__dirname, '..');
 const quiet = process.argv.includes('--quiet');
-const allPackages = ['tensor', 'cells'];
+const allPackages = ['tensor', 'cells', 'attention'];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 for (const name of chosen) {
   if (!allPackages.includes(name)) {

@@ -15,7 +15,7 @@
  */
 import { Random, Tensor, add, getBackendName, oneHot, reshape } from '@loopflow/tensor';
 import { createLinear, linear, parameters } from '@loopflow/layers';
-import { createMultiHeadAttention, multiHeadAttention } from '@loopflow/attention';
+import { createMultiHeadAttention, fusedAttentionAvailable, getAttentionPath, multiHeadAttention } from '@loopflow/attention';
 import { crossEntropy } from '@loopflow/losses';
 import { adam } from '@loopflow/optimizers';
 import type { ModelSize } from './cells-config';
@@ -26,6 +26,11 @@ export function batchMajor(tokens: Int32Array, steps: number, batch: number): In
   const out = new Int32Array(steps * batch);
   for (let t = 0; t < steps; t++) for (let b = 0; b < batch; b++) out[b * steps + t] = tokens[t * batch + b];
   return out;
+}
+
+/** Which path the model's attention took: `fused` (the WebAssembly kernels) or `composed`. */
+function attentionPathName(): string {
+  return getAttentionPath() !== 'composed' && fusedAttentionAvailable() ? 'fused' : 'composed';
 }
 
 /** A loopflow attention training workload at `size` (T = size.steps, B = size.batch, width size.hidden). */
@@ -54,7 +59,7 @@ export async function loopflowAttentionTraining(size: ModelSize, seed: number): 
       optimizer.step();
       loss = objective.data[0];
     },
-    describe: () => `backend=${getBackendName()} LOOPFLOW_THREADS=${process.env.LOOPFLOW_THREADS || 'unset'} attention=composed(multiHeadAttention heads=1 causal) T=${steps} B=${batch}`,
+    describe: () => `backend=${getBackendName()} LOOPFLOW_THREADS=${process.env.LOOPFLOW_THREADS || 'unset'} attention=${attentionPathName()}(multiHeadAttention heads=1 causal) T=${steps} B=${batch}`,
     lastLoss: () => loss,
     dispose() {},
   };

@@ -12,9 +12,10 @@
  * block that can see it: P = e^(S - lse) (0 where blocked), dV += P^T dO, dP = dO V^T,
  * dS = P * (dP - D), dQ += dS K, dK += dS^T (q * scale); finally dq = scale * dQ.
  *
- * Each item's operands are first packed into thread-local scratch, zero-padded: q * scale as
- * [Tq2][dkp], k transposed [dk][Tkp] (and [Tkp][dkp] for the backward pass), v [Tkp][dvp]
- * (and transposed [dv][Tkp]), with Tq2 = Tq rounded up to 2, Tkp = Tk rounded up to 16 and
+ * Each item's operands are first packed into thread-local scratch, zero-padded: the left
+ * operands of products row-major (q * scale [Tq2][dkp], dO [Tq2][dvp]), the right ones in
+ * 16-column strips read contiguously (k and v transposed, v, and for the backward pass k,
+ * q * scale and dO), with Tq2 = Tq rounded up to 2, Tkp = Tk rounded up to 16 and
  * dkp, dvp the feature sizes rounded up to 16; so every product is one micro-kernel (2 rows x
  * 16 columns, 8 accumulators) with no edge cases, and padded keys / rows are masked out.
  * Memory per thread: O((Tq + Tk) * (dk + dv)) floats, linear in T.
@@ -87,37 +88,41 @@ export function scratchBytesFor(tq: i32, tk: i32, dk: i32, dv: i32, backward: i3
   const t = <usize>up(tk, 16);
   const ek = <usize>up(dk, 16);
   const ev = <usize>up(dv, 16);
-  let floats: usize = a * ek + <usize>dk * t + t * ev + <usize>(BR * BC) + <usize>BR * ev + <usize>(4 * BR);
+  // Forward: q rows, k^T strips, v strips, the score tile, the output rows, m and l.
+  let floats: usize = a * ek + <usize>dk * t + ev * t + <usize>(BR * BC) + <usize>BR * ev + <usize>(4 * BR);
   if (backward) {
-    // K [Tkp][dkp], vT [dv][Tkp], dO [Tq2][dvp], dQ, dK, dV, dS tile, lse and D rows.
-    floats += t * ek + <usize>dv * t + a * ev + a * ek + t * ek + t * ev + <usize>(BR * BC) + 2 * a;
+    // q strips, k strips, v^T strips, dO rows and strips, dQ, dK, dV, the dS tile, lse and D.
+    floats += ek * a + ek * t + <usize>dv * t + 2 * a * ev + a * ek + t * ek + t * ev + <usize>(BR * BC) + 2 * a;
   }
   return floats * 4 + 16 * 64;
 }
 
 /**
- * C[rows, cols] (+)= A B over `depth`: A's element (i, p) at a + 4 * (i * ais + p * aps), B
- * row-major with `ldb` floats a row, C with `ldc`. rows even, cols a multiple of 16.
+ * C[rows, cols] (+)= A B over `depth`: A's element (i, p) at a + 4 * (i * ais + p * aps); B
+ * packed in 16-column strips (element (p, col) at b + 4 * ((col / 16) * strip + p * 16 +
+ * col % 16), so a strip is read contiguously); C row-major with `ldc` floats a row. rows
+ * even, cols a multiple of 16. Strips outside, row pairs inside: a strip (depth x 64 bytes)
+ * stays in L1 while every row pair passes it.
  */
-function mm(a: usize, ais: i32, aps: i32, b: usize, ldb: i32, c: usize, ldc: i32, rows: i32, cols: i32, depth: i32, accumulate: bool): void {
+function mm(a: usize, ais: i32, aps: i32, b: usize, strip: i32, c: usize, ldc: i32, rows: i32, cols: i32, depth: i32, accumulate: bool): void {
   const aStep = <usize>aps << 2;
-  const bStep = <usize>ldb << 2;
-  for (let i = 0; i < rows; i += 2) {
-    const a0 = a + (<usize>(i * ais) << 2);
-    const a1 = a0 + (<usize>ais << 2);
-    const c0 = c + (<usize>(i * ldc) << 2);
-    const c1 = c0 + (<usize>ldc << 2);
-    for (let j = 0; j < cols; j += 16) {
-      const jb = <usize>j << 2;
+  for (let j = 0; j < cols; j += 16) {
+    const jb = <usize>j << 2;
+    const bs = b + (<usize>((j >> 4) * strip) << 2);
+    for (let i = 0; i < rows; i += 2) {
+      const a0 = a + (<usize>(i * ais) << 2);
+      const a1 = a0 + (<usize>ais << 2);
+      const c0 = c + (<usize>(i * ldc) << 2) + jb;
+      const c1 = c0 + (<usize>ldc << 2);
       let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
       let y0 = f32x4.splat(0), y1 = f32x4.splat(0), y2 = f32x4.splat(0), y3 = f32x4.splat(0);
       if (accumulate) {
-        x0 = v128.load(c0 + jb); x1 = v128.load(c0 + jb, 16); x2 = v128.load(c0 + jb, 32); x3 = v128.load(c0 + jb, 48);
-        y0 = v128.load(c1 + jb); y1 = v128.load(c1 + jb, 16); y2 = v128.load(c1 + jb, 32); y3 = v128.load(c1 + jb, 48);
+        x0 = v128.load(c0); x1 = v128.load(c0, 16); x2 = v128.load(c0, 32); x3 = v128.load(c0, 48);
+        y0 = v128.load(c1); y1 = v128.load(c1, 16); y2 = v128.load(c1, 32); y3 = v128.load(c1, 48);
       }
       let pa0 = a0;
       let pa1 = a1;
-      let pb = b + jb;
+      let pb = bs;
       for (let p = 0; p < depth; p++) {
         const s0 = v128.load32_splat(pa0);
         const s1 = v128.load32_splat(pa1);
@@ -129,10 +134,10 @@ function mm(a: usize, ais: i32, aps: i32, b: usize, ldb: i32, c: usize, ldc: i32
         y0 = madd(s1, b0, y0); y1 = madd(s1, b1, y1); y2 = madd(s1, b2, y2); y3 = madd(s1, b3, y3);
         pa0 += aStep;
         pa1 += aStep;
-        pb += bStep;
+        pb += 64;
       }
-      v128.store(c0 + jb, x0); v128.store(c0 + jb, x1, 16); v128.store(c0 + jb, x2, 32); v128.store(c0 + jb, x3, 48);
-      v128.store(c1 + jb, y0); v128.store(c1 + jb, y1, 16); v128.store(c1 + jb, y2, 32); v128.store(c1 + jb, y3, 48);
+      v128.store(c0, x0); v128.store(c0, x1, 16); v128.store(c0, x2, 32); v128.store(c0, x3, 48);
+      v128.store(c1, y0); v128.store(c1, y1, 16); v128.store(c1, y2, 32); v128.store(c1, y3, 48);
     }
   }
 }
@@ -155,12 +160,32 @@ function packRows(src: usize, stride: i32, n: i32, d: i32, s: f32, dst: usize, l
   }
 }
 
-/** dst[c][r] = src row r, feature c (c < d, r < n); dst [d][ld], zero past n. */
-function packTransposed(src: usize, stride: i32, n: i32, d: i32, dst: usize, ld: i32): void {
-  zero(dst, d * ld);
+/**
+ * Rows [0, n) of a strided operand (`d` features) times `s` as 16-column strips for `mm`'s B:
+ * feature c of row r at dst + 4 * ((c / 16) * rows * 16 + r * 16 + c % 16); zero past n and d
+ * (rows >= n, the padded row count; the strip of a row block starting at r0 is at r0 * 16).
+ */
+function packStrips(src: usize, stride: i32, n: i32, d: i32, s: f32, dst: usize, rows: i32): void {
+  zero(dst, up(d, 16) * rows);
+  const strip = <usize>(rows * 16) << 2;
   for (let r = 0; r < n; r++) {
     const from = src + (<usize>(r * stride) << 2);
-    for (let c = 0; c < d; c++) store<f32>(dst + (<usize>(c * ld + r) << 2), load<f32>(from + (<usize>c << 2)));
+    const to = dst + (<usize>(r * 16) << 2);
+    for (let c = 0; c < d; c++) store<f32>(to + (<usize>(c >> 4)) * strip + (<usize>(c & 15) << 2), load<f32>(from + (<usize>c << 2)) * s);
+  }
+}
+
+/**
+ * The transpose of rows [0, n) (`d` features) as 16-column strips for `mm`'s B: row r becomes
+ * column r, so feature c of row r is at dst + 4 * ((r / 16) * d * 16 + c * 16 + r % 16); zero
+ * past n (up to n rounded up to 16). The strips of keys from j0 start at j0 * d.
+ */
+function packStripsTransposed(src: usize, stride: i32, n: i32, d: i32, dst: usize): void {
+  zero(dst, d * up(n, 16));
+  for (let r = 0; r < n; r++) {
+    const from = src + (<usize>(r * stride) << 2);
+    const to = dst + (<usize>((r >> 4) * d * 16 + (r & 15)) << 2);
+    for (let c = 0; c < d; c++) store<f32>(to + (<usize>(c * 16) << 2), load<f32>(from + (<usize>c << 2)));
   }
 }
 
@@ -236,8 +261,8 @@ export function forwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   const mask = p.mask != 0 ? p.mask + <usize>(b * p.maskB + h * p.maskH) : 0;
   const masked = keyMask != 0 || mask != 0;
   packRows(q, p.qt, Tq, dk, p.scale, qs, EK, A);
-  packTransposed(k, p.kt, Tk, dk, kT, K);
-  packRows(v, p.vt, Tk, dv, 1, vv, EV, K);
+  packStripsTransposed(k, p.kt, Tk, dk, kT);
+  packStrips(v, p.vt, Tk, dv, 1, vv, K);
   const ninf = f32x4.splat(-Infinity);
   for (let i0 = 0; i0 < Tq; i0 += BR) {
     const rows = i0 + BR <= A ? BR : A - i0;
@@ -254,7 +279,7 @@ export function forwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
     }
     for (let j0 = 0; j0 < kEnd; j0 += BC) {
       const cols = j0 + BC <= kEnd ? BC : kEnd - j0;
-      mm(qs + (<usize>(i0 * EK) << 2), EK, 1, kT + (<usize>j0 << 2), K, s, BC, rows, cols, dk, false);
+      mm(qs + (<usize>(i0 * EK) << 2), EK, 1, kT + (<usize>(j0 * dk) << 2), dk * 16, s, BC, rows, cols, dk, false);
       if (needsMask(p, rows, cols, i0, j0, masked)) maskTile(p, s, rows, cols, i0, j0, keyMask, mask);
       // Online softmax, row by row: P = e^(S - m_new) in place, l and the output rescaled.
       for (let r = 0; r < rows; r++) {
@@ -288,7 +313,7 @@ export function forwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
           store<f32>(lrow + (<usize>r << 2), load<f32>(lrow + (<usize>r << 2)) + hsum(sum));
         }
       }
-      mm(s, BC, 1, vv + (<usize>(j0 * EV) << 2), EV, acc, EV, rows, EV, cols, true);
+      mm(s, BC, 1, vv + (<usize>(j0 * 16) << 2), K * 16, acc, EV, rows, EV, cols, true);
     }
     // O = acc / l (0 for a row with no allowed key), lse = m + ln l.
     const real = i0 + rows <= Tq ? rows : Tq - i0;
@@ -306,12 +331,14 @@ export function forwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
 export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   const Tq = p.tq, Tk = p.tk, dk = p.dk, dv = p.dv;
   const A = tq2(p), K = tkp(p), EK = dkp(p), EV = dvp(p);
-  const qs = scratch;
-  const kT = qs + (<usize>(A * EK) << 2);
-  const kk = kT + (<usize>(dk * K) << 2);
-  const vT = kk + (<usize>(K * EK) << 2);
-  const dO = vT + (<usize>(dv * K) << 2);
-  const dQ = dO + (<usize>(A * EV) << 2);
+  const qs = scratch; // [A][EK] rows
+  const qsS = qs + (<usize>(A * EK) << 2); // strips
+  const kT = qsS + (<usize>(A * EK) << 2); // transposed strips
+  const kS = kT + (<usize>(dk * K) << 2); // strips
+  const vT = kS + (<usize>(K * EK) << 2); // transposed strips
+  const dO = vT + (<usize>(dv * K) << 2); // [A][EV] rows
+  const dOS = dO + (<usize>(A * EV) << 2); // strips
+  const dQ = dOS + (<usize>(A * EV) << 2);
   const dK = dQ + (<usize>(A * EK) << 2);
   const dV = dK + (<usize>(K * EK) << 2);
   const s = dV + (<usize>(K * EV) << 2);
@@ -328,10 +355,12 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   const mask = p.mask != 0 ? p.mask + <usize>(b * p.maskB + h * p.maskH) : 0;
   const masked = keyMask != 0 || mask != 0;
   packRows(q, p.qt, Tq, dk, p.scale, qs, EK, A);
-  packTransposed(k, p.kt, Tk, dk, kT, K);
-  packRows(k, p.kt, Tk, dk, 1, kk, EK, K);
-  packTransposed(v, p.vt, Tk, dv, vT, K);
+  packStrips(q, p.qt, Tq, dk, p.scale, qsS, A);
+  packStripsTransposed(k, p.kt, Tk, dk, kT);
+  packStrips(k, p.kt, Tk, dk, 1, kS, K);
+  packStripsTransposed(v, p.vt, Tk, dv, vT);
   packRows(dout, p.ot, Tq, dv, 1, dO, EV, A);
+  packStrips(dout, p.ot, Tq, dv, 1, dOS, A);
   zero(dQ, A * EK);
   zero(dK, K * EK);
   zero(dV, K * EV);
@@ -356,7 +385,7 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
     if (p.causal != 0) iStart = (j0 / BR) * BR;
     for (let i0 = iStart; i0 < Tq; i0 += BR) {
       const rows = i0 + BR <= A ? BR : A - i0;
-      mm(qs + (<usize>(i0 * EK) << 2), EK, 1, kT + (<usize>j0 << 2), K, s, BC, rows, cols, dk, false);
+      mm(qs + (<usize>(i0 * EK) << 2), EK, 1, kT + (<usize>(j0 * dk) << 2), dk * 16, s, BC, rows, cols, dk, false);
       if (needsMask(p, rows, cols, i0, j0, masked)) maskTile(p, s, rows, cols, i0, j0, keyMask, mask);
       // P = e^(S - lse) (0 where blocked), in place.
       for (let r = 0; r < rows; r++) {
@@ -368,9 +397,9 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
         }
       }
       // dV[j0..] += P^T dO[i0..]
-      mm(s, 1, BC, dO + (<usize>(i0 * EV) << 2), EV, dV + (<usize>(j0 * EV) << 2), EV, cols, EV, rows, true);
+      mm(s, 1, BC, dOS + (<usize>(i0 * 16) << 2), A * 16, dV + (<usize>(j0 * EV) << 2), EV, cols, EV, rows, true);
       // dP = dO[i0..] V^T, then dS = P * (dP - D)
-      mm(dO + (<usize>(i0 * EV) << 2), EV, 1, vT + (<usize>j0 << 2), K, ds, BC, rows, cols, dv, false);
+      mm(dO + (<usize>(i0 * EV) << 2), EV, 1, vT + (<usize>(j0 * dv) << 2), dv * 16, ds, BC, rows, cols, dv, false);
       for (let r = 0; r < rows; r++) {
         const prow = s + (<usize>(r * BC) << 2);
         const drw = ds + (<usize>(r * BC) << 2);
@@ -381,8 +410,8 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
         }
       }
       // dQ[i0..] += dS K[j0..];  dK[j0..] += dS^T (q * scale)[i0..]
-      mm(ds, BC, 1, kk + (<usize>(j0 * EK) << 2), EK, dQ + (<usize>(i0 * EK) << 2), EK, rows, EK, cols, true);
-      mm(ds, 1, BC, qs + (<usize>(i0 * EK) << 2), EK, dK + (<usize>(j0 * EK) << 2), EK, cols, EK, rows, true);
+      mm(ds, BC, 1, kS + (<usize>(j0 * 16) << 2), K * 16, dQ + (<usize>(i0 * EK) << 2), EK, rows, EK, cols, true);
+      mm(ds, 1, BC, qsS + (<usize>(i0 * 16) << 2), A * 16, dK + (<usize>(j0 * EK) << 2), EK, cols, EK, rows, true);
     }
   }
   unpackRows(dQ, EK, Tq, dk, p.scale, p.dq + (<usize>(b * p.qb + h * p.qh) << 2), p.qt);

@@ -168,10 +168,14 @@ function packRows(src: usize, stride: i32, n: i32, d: i32, s: f32, dst: usize, l
 function packStrips(src: usize, stride: i32, n: i32, d: i32, s: f32, dst: usize, rows: i32): void {
   zero(dst, up(d, 16) * rows);
   const strip = <usize>(rows * 16) << 2;
+  const sv = f32x4.splat(s);
   for (let r = 0; r < n; r++) {
     const from = src + (<usize>(r * stride) << 2);
     const to = dst + (<usize>(r * 16) << 2);
-    for (let c = 0; c < d; c++) store<f32>(to + (<usize>(c >> 4)) * strip + (<usize>(c & 15) << 2), load<f32>(from + (<usize>c << 2)) * s);
+    let c = 0;
+    // Four features at a time never cross a strip (16 is a multiple of 4).
+    for (; c + 4 <= d; c += 4) v128.store(to + (<usize>(c >> 4)) * strip + (<usize>(c & 15) << 2), f32x4.mul(v128.load(from + (<usize>c << 2)), sv));
+    for (; c < d; c++) store<f32>(to + (<usize>(c >> 4)) * strip + (<usize>(c & 15) << 2), load<f32>(from + (<usize>c << 2)) * s);
   }
 }
 
@@ -182,7 +186,38 @@ function packStrips(src: usize, stride: i32, n: i32, d: i32, s: f32, dst: usize,
  */
 function packStripsTransposed(src: usize, stride: i32, n: i32, d: i32, dst: usize): void {
   zero(dst, d * up(n, 16));
-  for (let r = 0; r < n; r++) {
+  let r = 0;
+  // 4 x 4 blocks: four rows (keys r..r+3, one strip) by four features, transposed in registers.
+  for (; r + 4 <= n; r += 4) {
+    const f0 = src + (<usize>(r * stride) << 2);
+    const f1 = f0 + (<usize>stride << 2);
+    const f2 = f1 + (<usize>stride << 2);
+    const f3 = f2 + (<usize>stride << 2);
+    const to = dst + (<usize>((r >> 4) * d * 16 + (r & 15)) << 2);
+    let c = 0;
+    for (; c + 4 <= d; c += 4) {
+      const at = <usize>c << 2;
+      const a = v128.load(f0 + at), b = v128.load(f1 + at), e = v128.load(f2 + at), g = v128.load(f3 + at);
+      const ab0 = i32x4.shuffle(a, b, 0, 4, 1, 5); // a0 b0 a1 b1
+      const ab1 = i32x4.shuffle(a, b, 2, 6, 3, 7); // a2 b2 a3 b3
+      const eg0 = i32x4.shuffle(e, g, 0, 4, 1, 5);
+      const eg1 = i32x4.shuffle(e, g, 2, 6, 3, 7);
+      const out = to + (<usize>(c * 16) << 2);
+      v128.store(out, i32x4.shuffle(ab0, eg0, 0, 1, 4, 5)); // feature c
+      v128.store(out, i32x4.shuffle(ab0, eg0, 2, 3, 6, 7), 64); // c + 1
+      v128.store(out, i32x4.shuffle(ab1, eg1, 0, 1, 4, 5), 128); // c + 2
+      v128.store(out, i32x4.shuffle(ab1, eg1, 2, 3, 6, 7), 192); // c + 3
+    }
+    for (; c < d; c++) {
+      const out = to + (<usize>(c * 16) << 2);
+      const at = <usize>c << 2;
+      store<f32>(out, load<f32>(f0 + at));
+      store<f32>(out, load<f32>(f1 + at), 4);
+      store<f32>(out, load<f32>(f2 + at), 8);
+      store<f32>(out, load<f32>(f3 + at), 12);
+    }
+  }
+  for (; r < n; r++) {
     const from = src + (<usize>(r * stride) << 2);
     const to = dst + (<usize>((r >> 4) * d * 16 + (r & 15)) << 2);
     for (let c = 0; c < d; c++) store<f32>(to + (<usize>(c * 16) << 2), load<f32>(from + (<usize>c << 2)));
@@ -379,12 +414,15 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   }
   const ninf = f32x4.splat(-Infinity);
   for (let j0 = 0; j0 < K; j0 += BC) {
-    const cols = j0 + BC <= K ? BC : K - j0;
+    const colsAll = j0 + BC <= K ? BC : K - j0;
     // Causal: query blocks whose last row is before j0 see none of these keys.
     let iStart = 0;
     if (p.causal != 0) iStart = (j0 / BR) * BR;
     for (let i0 = iStart; i0 < Tq; i0 += BR) {
       const rows = i0 + BR <= A ? BR : A - i0;
+      // Causal: keys past the block's last query are blocked for every row; leave them out.
+      let cols = colsAll;
+      if (p.causal != 0 && up(i0 + rows - j0, 16) < cols) cols = up(i0 + rows - j0, 16);
       mm(qs + (<usize>(i0 * EK) << 2), EK, 1, kT + (<usize>(j0 * dk) << 2), dk * 16, s, BC, rows, cols, dk, false);
       if (needsMask(p, rows, cols, i0, j0, masked)) maskTile(p, s, rows, cols, i0, j0, keyMask, mask);
       // P = e^(S - lse) (0 where blocked), in place.

@@ -11,6 +11,8 @@
  */
 import { ATTENTION_SHAPES, STANDARD_SIZE } from './cells-config';
 import type { AttentionCellName } from './cells-config';
+import { setAttentionPath } from '@loopflow/attention';
+import type { AttentionPath } from '@loopflow/attention';
 import { loopflowAttentionTraining } from './cells-attention';
 import { BenchError } from './errors';
 
@@ -23,6 +25,9 @@ async function main(): Promise<void> {
   const steps = Number(option('iterations', '60'));
   const cell = option('cell', 'attention-t64') as AttentionCellName;
   if (!(cell in ATTENTION_SHAPES)) throw new BenchError('BENCH_OPTION', `cells-attention-profile: --cell ${cell}: expected attention-t64 or attention-t1024`);
+  const path = option('path', 'auto') as AttentionPath;
+  if (!['auto', 'fused', 'composed'].includes(path)) throw new BenchError('BENCH_OPTION', `cells-attention-profile: --path ${path}: expected auto, fused or composed`);
+  setAttentionPath(path);
   const workload = await loopflowAttentionTraining({ ...STANDARD_SIZE, ...ATTENTION_SHAPES[cell] }, 1);
   const start = performance.now();
   for (let i = 0; i < steps; i++) workload.iterate();

@@ -1,7 +1,8 @@
 /**
  * The attention case of the `cells` bench, loopflow side, through public package APIs only
- * (@loopflow/attention's composed path: products, softmax and masks from tensor ops,
- * differentiated by autograd). The model of issue 13 and of PyTorch's anchor
+ * (@loopflow/attention's `multiHeadAttention`, which takes its fused WebAssembly attention node
+ * here: float32, no weights; `LOOPFLOW_ATTENTION_PATH=composed` runs the composed path of tensor
+ * ops and autograd instead). The model of issue 13 and of PyTorch's anchor
  * (tools/bench/pytorch/bench_torch.py, kind "attention"):
  *
  *     x one-hot [B, T, V] -> h = Linear(V -> H) -> a = causal single-head attention(h)

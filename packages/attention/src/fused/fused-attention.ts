@@ -174,9 +174,15 @@ function fusedBackward(kernels: AttentionKernels, call: FusedAttentionCall, outD
   const gradAt = regions.slice(n, 2 * n);
   const [outAt, doutAt, lseAt, keyAt, maskAt, scratchAt] = regions.slice(2 * n);
   const f32 = heap.f32;
+  // Elements of each source that the operands cover (their layouts never overlap): when they
+  // cover all of it, the kernel writes every gradient element and no zeroing is needed.
+  const covered = call.sources.map(() => 0);
+  covered[call.q.source] += B * H * Tq * dk;
+  covered[call.k.source] += B * H * Tk * dk;
+  covered[call.v.source] += B * H * Tk * dv;
   call.sources.forEach((s, i) => {
     f32.set(s.data, sourceAt[i] >> 2);
-    f32.fill(0, gradAt[i] >> 2, (gradAt[i] >> 2) + s.size); // parts no operand covers get 0
+    if (covered[i] !== s.size) f32.fill(0, gradAt[i] >> 2, (gradAt[i] >> 2) + s.size); // parts no operand covers get 0
   });
   f32.set(outData, outAt >> 2);
   f32.set(g.data, doutAt >> 2);

@@ -5,6 +5,8 @@
  *   packages/tensor/assembly/index.ts -> packages/tensor/wasm/*.wasm  (matmul, elementwise)
  *   packages/cells/assembly/index.ts  -> packages/cells/wasm/*.wasm   (fused recurrent layers;
  *     imports the tensor package's matmul micro-kernels at compile time)
+ *   packages/attention/assembly/index.ts -> packages/attention/wasm/*.wasm  (fused attention;
+ *     self-contained)
  *
  * Run by the root "prepare" script (so on every `npm ci`) and by `npm run build:wasm`.
  * No network, no prompts; everything written here is build output (gitignored), never committed.
@@ -19,13 +21,14 @@
  * How the kernels ship: next to the .wasm files this writes packages/<pkg>/wasm/builds.js, a
  * CommonJS module whose `builds` export holds the four builds' bytes in base64 by file name,
  * and its declaration builds.d.ts. Each package requires it by a relative path from inside a
- * function (tensor: src/backend/wasm-loader.ts, cells: src/fused/wasm-module.ts), so the
+ * function (tensor: src/backend/wasm-loader.ts, cells: src/fused/wasm-module.ts, attention:
+ * src/fused/kernels.ts), so the
  * bundles of the package (esbuild, default options) inline the bytes: an installed package or
  * a page reads no .wasm file, and the runtime (@loopflow/tensor, runtime/embedded.ts) decodes
  * a build on its first load. The .wasm files stay for tools and for `LOOPFLOW_WASM_DIR` /
  * `LOOPFLOW_CELLS_WASM_DIR`, which point a package at a folder of builds instead.
  *
- * Usage: node tools/build-wasm.js [--quiet] [tensor|cells ...]   (all packages by default)
+ * Usage: node tools/build-wasm.js [--quiet] [tensor|cells|attention ...]   (all packages by default)
  */
 'use strict';
 
@@ -35,7 +38,7 @@ const { pathToFileURL } = require('url');
 
 const root = path.resolve(__dirname, '..');
 const quiet = process.argv.includes('--quiet');
-const allPackages = ['tensor', 'cells'];
+const allPackages = ['tensor', 'cells', 'attention'];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 for (const name of chosen) {
   if (!allPackages.includes(name)) {

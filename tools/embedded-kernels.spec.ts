@@ -20,6 +20,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type * as Tensor from '@loopflow/tensor';
 import type * as Cells from '@loopflow/cells';
+import type * as Attention from '@loopflow/attention';
 
 const actualFs = jest.requireActual<typeof import('fs')>('fs');
 const actualPath = jest.requireActual<typeof import('path')>('path');
@@ -114,6 +115,7 @@ describe('packages that run in a page', () => {
     expect(files.length).toBeGreaterThan(20);
     let tensor!: typeof Tensor;
     let cells!: typeof Cells;
+    let attention!: typeof Attention;
 
     // 1. Import with everything Node-only forbidden.
     const importing = guardProcess(FORBIDDEN, true, {});
@@ -122,7 +124,7 @@ describe('packages that run in a page', () => {
         tensor = require('@loopflow/tensor');
         require('@loopflow/layers');
         cells = require('@loopflow/cells');
-        require('@loopflow/attention');
+        attention = require('@loopflow/attention');
         require('@loopflow/losses');
         require('@loopflow/optimizers');
         require('@loopflow/training');
@@ -138,7 +140,7 @@ describe('packages that run in a page', () => {
     // 2. Run, with the environment back (minus the settings that would change the source of
     //    the bytes or the backend) and the file system still forbidden.
     const env: Record<string, string | undefined> = { ...process.env };
-    for (const key of ['LOOPFLOW_WASM_DIR', 'LOOPFLOW_CELLS_WASM_DIR', 'LOOPFLOW_BACKEND', 'LOOPFLOW_FUSED', 'LOOPFLOW_FUSED_VARIANT']) delete env[key];
+    for (const key of ['LOOPFLOW_WASM_DIR', 'LOOPFLOW_CELLS_WASM_DIR', 'LOOPFLOW_BACKEND', 'LOOPFLOW_FUSED', 'LOOPFLOW_FUSED_VARIANT', 'LOOPFLOW_ATTENTION_WASM_DIR', 'LOOPFLOW_ATTENTION_PATH']) delete env[key];
     const running = guardProcess(['fs', 'path', 'child_process'], false, env);
     try {
       const { Random, matmul, sum, setBackend, getBackendName } = tensor;
@@ -184,6 +186,29 @@ describe('packages that run in a page', () => {
       expect(cells.fusedKernelsAvailable()).toBe(true);
       const composed = run(null);
       for (const [got, want] of [[viaFused.out, composed.out], [viaFused.grad, composed.grad]]) {
+        let diff = 0;
+        for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i] - want[i]));
+        expect(diff).toBeLessThan(1e-4);
+      }
+
+      // Fused attention (its own embedded kernels), forward and backward, against the composed path.
+      const q = tensor.uniform(new Random(5), [2, 2, 7, 4], -1, 1);
+      q.requiresGrad = true;
+      const attend = (path: 'fused' | 'composed'): { out: Float32Array; grad: Float32Array } => {
+        const previous = attention.setAttentionPath(path);
+        try {
+          q.grad = null;
+          const { output } = attention.scaledDotProductAttention(q, q, q, { causal: true, returnWeights: false });
+          sum(output).backward();
+          return { out: Float32Array.from(output.data), grad: Float32Array.from(q.grad!.data) };
+        } finally {
+          attention.setAttentionPath(previous);
+        }
+      };
+      expect(attention.fusedAttentionAvailable()).toBe(true);
+      const viaKernels = attend('fused');
+      const reference = attend('composed');
+      for (const [got, want] of [[viaKernels.out, reference.out], [viaKernels.grad, reference.grad]]) {
         let diff = 0;
         for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i] - want[i]));
         expect(diff).toBeLessThan(1e-4);

@@ -1,7 +1,8 @@
 /**
  * The attention case of the `cells` bench, loopflow side, through public package APIs only
- * (@loopflow/attention's composed path: products, softmax and masks from tensor ops,
- * differentiated by autograd). The model of issue 13 and of PyTorch's anchor
+ * (@loopflow/attention's `multiHeadAttention`, which takes its fused WebAssembly attention node
+ * here: float32, no weights; `LOOPFLOW_ATTENTION_PATH=composed` runs the composed path of tensor
+ * ops and autograd instead). The model of issue 13 and of PyTorch's anchor
  * (tools/bench/pytorch/bench_torch.py, kind "attention"):
  *
  *     x one-hot [B, T, V] -> h = Linear(V -> H) -> a = causal single-head attention(h)
@@ -15,7 +16,7 @@
  */
 import { Random, Tensor, add, getBackendName, oneHot, reshape } from '@loopflow/tensor';
 import { createLinear, linear, parameters } from '@loopflow/layers';
-import { createMultiHeadAttention, multiHeadAttention } from '@loopflow/attention';
+import { createMultiHeadAttention, fusedAttentionAvailable, getAttentionPath, multiHeadAttention } from '@loopflow/attention';
 import { crossEntropy } from '@loopflow/losses';
 import { adam } from '@loopflow/optimizers';
 import type { ModelSize } from './cells-config';
@@ -26,6 +27,11 @@ export function batchMajor(tokens: Int32Array, steps: number, batch: number): In
   const out = new Int32Array(steps * batch);
   for (let t = 0; t < steps; t++) for (let b = 0; b < batch; b++) out[b * steps + t] = tokens[t * batch + b];
   return out;
+}
+
+/** Which path the model's attention took: `fused` (the WebAssembly kernels) or `composed`. */
+function attentionPathName(): string {
+  return getAttentionPath() !== 'composed' && fusedAttentionAvailable() ? 'fused' : 'composed';
 }
 
 /** A loopflow attention training workload at `size` (T = size.steps, B = size.batch, width size.hidden). */
@@ -54,7 +60,7 @@ export async function loopflowAttentionTraining(size: ModelSize, seed: number): 
       optimizer.step();
       loss = objective.data[0];
     },
-    describe: () => `backend=${getBackendName()} LOOPFLOW_THREADS=${process.env.LOOPFLOW_THREADS || 'unset'} attention=composed(multiHeadAttention heads=1 causal) T=${steps} B=${batch}`,
+    describe: () => `backend=${getBackendName()} LOOPFLOW_THREADS=${process.env.LOOPFLOW_THREADS || 'unset'} attention=${attentionPathName()}(multiHeadAttention heads=1 causal) T=${steps} B=${batch}`,
     lastLoss: () => loss,
     dispose() {},
   };

@@ -76,7 +76,7 @@ describe('cells bench', () => {
     const result = await runCase(spec('loopflow', 'attention-t64', 'train'));
     expect(result.stepsPerIteration).toBe(TINY.steps * TINY.batch);
     expect(Math.abs((result.loss as number) - Math.log(TINY.vocab))).toBeLessThan(0.5);
-    expect(result.path).toMatch(/attention=composed\(multiHeadAttention heads=1 causal\) T=5 B=3$/);
+    expect(result.path).toMatch(/attention=fused\(multiHeadAttention heads=1 causal\) T=5 B=3$/); // the fused kernels are built here
     expectWellFormed({ ...resultLines([result])[0] }, result);
     await expect(runCase(spec('tfjs-cpu', 'attention-t64', 'train'))).rejects.toMatchObject({ code: 'BENCH_CASE' });
     await expect(runCase(spec('loopflow-tokens', 'attention-t1024', 'train'))).rejects.toMatchObject({ code: 'BENCH_CASE' });

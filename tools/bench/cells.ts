@@ -233,7 +233,7 @@ export const cellsBench: Bench = {
     ctx.log(`loopflow = dense one-hot input [T,B,V] (runRecurrent; the same work as tfjs: targets judged on it); loopflow-tokens = token ids (runRecurrentTokens)`);
     ctx.log(`tfjs-wasm: ${TFJS_WASM_THREADS_NOTE}`);
     if (options.cells.some(isAttention)) {
-      ctx.log(`attention-t64 / attention-t1024: one-hot ${vocab} -> Linear ${hidden} -> causal 1-head attention + residual -> Linear ${vocab}, mean cross-entropy, Adam, T=64 B=32 / T=1024 B=8 (loopflow only, composed @loopflow/attention)`);
+      ctx.log(`attention-t64 / attention-t1024: one-hot ${vocab} -> Linear ${hidden} -> causal 1-head attention + residual -> Linear ${vocab}, mean cross-entropy, Adam, T=64 B=32 / T=1024 B=8 (loopflow only, @loopflow/attention: fused or composed, see path)`);
     }
     ctx.log(machineLine());
     const results: CaseResult[] = [];

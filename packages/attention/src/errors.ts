@@ -6,8 +6,11 @@ import { LoopflowError } from '@loopflow/tensor';
  * - `INVALID_ARGUMENT`: a size, option or probability out of range when creating a module.
  * - `SEQUENCE_TOO_LONG`: a sequence longer than a learned positional table (`maxLength`).
  * - `BUDGET_TOO_SMALL`: no model of the requested shape fits the parameter budget.
+ * - `FUSED_ATTENTION_UNAVAILABLE`: the fused path is forced (`setAttentionPath('fused')`) but a
+ *   call cannot take it (float64, weights requested, kernels not built).
+ * - `FUSED_ATTENTION_MEMORY`: the fused kernels' WebAssembly memory cannot grow that far.
  */
-export type AttentionErrorCode = 'INVALID_ARGUMENT' | 'SEQUENCE_TOO_LONG' | 'BUDGET_TOO_SMALL';
+export type AttentionErrorCode = 'INVALID_ARGUMENT' | 'SEQUENCE_TOO_LONG' | 'BUDGET_TOO_SMALL' | 'FUSED_ATTENTION_UNAVAILABLE' | 'FUSED_ATTENTION_MEMORY';
 
 /** Throws a `LoopflowError` with an attention error code. */
 export function fail(code: AttentionErrorCode, message: string): never {

@@ -3,12 +3,15 @@
  * dot-product and multi-head attention with causal and padding masks, positional encodings,
  * pre-norm transformer blocks, a decoder-only model and an encoder, all composed from
  * @loopflow/tensor primitives (autograd differentiates everything) and @loopflow/layers
- * modules. Models are plain data + pure functions; inputs are batch-major.
+ * modules. Models are plain data + pure functions; inputs are batch-major. Float32 attention
+ * without weights runs on fused WebAssembly kernels (one node, memory linear in T) when they load.
  */
 export type { AttentionErrorCode } from './errors';
 export { causalMask, paddingMask } from './masks';
 export { scaledDotProductAttention, defaultQueryChunk } from './scaled-dot-product';
 export type { AttentionOptions, AttentionResult } from './scaled-dot-product';
+export { setAttentionPath, getAttentionPath, fusedAttentionAvailable, ATTENTION_PATH_ENV } from './fused/path';
+export type { AttentionPath } from './fused/path';
 export { createMultiHeadAttention, multiHeadAttention, multiHeadAttentionFromTensors } from './multi-head';
 export type { MultiHeadAttentionConfig, MultiHeadAttentionModule, MultiHeadAttentionOptions, MultiHeadAttentionTensors } from './multi-head';
 export { sinusoidalEncoding, createSinusoidalPositions, createLearnedPositions, positionTable, addPositions } from './positional';

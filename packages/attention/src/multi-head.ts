@@ -1,6 +1,11 @@
 import { DType, LoopflowError, Random, ShapeError, Tensor, add, fmtShape, glorotUniform, matmul, permute, reshape, zeros } from '@loopflow/tensor';
 import { AttentionOptions, AttentionResult, scaledDotProductAttention } from './scaled-dot-product';
 import { checkPositiveInt, fail } from './errors';
+import { prepareMask } from './masks';
+import { AttentionKernels } from './fused/kernels';
+import { OperandLayout, fusedAttention, kernelMasks } from './fused/fused-attention';
+import { fusedKernelsFor } from './fused/path';
+import { affine, projectQkv } from './fused/projection';
 
 /** Sizes of a multi-head attention layer. */
 export interface MultiHeadAttentionConfig {
@@ -152,9 +157,51 @@ export function multiHeadAttention(m: MultiHeadAttentionModule, x: Tensor, optio
   if (m.Wq.dtype !== x.dtype) {
     throw new LoopflowError('DTYPE_MISMATCH', `multiHeadAttention: the weights are ${m.Wq.dtype} but x is ${x.dtype}; convert x with .to('${m.Wq.dtype}') or create the module with { dtype: '${x.dtype}' }`);
   }
+  const weightsAsked = options.returnWeights ?? true;
+  const parameters = [m.Wq, m.Wk, m.Wv, m.Wo, m.bq, m.bk, m.bv, m.bo].filter((t): t is Tensor => t !== null);
+  const kernels = fusedKernelsFor('multiHeadAttention', [x, context, ...parameters], weightsAsked);
+  if (kernels) return { output: fusedMultiHead(kernels, m, x, context, options), weights: null };
   const q = splitHeads(project(x, m.Wq, m.bq), heads); // [B, H, T, dh]
   const k = splitHeads(project(context, m.Wk, m.bk), heads); // [B, H, S, dh]
   const v = splitHeads(project(context, m.Wv, m.bv), heads); // [B, H, S, dh]
   const { output, weights } = scaledDotProductAttention(q, k, v, options); // [B, H, T, dh], [B, H, T, S]
   return { output: project(mergeHeads(output), m.Wo, m.bo), weights }; // [B, T, dModel]
+}
+
+/**
+ * The fused path of `multiHeadAttention` (float32, no weights): the projections as single
+ * nodes (self-attention: q, k and v from one product into `[B, T, 3 * dModel]`), and one fused
+ * attention node that reads each head's columns in place and writes its output straight into
+ * the merged `[B, T, dModel]` layout (no split or merge of heads, no permutes).
+ */
+function fusedMultiHead(kernels: AttentionKernels, m: MultiHeadAttentionModule, x: Tensor, context: Tensor, options: MultiHeadAttentionOptions): Tensor {
+  const { dModel: d, heads: H, headDim: dh } = m.config;
+  const [B, T] = x.shape;
+  const S = context.shape[1];
+  if (options.queryChunk !== undefined && (!Number.isInteger(options.queryChunk) || options.queryChunk < 1)) {
+    fail('INVALID_ARGUMENT', `multiHeadAttention: queryChunk = ${options.queryChunk}; expected a positive integer`);
+  }
+  const keyMask = options.keyMask ?? null;
+  if (keyMask && (keyMask.ndim !== 2 || keyMask.shape[0] !== B || keyMask.shape[1] !== S)) {
+    throw new ShapeError(`multiHeadAttention: keyMask of shape ${fmtShape(keyMask.shape)}; expected [${B}, ${S}] ([B, Tk]: 1 for real keys, 0 for padding)`);
+  }
+  const mask = options.mask ? prepareMask('multiHeadAttention', options.mask, [B, H, T, S], '[B, heads, Tq, Tk]') : null;
+  const common = {
+    batch: B, heads: H, queries: T, keys: S, keyDim: dh, valueDim: dh, causal: options.causal ?? false,
+    ...kernelMasks(keyMask, mask, T, S),
+    outShape: [B, T, d], out: { batch: T * d, head: dh, row: d }, // heads side by side: [B, T, H * dh]
+  };
+  let attended: Tensor; // [B, T, dModel]
+  if (context === x) {
+    const qkv = projectQkv(x, [m.Wq, m.Wk, m.Wv], [m.bq, m.bk, m.bv]); // [B, T, 3 * dModel]
+    const part = (offset: number): OperandLayout => ({ source: 0, offset, batch: T * 3 * d, head: dh, row: 3 * d });
+    attended = fusedAttention(kernels, { sources: [qkv], q: part(0), k: part(d), v: part(2 * d), ...common });
+  } else {
+    const q = affine(x, m.Wq, m.bq); // [B, T, dModel]
+    const k = affine(context, m.Wk, m.bk); // [B, S, dModel]
+    const v = affine(context, m.Wv, m.bv); // [B, S, dModel]
+    const of = (source: number, length: number): OperandLayout => ({ source, offset: 0, batch: length * d, head: dh, row: d });
+    attended = fusedAttention(kernels, { sources: [q, k, v], q: of(0, T), k: of(1, S), v: of(2, S), ...common });
+  }
+  return affine(attended, m.Wo, m.bo); // [B, T, dModel]
 }

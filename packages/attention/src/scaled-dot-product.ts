@@ -1,6 +1,8 @@
 import { ShapeError, Tensor, add, concat, fmtShape, matmul, mul, slice, softmax, squeeze, transpose, unsqueeze, zeros } from '@loopflow/tensor';
 import { PreparedMask, chunkMask, prepareMask } from './masks';
 import { fail } from './errors';
+import { fusedAttention, kernelMasks } from './fused/fused-attention';
+import { fusedKernelsFor } from './fused/path';
 
 /** Options of `scaledDotProductAttention` (and of `multiHeadAttention`). */
 export interface AttentionOptions {
@@ -102,6 +104,24 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const mask: PreparedMask | null = options.mask
     ? prepareMask('scaledDotProductAttention', options.mask, [B, H, Tq, Tk], '[B, heads, Tq, Tk]')
     : null;
+
+  const kernels = fusedKernelsFor('scaledDotProductAttention', [q, k, v], returnWeights);
+  if (kernels) {
+    // One fused node: tiled, online softmax, no [Tq, Tk] matrix kept (see fused/fused-attention.ts).
+    const dv = v.shape[3];
+    const dense = (T: number, d: number) => ({ batch: H * T * d, head: T * d, row: d });
+    const output = fusedAttention(kernels, {
+      sources: [q, k, v],
+      q: { source: 0, offset: 0, ...dense(Tq, dk) },
+      k: { source: 1, offset: 0, ...dense(Tk, dk) },
+      v: { source: 2, offset: 0, ...dense(Tk, dv) },
+      batch: B, heads: H, queries: Tq, keys: Tk, keyDim: dk, valueDim: dv, causal,
+      ...kernelMasks(keyMask, mask, Tq, Tk),
+      outShape: [B, H, Tq, dv],
+      out: dense(Tq, dv),
+    }); // [B, H, Tq, dv]
+    return { output, weights: null };
+  }
 
   const scaled = mul(q, 1 / Math.sqrt(dk)); // [B, H, Tq, dk]
   const outputs: Tensor[] = [];

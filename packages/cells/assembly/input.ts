@@ -56,16 +56,20 @@ export function projectionPhases(team: usize, phase: i64, tid: i32, x: usize, ro
   return end;
 }
 
-/** Scratch bytes of {@link inputGradientPhases} for `threads` threads. */
-export function inputGradientScratchBytes(rows: i32, width: i32, input: i32, threads: i32): usize {
-  return max(weightScratchBytes(rows, width, input, threads), align64(packedPlainBytes(rows, width, input)));
+/**
+ * Scratch bytes of {@link inputGradientPhases} for `threads` threads (`hidden` > 0: dW_ih taken
+ * with dW_hh in one pass, `weightPhases` with a second operand).
+ */
+export function inputGradientScratchBytes(rows: i32, width: i32, input: i32, threads: i32, hidden: i32): usize {
+  const weights = hidden > 0 ? weightScratchBytes(rows, width, hidden, threads, input) : weightScratchBytes(rows, width, input, threads);
+  return max(weights, align64(packedPlainBytes(rows, width, input)));
 }
 
 /**
  * The input's gradients from `grads` `[rows, width]` (the gradient of the projected input):
- * `dwih` `[width, input]` and `dbih` `[width]` (when dwih != 0) from `x` `[rows, input]`, and
- * `dx` `[rows, input]` (when dx != 0) from `wih` `[width, input]`; phases from item `phase`,
- * returns the next item number.
+ * `dwih` `[width, input]` and `dbih` `[width]` (when dwih != 0: pass 0 when the weight phases
+ * already computed them) from `x` `[rows, input]`, and `dx` `[rows, input]` (when dx != 0) from
+ * `wih` `[width, input]`; phases from item `phase`, returns the next item number.
  */
 export function inputGradientPhases(
   team: usize, phase: i64, tid: i32,

@@ -92,7 +92,8 @@ export function backwardScratchBytes<C>(steps: i32, batch: i32, hidden: i32, mod
   let work: usize = cell.hasProduct(mode)
     ? max(packedPlainBytes(batch, width, hidden), weightScratchBytes(steps * batch, width, hidden, threads))
     : 64;
-  if (input > 0) work = max(work, inputGradientScratchBytes(steps * batch, width, input, threads));
+  const together = cell.hasProduct(mode) && !cell.productApart(); // dW_ih with dW_hh (see backward)
+  if (input > 0) work = max(work, inputGradientScratchBytes(steps * batch, width, input, threads, together ? hidden : 0));
   return cell.productApart() ? work + rowsBytes(<usize>steps * <usize>batch, width) : work;
 }
 
@@ -287,20 +288,26 @@ export function backward<C>(p: usize, team: usize, tid: i32): void {
   }
   barrier(team, end);
   const total = steps * batch;
+  // A dense input projected in forward: dW_ih, db_ih and dx come from the gradient of the
+  // projected input, which the gate code left in the activations' buffer (input.ts). When that
+  // is also the recurrent product's gradient (not kept apart), dW_ih is taken in the same pass
+  // over its transposed blocks as dW_hh.
+  const x = pointer(p, P_X);
+  const input = param(p, P_INPUT);
+  let dwih = pointer(p, P_DWIH);
+  const dbih = pointer(p, P_DBIH);
   phase = end;
   if (param(p, P_WEIGHTS) != 0) {
     const dwhh = pointer(p, P_DWHH);
     const dbhh = pointer(p, P_DBHH);
-    if (product) phase = weightPhases(team, phase, tid, grads, hprev, total, width, hidden, dwhh, dbhh, work);
-    else phase = diagonalWeightPhases(team, phase, tid, grads, hprev, total, width, dwhh, dbhh);
+    if (product && !apart && x != 0 && dwih != 0) {
+      phase = weightPhases(team, phase, tid, grads, hprev, total, width, hidden, dwhh, dbhh, work, x, input, dwih, dbih);
+      dwih = 0; // done
+    } else if (product) {
+      phase = weightPhases(team, phase, tid, grads, hprev, total, width, hidden, dwhh, dbhh, work);
+    } else {
+      phase = diagonalWeightPhases(team, phase, tid, grads, hprev, total, width, dwhh, dbhh);
+    }
   }
-  // A dense input projected in forward: dW_ih, db_ih and dx from the gradient of the projected
-  // input, which the gate code left in the activations' buffer (input.ts).
-  const x = pointer(p, P_X);
-  if (x != 0) {
-    inputGradientPhases(
-      team, phase, tid, acts, total, width, param(p, P_INPUT), x, pointer(p, P_WIH), pointer(p, P_DX), pointer(p, P_DWIH),
-      pointer(p, P_DBIH), work,
-    );
-  }
+  if (x != 0) inputGradientPhases(team, phase, tid, acts, total, width, input, x, pointer(p, P_WIH), pointer(p, P_DX), dwih, dbih, work);
 }

@@ -24,11 +24,13 @@
  * ACTS `[T, B, G*H]` (the projected input); the kind's tape slots (kinds.ts); forward: OUT
  * `[T, B, H]`, H and C `[B, H]` (initial state in, final state out), WHH `[G*H, H]` (IndRNN:
  * `[H]`), BHH `[G*H]`; backward: DOUT `[T, B, H]`, DH and DC `[B, H]` (gradient of the final
- * state in, of the initial state out), WEIGHTS (1: compute DWHH and DBHH).
+ * state in, of the initial state out), WEIGHTS (1: compute DWHH and DBHH). A dense input
+ * projected in the call (input.ts): X `[T, B, I]` (0: ACTS is given), INPUT, WIH, BIH; backward
+ * DX, DWIH, DBIH (each 0 when not wanted).
  *
- * Scratch: forward, the packed W_hh^T, then (product kept apart) the product `[B, G*H]`;
- * backward, (product kept apart) its gradient `[T, B, G*H]`, then the packed W_hh or the
- * weight-gradient area (weights.ts), whichever is larger.
+ * Scratch: forward, the packed W_hh^T, then (product kept apart) the product `[B, G*H]`, then
+ * (dense input) the packed W_ih^T; backward, (product kept apart) its gradient `[T, B, G*H]`,
+ * then the packed W_hh or the weight-gradient area (weights.ts, input.ts), whichever is larger.
  */
 import {
   FLAG_ACCUMULATE, FLAG_TRANS_B, align64, anyActive, f4, gateColumns, isActive, packPlain, packTransposed,

@@ -119,7 +119,8 @@ export const P_BIH: i32 = 30;
 export const P_DX: i32 = 31;
 export const P_DWIH: i32 = 32;
 export const P_DBIH: i32 = 33;
-export const P_WORDS: i32 = 40;
+/** Words of the parameter block: 48 (192 bytes, three cache lines), so each thread's copy (index.ts `runJob`) has cache lines of its own. */
+export const P_WORDS: i32 = 48;
 
 /** Kernel codes of `P_KERNEL`. */
 export const K_LSTM_FORWARD: i32 = 1;

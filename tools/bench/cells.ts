@@ -34,7 +34,7 @@ import type { OptionSpec, ParsedArgs } from '@loopflow/benchmark';
 const MODES: readonly ModeName[] = ['train', 'infer-b1'];
 /** Why tfjs-wasm runs on one thread only (checked with @tensorflow/tfjs-backend-wasm 4.22 on Node 20). */
 export const TFJS_WASM_THREADS_NOTE =
-  "1 thread: tfjs-backend-wasm 4.22 cannot run multi-threaded in Node (WASM_HAS_MULTITHREAD_SUPPORT is hard-wired false under Node, tfjs issue #3830; forced on, its pthread workers start from blob: URLs, which Node's Worker rejects with ERR_WORKER_PATH), so setThreadsCount(2) has no effect";
+  "1 thread: tfjs-backend-wasm 4.22 cannot run multi-threaded in Node (WASM_HAS_MULTITHREAD_SUPPORT is hard-wired false under Node, tfjs issue #3830; forced on, its pthread workers start from blob: URLs, which Node's Worker rejects with ERR_WORKER_PATH), so setThreadsCount(2) has no effect; the 2-thread run and the comparison with the better of 1 and 2 threads are the browser bench's, where tfjs-wasm can start its threads";
 /** `--cells attention` stands for both attention cases. */
 const CELL_CHOICES: readonly string[] = [...CELLS, 'attention'];
 

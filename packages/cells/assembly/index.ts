@@ -62,7 +62,10 @@ export function serve(params: usize, team: usize, seen: i32, spin: i32): i32 {
   return seen;
 }
 
-/** Scratch bytes of a kernel (K_* code) for `threads` threads (kinds.ts: from each cell kind's description). */
-export function scratchBytes(kernel: i32, steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32): usize {
-  return cellScratchBytes(kernel, steps, batch, hidden, mode, threads);
+/**
+ * Scratch bytes of a kernel (K_* code) for `threads` threads, with a dense input of `input`
+ * features projected in the call (0: none; kinds.ts: from each cell kind's description).
+ */
+export function scratchBytes(kernel: i32, steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32, input: i32): usize {
+  return cellScratchBytes(kernel, steps, batch, hidden, mode, threads, input);
 }

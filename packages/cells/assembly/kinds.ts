@@ -206,17 +206,21 @@ export function runCellJob(p: usize, team: usize, tid: i32): void {
 /** Scratch bytes of `kernel` when it is one of cell C's, else 0. */
 // @ts-ignore: decorator
 @inline
-function scratchIfOf<C>(kernel: i32, steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32): usize {
+function scratchIfOf<C>(kernel: i32, steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32, input: i32): usize {
   const cell = cellOf<C>();
-  if (kernel == cell.forwardKernel()) return forwardScratchBytes<C>(steps, batch, hidden, mode, threads);
-  if (kernel == cell.backwardKernel()) return backwardScratchBytes<C>(steps, batch, hidden, mode, threads);
+  if (kernel == cell.forwardKernel()) return forwardScratchBytes<C>(steps, batch, hidden, mode, threads, input);
+  if (kernel == cell.backwardKernel()) return backwardScratchBytes<C>(steps, batch, hidden, mode, threads, input);
   return 0;
 }
 
-/** Scratch bytes of a kernel (K_* code) for `threads` threads: 64 for a kernel of no cell kind (the stream job). */
-export function cellScratchBytes(kernel: i32, steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32): usize {
-  let bytes = scratchIfOf<LstmCell>(kernel, steps, batch, hidden, mode, threads);
-  if (bytes == 0) bytes = scratchIfOf<GruCell>(kernel, steps, batch, hidden, mode, threads);
-  if (bytes == 0) bytes = scratchIfOf<RnnCell>(kernel, steps, batch, hidden, mode, threads);
+/**
+ * Scratch bytes of a kernel (K_* code) for `threads` threads and a dense input of `input`
+ * features projected in the call (0: the projected input is given); 64 for a kernel of no cell
+ * kind (the stream job).
+ */
+export function cellScratchBytes(kernel: i32, steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32, input: i32): usize {
+  let bytes = scratchIfOf<LstmCell>(kernel, steps, batch, hidden, mode, threads, input);
+  if (bytes == 0) bytes = scratchIfOf<GruCell>(kernel, steps, batch, hidden, mode, threads, input);
+  if (bytes == 0) bytes = scratchIfOf<RnnCell>(kernel, steps, batch, hidden, mode, threads, input);
   return bytes == 0 ? 64 : bytes;
 }

@@ -24,21 +24,24 @@
  * ACTS `[T, B, G*H]` (the projected input); the kind's tape slots (kinds.ts); forward: OUT
  * `[T, B, H]`, H and C `[B, H]` (initial state in, final state out), WHH `[G*H, H]` (IndRNN:
  * `[H]`), BHH `[G*H]`; backward: DOUT `[T, B, H]`, DH and DC `[B, H]` (gradient of the final
- * state in, of the initial state out), WEIGHTS (1: compute DWHH and DBHH).
+ * state in, of the initial state out), WEIGHTS (1: compute DWHH and DBHH). A dense input
+ * projected in the call (input.ts): X `[T, B, I]` (0: ACTS is given), INPUT, WIH, BIH; backward
+ * DX, DWIH, DBIH (each 0 when not wanted).
  *
- * Scratch: forward, the packed W_hh^T, then (product kept apart) the product `[B, G*H]`;
- * backward, (product kept apart) its gradient `[T, B, G*H]`, then the packed W_hh or the
- * weight-gradient area (weights.ts), whichever is larger.
+ * Scratch: forward, the packed W_hh^T, then (product kept apart) the product `[B, G*H]`, then
+ * (dense input) the packed W_ih^T; backward, (product kept apart) its gradient `[T, B, G*H]`,
+ * then the packed W_hh or the weight-gradient area (weights.ts, input.ts), whichever is larger.
  */
 import {
   FLAG_ACCUMULATE, FLAG_TRANS_B, align64, anyActive, f4, gateColumns, isActive, packPlain, packTransposed,
   packedPlainBytes, packedTransposedBytes, plainColumns, timeAt, zeroSegments,
 } from './common';
 import { diagonalWeightPhases, weightPhases, weightScratchBytes } from './weights';
+import { inputGradientPhases, inputGradientScratchBytes, packInput, projectionPhases, projectionScratchBytes } from './input';
 import {
-  P_ACTS, P_BATCH, P_BHH, P_C, P_DBHH, P_DC, P_DH, P_DOUT, P_DWHH, P_H, P_HIDDEN, P_LENGTHS, P_MODE, P_OUT, P_REVERSE,
-  P_SCRATCH, P_STEPS, P_THREADS, P_WEIGHTS, P_WHH, barrier, blockCount, blockRows, chunkUnits, claim, finish, jobBase,
-  param, pointer,
+  P_ACTS, P_BATCH, P_BHH, P_BIH, P_C, P_DBHH, P_DBIH, P_DC, P_DH, P_DOUT, P_DWHH, P_DWIH, P_DX, P_H, P_HIDDEN, P_INPUT,
+  P_LENGTHS, P_MODE, P_OUT, P_REVERSE, P_SCRATCH, P_STEPS, P_THREADS, P_WEIGHTS, P_WHH, P_WIH, P_X, barrier, blockCount,
+  blockRows, chunkUnits, claim, finish, jobBase, param, pointer,
 } from './team';
 
 /** The description of cell kind C (kinds.ts); its methods never read `this`. */
@@ -62,10 +65,10 @@ function tapeSlot(p: usize, slot: i32): usize {
   return slot >= 0 ? pointer(p, slot) : 0;
 }
 
-/** Scratch bytes of cell C's forward kernel. */
+/** Bytes of the forward scratch before the packed W_ih^T (the packed W_hh^T, then the product kept apart). */
 // @ts-ignore: decorator
 @inline
-export function forwardScratchBytes<C>(steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32): usize {
+function forwardRecurrentBytes<C>(batch: i32, hidden: i32, mode: i32): usize {
   const cell = cellOf<C>();
   const width = cell.gates() * hidden;
   let bytes: usize = cell.hasProduct(mode) ? packedTransposedBytes(batch, hidden, width) : 64;
@@ -73,17 +76,27 @@ export function forwardScratchBytes<C>(steps: i32, batch: i32, hidden: i32, mode
   return bytes;
 }
 
-/** Scratch bytes of cell C's backward kernel for `threads` threads. */
+/** Scratch bytes of cell C's forward kernel (`input` I > 0: it projects a dense input itself). */
 // @ts-ignore: decorator
 @inline
-export function backwardScratchBytes<C>(steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32): usize {
+export function forwardScratchBytes<C>(steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32, input: i32): usize {
+  let bytes = forwardRecurrentBytes<C>(batch, hidden, mode);
+  if (input > 0) bytes += projectionScratchBytes(steps * batch, input, cellOf<C>().gates() * hidden);
+  return bytes;
+}
+
+/** Scratch bytes of cell C's backward kernel for `threads` threads (`input` I > 0: with the input's gradients). */
+// @ts-ignore: decorator
+@inline
+export function backwardScratchBytes<C>(steps: i32, batch: i32, hidden: i32, mode: i32, threads: i32, input: i32): usize {
   const cell = cellOf<C>();
   const width = cell.gates() * hidden;
-  let bytes: usize = cell.hasProduct(mode)
+  let work: usize = cell.hasProduct(mode)
     ? max(packedPlainBytes(batch, width, hidden), weightScratchBytes(steps * batch, width, hidden, threads))
     : 64;
-  if (cell.productApart()) bytes += rowsBytes(<usize>steps * <usize>batch, width);
-  return bytes;
+  const together = cell.hasProduct(mode) && !cell.productApart(); // dW_ih with dW_hh (see backward)
+  if (input > 0) work = max(work, inputGradientScratchBytes(steps * batch, width, input, threads, together ? hidden : 0));
+  return cell.productApart() ? work + rowsBytes(<usize>steps * <usize>batch, width) : work;
 }
 
 /** Forward kernel of cell C (see the file comment). */
@@ -117,17 +130,30 @@ export function forward<C>(p: usize, team: usize, tid: i32): void {
   const rowBytes = f4(width);
   const units = chunkUnits(hidden);
   const rows = blockRows(batch, threads);
+  // A dense input `x` [T, B, I] is projected here first (input.ts), W_ih^T packed after the rest.
+  const x = pointer(p, P_X);
+  const input = param(p, P_INPUT);
+  const packedWih = scratch + forwardRecurrentBytes<C>(batch, hidden, mode);
   let phase = jobBase(p);
 
-  if (claim(team, phase + 1) >= 0) {
-    if (product) packTransposed(whh, batch, hidden, width, scratch);
-    const first = <usize>timeAt(0, steps, reverse) * stateBytes;
-    memory.copy(hprev + first, hFinal, stateBytes);
-    if (cell.hasCellState()) memory.copy(cprev + first, cFinal, stateBytes);
+  // Item 0 packs W_hh^T and lays down the initial state; item 1 (dense input) packs W_ih^T.
+  const prepare = x != 0 ? 2 : 1;
+  for (;;) {
+    const q = claim(team, phase + prepare);
+    if (q < 0) break;
+    if (q == phase) {
+      if (product) packTransposed(whh, batch, hidden, width, scratch);
+      const first = <usize>timeAt(0, steps, reverse) * stateBytes;
+      memory.copy(hprev + first, hFinal, stateBytes);
+      if (cell.hasCellState()) memory.copy(cprev + first, cFinal, stateBytes);
+    } else {
+      packInput(pointer(p, P_WIH), steps * batch, input, width, packedWih);
+    }
     finish(team, tid);
   }
-  barrier(team, phase + 1);
-  phase += 1;
+  barrier(team, phase + prepare);
+  phase += prepare;
+  if (x != 0) phase = projectionPhases(team, phase, tid, x, steps * batch, input, width, packedWih, pointer(p, P_BIH), acts);
 
   const end = phase + blockCount(batch, threads);
   for (;;) {
@@ -263,11 +289,27 @@ export function backward<C>(p: usize, team: usize, tid: i32): void {
     finish(team, tid);
   }
   barrier(team, end);
+  const total = steps * batch;
+  // A dense input projected in forward: dW_ih, db_ih and dx come from the gradient of the
+  // projected input, which the gate code left in the activations' buffer (input.ts). When that
+  // is also the recurrent product's gradient (not kept apart), dW_ih is taken in the same pass
+  // over its transposed blocks as dW_hh.
+  const x = pointer(p, P_X);
+  const input = param(p, P_INPUT);
+  let dwih = pointer(p, P_DWIH);
+  const dbih = pointer(p, P_DBIH);
+  phase = end;
   if (param(p, P_WEIGHTS) != 0) {
-    const total = steps * batch;
     const dwhh = pointer(p, P_DWHH);
     const dbhh = pointer(p, P_DBHH);
-    if (product) weightPhases(team, end, tid, grads, hprev, total, width, hidden, dwhh, dbhh, work);
-    else diagonalWeightPhases(team, end, tid, grads, hprev, total, width, dwhh, dbhh);
+    if (product && !apart && x != 0 && dwih != 0) {
+      phase = weightPhases(team, phase, tid, grads, hprev, total, width, hidden, dwhh, dbhh, work, x, input, dwih, dbih);
+      dwih = 0; // done
+    } else if (product) {
+      phase = weightPhases(team, phase, tid, grads, hprev, total, width, hidden, dwhh, dbhh, work);
+    } else {
+      phase = diagonalWeightPhases(team, phase, tid, grads, hprev, total, width, dwhh, dbhh);
+    }
   }
+  if (x != 0) inputGradientPhases(team, phase, tid, acts, total, width, input, x, pointer(p, P_WIH), pointer(p, P_DX), dwih, dbih, work);
 }

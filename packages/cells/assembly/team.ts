@@ -107,7 +107,20 @@ export const P_THREADS: i32 = 23;
 export const P_BASE_LO: i32 = 24;
 export const P_BASE_HI: i32 = 25;
 export const P_SEQ: i32 = 26;
-export const P_WORDS: i32 = 32;
+/**
+ * The layer's input, when the call projects it itself (input.ts): X `[T, B, I]` (0: ACTS
+ * already holds the projected input), INPUT (I), WIH `[G*H, I]`, BIH `[G*H]` (0: no bias);
+ * backward: DX `[T, B, I]` (0: not wanted), DWIH `[G*H, I]` and DBIH `[G*H]` (DWIH 0: not wanted).
+ */
+export const P_X: i32 = 27;
+export const P_INPUT: i32 = 28;
+export const P_WIH: i32 = 29;
+export const P_BIH: i32 = 30;
+export const P_DX: i32 = 31;
+export const P_DWIH: i32 = 32;
+export const P_DBIH: i32 = 33;
+/** Words of the parameter block: 48 (192 bytes, three cache lines), so each thread's copy (index.ts `runJob`) has cache lines of its own. */
+export const P_WORDS: i32 = 48;
 
 /** Kernel codes of `P_KERNEL`. */
 export const K_LSTM_FORWARD: i32 = 1;

@@ -12,9 +12,19 @@ import { barrier, claim, finish } from './team';
 /** Rows of dW per claimed block. */
 const BLOCK_ROWS: i32 = 32;
 
-/** Scratch bytes of {@link weightPhases} for `threads` threads. */
-export function weightScratchBytes(rows: i32, width: i32, hidden: i32, threads: i32): usize {
-  return packedPlainBytes(8, rows, hidden) + <usize>threads * blockBytes(rows, width);
+/**
+ * Scratch bytes of {@link weightPhases} for `threads` threads (`input` > 0: with the second
+ * operand x of `input` columns).
+ */
+export function weightScratchBytes(rows: i32, width: i32, hidden: i32, threads: i32, input: i32 = 0): usize {
+  return packedPlainBytes(8, rows, hidden) + secondBytes(rows, input) + <usize>threads * blockBytes(rows, width);
+}
+
+/** Bytes of the packed second operand (0 without one). */
+// @ts-ignore: decorator
+@inline
+function secondBytes(rows: i32, input: i32): usize {
+  return input > 0 ? align64(packedPlainBytes(8, rows, input)) : 0;
 }
 
 /** Bytes of one thread's transposed block of dG. */
@@ -47,22 +57,31 @@ function rowSums(a: usize, m: i32, k: i32, out: usize): void {
 /**
  * The phases computing `dw` `[width, hidden]` and `db` `[width]` from `grads` `[rows, width]`
  * and `hprev` `[rows, hidden]`, starting at item number `phase`; returns the next item number.
+ * With a second operand `x` `[rows, input]` (x != 0), the same transposed blocks of `grads`
+ * also give `dwx = grads^T @ x` `[width, input]`, and `dbx` a copy of db (the input weights of
+ * a cell whose projected input and recurrent product have the same gradient: LSTM, RNN).
  */
 export function weightPhases(
   team: usize, phase: i64, tid: i32,
   grads: usize, hprev: usize, rows: i32, width: i32, hidden: i32, dw: usize, db: usize, scratch: usize,
+  x: usize = 0, input: i32 = 0, dwx: usize = 0, dbx: usize = 0,
 ): i64 {
-  // Hprev is B of every block's product: pack it once (m = 8 forces packing; blocks of at most
-  // 4 rows read it in place, which is the same layout).
-  if (claim(team, phase + 1) >= 0) {
-    matmulPack(0, hprev, 8, rows, hidden, 0, scratch);
+  // Hprev (and x) are B of every block's product: pack them once (m = 8 forces packing; blocks
+  // of at most 4 rows read them in place, which is the same layout).
+  const packedX = scratch + packedPlainBytes(8, rows, hidden);
+  const packs = x != 0 ? 2 : 1;
+  for (;;) {
+    const q = claim(team, phase + packs);
+    if (q < 0) break;
+    if (q == phase) matmulPack(0, hprev, 8, rows, hidden, 0, scratch);
+    else matmulPack(0, x, 8, rows, input, 0, packedX);
     finish(team, tid);
   }
-  barrier(team, phase + 1);
-  phase += 1;
+  barrier(team, phase + packs);
+  phase += packs;
   const blocks = (width + BLOCK_ROWS - 1) / BLOCK_ROWS;
   const end = phase + blocks;
-  const mine = scratch + packedPlainBytes(8, rows, hidden) + <usize>tid * blockBytes(rows, width);
+  const mine = packedX + secondBytes(rows, x != 0 ? input : 0) + <usize>tid * blockBytes(rows, width);
   for (;;) {
     const q = claim(team, end);
     if (q < 0) break;
@@ -72,6 +91,10 @@ export function weightPhases(
     transpose(grads + f4(i0), f4(width), rows, m, mine, f4(rows), 4); // columns [i0, i1) of dG as rows
     matmulBlock(mine, hprev, dw + <usize>i0 * f4(hidden), m, rows, hidden, 0, scratch, 0, m, 0, hidden);
     rowSums(mine, m, rows, db + f4(i0));
+    if (x != 0) {
+      matmulBlock(mine, x, dwx + <usize>i0 * f4(input), m, rows, input, 0, packedX, 0, m, 0, input);
+      memory.copy(dbx + f4(i0), db + f4(i0), f4(m));
+    }
     finish(team, tid);
   }
   barrier(team, end);

@@ -1,18 +1,47 @@
 import { Tensor } from '@loopflow/tensor';
 import { CellKind } from './kinds';
-import { CellParams } from './cells/operands';
+import { CellParams, projectInput } from './cells/operands';
 import { LayerDirectionResult, runLayerDirection } from './layer-direction';
 import { StackStream, StackStreamArgs, referenceStream } from './stack-stream';
 
-/** Arguments a layer runner receives: exactly those of {@link runLayerDirection}. */
+/** Arguments a layer runner receives: those of {@link runLayerDirection}, and the layer's input. */
 export interface LayerRunnerArgs {
   kind: CellKind;
   weights: CellParams;
-  xProjected: Tensor;
+  /**
+   * The projected input `[T, B, G*H]` (`x @ W_ih^T + b_ih`). When `input` is given it may be
+   * a getter that computes the projection on first read (see {@link lazyProjection}): a runner
+   * that projects `input` itself does not read it.
+   */
+  readonly xProjected: Tensor;
+  /**
+   * The layer's dense input `[T, B, I]` that `xProjected` projects, when the driver has one
+   * (`runRecurrent`; not the first layer of `runRecurrentTokens`); absent or null otherwise.
+   */
+  input?: Tensor | null;
   h0: Tensor;
   c0: Tensor | null;
   lengths: readonly number[] | null;
   reverse: boolean;
+}
+
+/**
+ * Runner arguments for a dense input: `xProjected` is a getter that runs `projectInput` on
+ * first read (once), so a runner that projects `input` itself (the fused kernels) skips the
+ * product, and any other runner, or the composed path, sees the projection as before.
+ *
+ * @example runLayer(lazyProjection({ kind: 'gru', weights, h0, c0: null, lengths: null, reverse: false }, x))
+ */
+export function lazyProjection(args: Omit<LayerRunnerArgs, 'xProjected' | 'input'>, input: Tensor): LayerRunnerArgs {
+  let projected: Tensor | null = null;
+  return {
+    ...args,
+    input,
+    get xProjected(): Tensor {
+      projected ??= projectInput(args.weights, input); // [T, B, G*H]
+      return projected;
+    },
+  };
 }
 
 /**

@@ -4,8 +4,8 @@ import { directionsOf } from './config';
 import { CellError } from './errors';
 import { hasCellState } from './kinds';
 import { RecurrentModule, checkModule, layerParams, moduleCell } from './module';
-import { CellParams, projectInput } from './cells/operands';
-import { runLayer } from './layer-runner';
+import { CellParams } from './cells/operands';
+import { lazyProjection, runLayer } from './layer-runner';
 import { RecurrentState, checkState } from './state';
 import { checkLengths, lengthsFromMask } from './lengths';
 import { TokenIds, projectTokens, readTokenIds } from './token-input';
@@ -75,7 +75,7 @@ export function runRecurrent(module: RecurrentModule, x: Tensor, options: RunOpt
   const input = config.batchFirst ? permute(x, [1, 0, 2]) : x; // [T, B, I]
   const [timeSteps, batch] = input.shape;
   checkNotEmpty(kind, 'x', x.shape, timeSteps, batch);
-  return runStack(module, dtype, timeSteps, batch, (weights) => projectInput(weights, input), options);
+  return runStack(module, dtype, timeSteps, batch, () => ({ input }), options);
 }
 
 /**
@@ -102,7 +102,7 @@ export function runRecurrentTokens(module: RecurrentModule, tokens: TokenIds, op
   const grid = readTokenIds(kind, tokens, config.inputSize, config.batchFirst);
   checkNotEmpty(kind, 'token ids', tokens.shape, grid.timeSteps, grid.batch);
   const leading = [grid.timeSteps, grid.batch];
-  return runStack(module, dtype, grid.timeSteps, grid.batch, (weights) => projectTokens(weights, grid.ids, leading), options);
+  return runStack(module, dtype, grid.timeSteps, grid.batch, (weights) => ({ xProjected: projectTokens(weights, grid.ids, leading) }), options);
 }
 
 function checkNotEmpty(kind: string, what: string, shape: readonly number[], timeSteps: number, batch: number): void {
@@ -113,15 +113,16 @@ function checkNotEmpty(kind: string, what: string, shape: readonly number[], tim
 
 /**
  * The stack of {@link runRecurrent} and {@link runRecurrentTokens}: every layer and direction,
- * with `projectFirst(weights)` giving the first layer's projected input `[T, B, G*H]`
- * (layers above project the layer below's output).
+ * with `projectFirst(weights)` giving the first layer's dense input `[T, B, I]` (`{ input }`)
+ * or its projected input `[T, B, G*H]` (`{ xProjected }`); layers above read the layer
+ * below's output as their dense input.
  */
 function runStack(
   module: RecurrentModule,
   dtype: 'float32' | 'float64',
   timeSteps: number,
   batch: number,
-  projectFirst: (weights: CellParams) => Tensor,
+  projectFirst: (weights: CellParams) => { input: Tensor } | { xProjected: Tensor },
   options: RunOptions,
 ): RecurrentResult {
   const { config, kind } = module;
@@ -156,12 +157,16 @@ function runStack(
     for (let dir = 0; dir < directions; dir++) {
       const reverse = dir === 1;
       const weights = layerParams(module, layer, reverse);
-      // [T, B, G*H]: one large product (or the first layer's own projection)
-      const xProjected = layerInput ? projectInput(weights, layerInput) : projectFirst(weights);
       const row = layer * directions + dir;
       const h0 = h0s[row];
       const c0 = c0s ? c0s[row] : null;
-      const result = runLayer({ kind: cell.kind, weights, xProjected, h0, c0, lengths, reverse }, options.keepHiddenStates);
+      const base = { kind: cell.kind, weights, h0, c0, lengths, reverse };
+      // The input projection [T, B, G*H], one large product over all steps: left to the runner
+      // for a dense input (the fused kernels do it inside their call; see lazyProjection), or
+      // the first layer's own projection (token ids).
+      const source = layerInput ? { input: layerInput } : projectFirst(weights);
+      const args = 'input' in source ? lazyProjection(base, source.input) : { ...base, xProjected: source.xProjected };
+      const result = runLayer(args, options.keepHiddenStates);
       outputs.push(result.output);
       hn.push(result.h);
       if (result.c) cn.push(result.c);

@@ -6,13 +6,9 @@ import { LoopflowError, Tensor } from '@loopflow/tensor';
 import { LayerRunnerArgs } from '../layer-runner';
 import { FusedContext } from './context';
 import { HeapRegions } from '@loopflow/tensor';
-import { FusedPlan, isParallel } from './plan';
+import { FusedPlan, callWork, isParallel } from './plan';
 import { Tape } from './tape';
 
-/** Multiply-adds of the recurrent products of a call (the measure of work the thread choice uses). */
-function stepsWork(plan: FusedPlan): number {
-  return plan.steps * plan.batch * plan.hidden * (plan.diagonal ? 1 : plan.width);
-}
 
 /** Whether `err` says WebAssembly memory could not grow (the call is then declined). */
 export function isMemoryError(err: unknown): boolean {
@@ -21,7 +17,9 @@ export function isMemoryError(err: unknown): boolean {
 
 /**
  * Runs the forward kernel into `tape` (allocated for `plan`); returns the outputs packed as
- * `[T + S, B, H]`: the T outputs, then the final h (and c for an LSTM).
+ * `[T + S, B, H]`: the T outputs, then the final h (and c for an LSTM). With a dense input
+ * (`plan.input` > 0) the input is written into the tape once and the kernel projects it;
+ * else the projected input is written into the activations' buffer.
  */
 export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunnerArgs, tape: Tape): Float32Array {
   const { ex, heap } = ctx;
@@ -35,12 +33,20 @@ export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunner
     const h = regions.alloc(stateFloats * 4);
     const c = carriesC ? regions.alloc(stateFloats * 4) : 0;
     const bhh = regions.alloc(width * 4);
+    const { weightIh, biasIh } = args.weights;
+    const bih = plan.input > 0 && biasIh ? regions.alloc(width * 4) : 0;
     const kernel = plan.kernels.forward;
     const threads = ctx.team.threadsFor(isParallel(plan), kernel);
-    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.kernels.mode, threads) >>> 0);
+    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.kernels.mode, threads, plan.input) >>> 0);
 
     const f32 = heap.f32;
-    f32.set(args.xProjected.data, tape.acts >> 2);
+    if (plan.input > 0) {
+      f32.set((args.input as Tensor).data, tape.x >> 2); // [T, B, I]
+      f32.set(weightIh.data, tape.wih >> 2);
+      if (biasIh) f32.set(biasIh.data, bih >> 2);
+    } else {
+      f32.set(args.xProjected.data, tape.acts >> 2);
+    }
     f32.set(args.weights.weightHh.data, tape.whh >> 2);
     if (args.weights.biasHh) f32.set(args.weights.biasHh.data, bhh >> 2);
     else f32.fill(0, bhh >> 2, (bhh >> 2) + width);
@@ -51,7 +57,8 @@ export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunner
     ctx.team.run(kernel, {
       STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.kernels.mode, LENGTHS: tape.lengths,
       WHH: tape.whh, BHH: bhh, ACTS: tape.acts, AUX0: a0, AUX1: a1, AUX2: a2, OUT: out, H: h, C: c, SCRATCH: scratch,
-    }, threads, stepsWork(plan));
+      X: tape.x, INPUT: plan.input, WIH: tape.wih, BIH: bih,
+    }, threads, callWork(plan));
 
     const view = heap.f32;
     const packed = new Float32Array(outFloats + (carriesC ? 2 : 1) * stateFloats);
@@ -69,7 +76,9 @@ export type OutputGrads = [Tensor | null, Tensor | null, Tensor | null];
 
 /**
  * Runs the backward kernel on `tape` with the gradients of the outputs; returns the gradients
- * of the node's inputs `[xProjected, h0, (c0), W_hh, (b_hh)]` (in that order, by position).
+ * of the node's inputs (`nodeInputs`: `[xProjected or the dense input, h0, (c0), W_hh, (b_hh)]`,
+ * then `W_ih, (b_ih)` for a dense input), in that order. dx, dW_ih and db_ih of a dense input
+ * are computed in the kernel only when wanted.
  */
 export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunnerArgs, tape: Tape, outputGrads: OutputGrads, inputs: readonly Tensor[]): (Tensor | null)[] {
   const { ex, heap } = ctx;
@@ -81,6 +90,11 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
   const bhhTensor = args.weights.biasHh;
   const weights = whh.requiresGrad || (bhhTensor !== null && bhhTensor.requiresGrad);
   const whhFloats = plan.diagonal ? hidden : width * hidden;
+  const { weightIh, biasIh } = args.weights;
+  const dense = plan.input > 0;
+  const wantDx = dense && (args.input as Tensor).requiresGrad;
+  const wantWih = dense && (weightIh.requiresGrad || (biasIh !== null && biasIh.requiresGrad));
+  const inputFloats = steps * batch * plan.input;
   const regions = new HeapRegions(heap);
   try {
     const dout = regions.alloc(outFloats * 4);
@@ -88,9 +102,12 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
     const dc = carriesC ? regions.alloc(stateFloats * 4) : 0;
     const dwhh = regions.alloc(whhFloats * 4);
     const dbhh = regions.alloc(width * 4);
+    const dx = wantDx ? regions.alloc(inputFloats * 4) : 0;
+    const dwih = wantWih ? regions.alloc(width * plan.input * 4) : 0;
+    const dbih = wantWih ? regions.alloc(width * 4) : 0;
     const kernel = plan.kernels.backward;
     const threads = ctx.team.threadsFor(isParallel(plan), kernel);
-    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.kernels.mode, threads) >>> 0);
+    const scratch = regions.alloc(ex.scratchBytes(kernel, steps, batch, hidden, plan.kernels.mode, threads, plan.input) >>> 0);
 
     const f32 = heap.f32;
     const put = (g: Tensor | null, ptr: number, floats: number): void => {
@@ -104,22 +121,22 @@ export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunne
     ctx.team.run(kernel, {
       STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.kernels.mode, LENGTHS: tape.lengths,
       WEIGHTS: weights ? 1 : 0, WHH: tape.whh, ACTS: tape.acts, AUX0: a0, AUX1: a1, AUX2: a2, DOUT: dout, DH: dh, DC: dc,
-      DWHH: dwhh, DBHH: dbhh, SCRATCH: scratch,
-    }, threads, stepsWork(plan));
+      DWHH: dwhh, DBHH: dbhh, SCRATCH: scratch, X: tape.x, INPUT: plan.input, WIH: tape.wih, DX: dx, DWIH: dwih, DBIH: dbih,
+    }, threads, callWork(plan));
 
     const view = heap.f32;
     const take = (ptr: number, floats: number, shape: readonly number[]): Tensor =>
       new Tensor(view.slice(ptr >> 2, (ptr >> 2) + floats), shape);
-    const grads: (Tensor | null)[] = [];
-    inputs.forEach((input, i) => {
-      if (!input.requiresGrad) grads.push(null);
-      else if (i === 0) grads.push(take(tape.acts, steps * batch * width, input.shape)); // xProjected
-      else if (i === 1) grads.push(take(dh, stateFloats, input.shape)); // h0
-      else if (carriesC && i === 2) grads.push(take(dc, stateFloats, input.shape)); // c0
-      else if (i === (carriesC ? 3 : 2)) grads.push(take(dwhh, whhFloats, input.shape));
-      else grads.push(take(dbhh, width, input.shape)); // b_hh
-    });
-    return grads;
+    // Where each input's gradient is, in the order of the node's inputs.
+    const sources: [number, number][] = [dense ? [dx, inputFloats] : [tape.acts, steps * batch * width], [dh, stateFloats]];
+    if (carriesC) sources.push([dc, stateFloats]);
+    sources.push([dwhh, whhFloats]);
+    if (bhhTensor) sources.push([dbhh, width]);
+    if (dense) {
+      sources.push([dwih, width * plan.input]);
+      if (biasIh) sources.push([dbih, width]);
+    }
+    return inputs.map((input, i) => (input.requiresGrad ? take(sources[i][0], sources[i][1], input.shape) : null));
   } finally {
     regions.freeAll();
   }

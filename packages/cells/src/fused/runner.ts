@@ -13,7 +13,11 @@ import { Tape } from './tape';
  * flow), recorded as one autograd node over `[xProjected, h0, (c0), W_hh, (b_hh)]` (the
  * outputs are views on it that hand their gradients to that node). Declines
  * (returns null, so the composed path runs) for float64, for shapes that do not fit, when the
- * kernels are not built, or when WebAssembly memory cannot hold the sequence. Its `stream`
+ * kernels are not built, or when WebAssembly memory cannot hold the sequence. Given the
+ * layer's dense input (`args.input`), the call also does the input projection, one product
+ * over all T*B rows inside the forward kernel, and its gradients (dW_ih, db_ih, and dx when the
+ * input needs one) in the backward kernel: the node is then over
+ * `[input, h0, (c0), W_hh, (b_hh), W_ih, (b_ih)]`. Its `stream`
  * gives `createStreamer` a WebAssembly stream (fused/stream.ts) on the same terms.
  *
  * @example
@@ -25,10 +29,17 @@ export function fusedLayerRunner(args: LayerRunnerArgs): LayerDirectionResult | 
   if (!plan) return null;
   const ctx = fusedContext();
   if (!ctx) return null;
-  const inputs: Tensor[] = [args.xProjected, args.h0];
+  // A dense input is projected in the call (plan.input > 0): the node then takes the input and
+  // W_ih, b_ih in place of the projected input (`args.xProjected` is never read: no product).
+  const dense = plan.input > 0;
+  const inputs: Tensor[] = [dense ? (args.input as Tensor) : args.xProjected, args.h0];
   if (args.c0) inputs.push(args.c0);
   inputs.push(args.weights.weightHh);
   if (args.weights.biasHh) inputs.push(args.weights.biasHh);
+  if (dense) {
+    inputs.push(args.weights.weightIh);
+    if (args.weights.biasIh) inputs.push(args.weights.biasIh);
+  }
   const needsGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   const withLengths = args.lengths !== null;
 

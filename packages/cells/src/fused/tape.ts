@@ -5,7 +5,9 @@ import { FusedPlan, tapeAuxFloats } from './plan';
  * What the backward kernel of one layer-direction call reads, kept in WebAssembly memory
  * between forward and backward (no copies through JavaScript): the activations `[T, B, G*H]`
  * (overwritten with the gradient of the projected input by backward), the per-step states
- * (`aux`, see `tapeAuxFloats`), a copy of W_hh and the lengths.
+ * (`aux`, see `tapeAuxFloats`), a copy of W_hh and the lengths; for a call that projects a
+ * dense input itself (`plan.input` > 0), that input `[T, B, I]` (written there once, by
+ * forward: the kernel projects it from there) and a copy of W_ih `[G*H, I]`.
  */
 export class Tape {
   /** Byte offsets of the regions (0 = none). */
@@ -13,6 +15,9 @@ export class Tape {
   aux: number[] = [];
   whh = 0;
   lengths = 0;
+  /** The dense input `[T, B, I]` and W_ih `[G*H, I]` (0 when the projected input is given). */
+  x = 0;
+  wih = 0;
   bytes = 0;
   /** False once released (consumed by backward, or evicted): backward must recompute it. */
   alive = false;
@@ -37,13 +42,19 @@ export class TapePool {
     const actsFloats = plan.steps * plan.batch * plan.width;
     const aux = tapeAuxFloats(plan);
     const whhFloats = plan.diagonal ? plan.hidden : plan.width * plan.hidden;
-    tape.bytes = 4 * (actsFloats + aux.reduce((a, b) => a + b, 0) + whhFloats + plan.batch);
+    const xFloats = plan.steps * plan.batch * plan.input;
+    const wihFloats = plan.width * plan.input;
+    tape.bytes = 4 * (actsFloats + aux.reduce((a, b) => a + b, 0) + whhFloats + plan.batch + xFloats + wihFloats);
     while (this.live.length > 0 && this.liveBytes + tape.bytes > this.budgetBytes) this.release(this.live[0]);
     try {
       tape.acts = this.heap.alloc(actsFloats * 4);
       for (const floats of aux) tape.aux.push(this.heap.alloc(floats * 4));
       tape.whh = this.heap.alloc(whhFloats * 4);
       tape.lengths = withLengths ? this.heap.alloc(plan.batch * 4) : 0;
+      if (plan.input > 0) {
+        tape.x = this.heap.alloc(xFloats * 4);
+        tape.wih = this.heap.alloc(wihFloats * 4);
+      }
     } catch (err) {
       this.freeRegions(tape);
       throw err;
@@ -79,6 +90,10 @@ export class TapePool {
     for (const p of tape.aux) this.heap.free(p);
     this.heap.free(tape.whh);
     this.heap.free(tape.lengths);
+    this.heap.free(tape.x);
+    this.heap.free(tape.wih);
+    tape.x = 0;
+    tape.wih = 0;
     tape.acts = 0;
     tape.aux = [];
     tape.whh = 0;

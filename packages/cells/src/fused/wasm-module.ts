@@ -21,7 +21,8 @@ export interface FusedExports {
   teamBytes(threads: number): number;
   runJob(params: number, team: number, tid: number, seq: number): void;
   serve(params: number, team: number, seen: number, spin: number): number;
-  scratchBytes(kernel: number, steps: number, batch: number, hidden: number, mode: number, threads: number): number;
+  /** `input`: features of a dense input the call projects itself (0: the projected input is given). */
+  scratchBytes(kernel: number, steps: number, batch: number, hidden: number, mode: number, threads: number, input: number): number;
 }
 
 /** Which build: plain SIMD, or SIMD with relaxed-SIMD FMA. */

@@ -82,7 +82,9 @@ export function seriesWindows(options: SeriesWindowsOptions): OperatorFunction<r
     });
 }
 
-function pick(row: readonly number[], columns: readonly number[]): number[] {
+/** The row's `columns`; the row itself when they are all of its columns in order (rows are read, never written). */
+function pick(row: readonly number[], columns: readonly number[]): readonly number[] {
+  if (columns.length === row.length && columns.every((c, i) => c === i)) return row;
   const out = new Array<number>(columns.length);
   for (let i = 0; i < columns.length; i++) out[i] = row[columns[i]];
   return out;

@@ -29,9 +29,20 @@ export const tokenizeStage = defineStage<TokenizeOptions>({
   example: { stage: 'tokenize', tokenizer: 'char' },
   create: (o, ctx) => {
     const tokenizer = (o.tokenizer ?? 'char') === 'char' ? charTokenizer({ lowerCase: o.lowerCase }) : wordTokenizer({ lowerCase: o.lowerCase });
+    // one string per distinct token: the token lists, held until the vocabulary is fitted,
+    // then hold references (8 bytes a token) instead of a copy of each token's text
+    const interned = new Map<string, string>();
+    const intern = (token: string): string => {
+      const known = interned.get(token);
+      if (known !== undefined) return known;
+      interned.set(token, token);
+      return token;
+    };
     return map((item: Item<string>): Item<string[]> => {
       ctx.artifacts.tokenizer = tokenizer.config;
-      return { ...item, value: tokenizer.tokenize(item.value) };
+      const tokens = tokenizer.tokenize(item.value);
+      for (let i = 0; i < tokens.length; i++) tokens[i] = intern(tokens[i]);
+      return { ...item, value: tokens };
     });
   },
 });

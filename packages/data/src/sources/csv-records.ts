@@ -136,10 +136,10 @@ function fromCsvError(err: unknown, file?: string, quotes?: QuoteTracker): unkno
   const opened = quotes?.open ?? quotes?.firstBadClose;
   if (e?.code === 'CSV_QUOTE_NOT_CLOSED' && opened) {
     const where = formatLocation({ file, line: opened.line, column: opened.column });
-    const lost = e.lines !== undefined && e.lines > opened.line ? ` (lines ${opened.line}-${e.lines}, the rest of the file)` : '';
+    const lost = e.lines !== undefined && e.lines > opened.line ? `lines ${opened.line}-${e.lines} (the rest of the file)` : 'the rest of the file';
     return new DataError(
       'DATA_BAD_CSV',
-      `csv: ${where}: the quote opening this field is never closed, so the rest of the file${lost} would be read as one field (${e.code}); expected a closing quote (a quote inside a quoted field is written twice: ""); fix the file (onBadRow: 'skip' does not skip this, as it would drop every row after it)`,
+      `csv: ${where}: the quote opening this field is never closed, so ${lost} would be read as one field (${e.code}); expected a closing quote (a quote inside a quoted field is written twice: ""); fix the file (onBadRow: 'skip' does not skip this, as it would drop every row after it)`,
       { file, line: opened.line, column: opened.column, expected: 'a closing quote', received: 'end of file' },
     );
   }

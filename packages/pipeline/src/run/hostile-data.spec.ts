@@ -1,10 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { lastValueFrom, tap, toArray } from 'rxjs';
+import { EMPTY, lastValueFrom, tap, toArray } from 'rxjs';
 import { runPipeline, RunEvent } from './run-pipeline';
 import { readMetricsLog } from '../run-folder/run-folder';
 import type { RunSummary } from '../run-folder/summary';
 import { cleanup, seriesDefinition, tempDir } from '../testing/fixtures';
+import { csvStage } from '../stages/data/sources';
+import type { PipelineEvent } from '../vocabulary/events';
 
 // The broken CSV files of issue 16, each kept as a test, through a whole run.
 
@@ -98,3 +100,14 @@ it.each([
   expect(error).toMatchObject({ code: 'DATA_BAD_VALUE', column: 'value', message: expect.stringMatching(message) });
   expect(error.message).not.toMatch(/fromJSON|toJSON/);
 });
+
+it('with a limit, the read event still counts the rows kept and skipped up to it', async () => {
+  writeCsv('limit.csv', 80, (l) => l.map((line, i) => (i === 3 ? '3,bad' : line)));
+  const events: PipelineEvent[] = [];
+  const ctx = { baseDir: dir, runDir: null, seed: 0, name: 't', path: '/stages/0', artifacts: {}, emit: (e: PipelineEvent) => events.push(e) };
+  const operator = csvStage.create({ path: 'limit.csv', columns: [{ name: 'value', type: 'number' }], onBadRow: 'skip', limit: 10 }, ctx);
+  const items = await lastValueFrom(operator(EMPTY).pipe(toArray()));
+  expect(items).toHaveLength(10);
+  expect(events).toContainEqual(expect.objectContaining({ type: 'read', file: 'limit.csv', rows: 10, skipped: 1 }));
+});
+

@@ -24,7 +24,9 @@ export function readReport(ctx: StageContext, stage: string, file: string): { on
       const errors = s.errors.slice(0, READ_ERRORS_KEPT).map((e) => e.message);
       ctx.emit({ type: 'read', stage, path: ctx.path, file, rows: s.rows, skipped: s.skipped, errors });
       if (s.skipped > 0) {
-        ctx.emit({ type: 'log', message: `${stage} ${file}: skipped ${s.skipped} bad row${s.skipped === 1 ? '' : 's'} of ${s.rows + s.skipped} (onBadRow: 'skip'); the first: ${s.errors[0]?.message ?? '?'}` });
+        const first = s.errors[0];
+        const where = first ? `line ${first.line ?? '?'}${first.column !== undefined ? `, column ${JSON.stringify(first.column)}` : ''}: expected ${first.expected ?? '?'}, received ${JSON.stringify(first.received ?? '?')}` : '?';
+        ctx.emit({ type: 'log', message: `${stage} ${file}: skipped ${s.skipped} bad row${s.skipped === 1 ? '' : 's'} of ${s.rows + s.skipped} (onBadRow: 'skip'); the first at ${where}` });
       }
     },
     check: (source) => concat(source, defer(() => (summary && summary.rows === 0 ? throwError(() => emptyError(stage, ctx.path, file, summary as ReadSummary)) : EMPTY))),

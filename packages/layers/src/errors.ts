@@ -19,6 +19,23 @@ export type LayersErrorCode =
   | 'SAFETENSORS_DTYPE'
   | 'SAFETENSORS_IO';
 
+/**
+ * A malformed safetensors file: the code (`SAFETENSORS_INVALID`, `SAFETENSORS_DTYPE`), the
+ * file (`source`, when known) and `path`, the JSON pointer of the place in its header
+ * (`/w/shape` for tensor 'w's shape, `/__metadata__/k`, '' for the file as a whole).
+ */
+export class SafetensorsError extends LoopflowError {
+  constructor(
+    code: 'SAFETENSORS_INVALID' | 'SAFETENSORS_DTYPE',
+    message: string,
+    readonly path: string,
+    readonly source?: string,
+  ) {
+    super(code, message);
+    this.name = 'SafetensorsError';
+  }
+}
+
 /** Throws a `LoopflowError` with a layers error code. */
 export function fail(code: LayersErrorCode, message: string): never {
   throw new LoopflowError(code, message);

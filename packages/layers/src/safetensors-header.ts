@@ -1,9 +1,13 @@
 import { fmtShape } from '@loopflow/tensor';
-import { fail } from './errors';
+import { SafetensorsError } from './errors';
+import { scanHeaderJson } from './safetensors-json-scan';
 import { SAFETENSORS_DTYPE_SIZES } from './safetensors-dtypes';
 
 /** Largest header accepted, as the reference implementation (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
+
+/** Deepest nesting accepted in a header (a safetensors header needs 3 levels). */
+export const MAX_HEADER_DEPTH = 64;
 
 /** One validated tensor entry of a safetensors header. */
 export interface SafetensorsEntry {
@@ -38,7 +42,9 @@ const describe = (v: unknown): string => {
  */
 export function parseSafetensorsHeader(bytes: Uint8Array, source?: string): SafetensorsHeader {
   const where = source ? `safetensors '${source}'` : 'safetensors';
-  const invalid = (message: string): never => fail('SAFETENSORS_INVALID', `${where}: ${message}`);
+  const invalid = (message: string, path = ''): never => {
+    throw new SafetensorsError('SAFETENSORS_INVALID', `${where}: ${message}`, path, source);
+  };
   if (bytes.length < 8) {
     invalid(`the file is ${bytes.length} bytes long; expected at least 8 (a little-endian u64 header length, then the header)`);
   }
@@ -59,6 +65,14 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source?: string): Safe
   } catch {
     return invalid(`the ${headerLength}-byte header is not valid UTF-8`);
   }
+  const structure = scanHeaderJson(text, MAX_HEADER_DEPTH);
+  if (structure?.kind === 'depth') {
+    invalid(`the header nests arrays or objects more than ${MAX_HEADER_DEPTH} levels deep (at ${structure.path || 'its top'}); expected { name: { dtype, shape, data_offsets } } (3 levels); the file is damaged or not a safetensors file`, structure.path);
+  }
+  if (structure?.kind === 'duplicate') {
+    const what = structure.path === '' ? `tensor name ${describe(structure.key)}` : `key ${describe(structure.key)} in ${structure.path}`;
+    invalid(`${what} appears twice in the header; expected each name once (a reader would keep only one of them)`, structure.path === '' ? `/${pointer(structure.key ?? '')}` : structure.path);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -72,35 +86,37 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source?: string): Safe
   const metadata: Record<string, string> = {};
   const entries: SafetensorsEntry[] = [];
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
+    const path = `/${pointer(name)}`;
     if (name === '__metadata__') {
       if (raw === null) continue;
-      if (typeof raw !== 'object' || Array.isArray(raw)) invalid(`__metadata__ is ${describe(raw)}; expected an object of string values`);
+      if (typeof raw !== 'object' || Array.isArray(raw)) invalid(`__metadata__ is ${describe(raw)}; expected an object of string values`, path);
       for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof value !== 'string') invalid(`__metadata__ '${key}' is ${describe(value)}; expected a string (safetensors metadata maps strings to strings)`);
-        metadata[key] = value as string;
+        if (typeof value !== 'string') invalid(`__metadata__ '${key}' is ${describe(value)}; expected a string (safetensors metadata maps strings to strings)`, `${path}/${pointer(key)}`);
+        setOwn(metadata, key, value as string);
       }
       continue;
     }
     const at = `tensor '${name}'`;
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) invalid(`${at} is ${describe(raw)}; expected an object { dtype, shape, data_offsets }`);
+    if (name === '') invalid(`a tensor has the empty name ""; expected a non-empty name (encodeSafetensors refuses it too)`, path);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) invalid(`${at} is ${describe(raw)}; expected an object { dtype, shape, data_offsets }`, path);
     const info = raw as Record<string, unknown>;
     const { dtype, shape, data_offsets: offsets } = info;
-    if (typeof dtype !== 'string') invalid(`${at} has dtype ${describe(dtype)}; expected a string such as "F32"`);
-    if (!Array.isArray(shape) || !shape.every(isCount)) invalid(`${at} has shape ${describe(shape)}; expected an array of non-negative integers`);
+    if (typeof dtype !== 'string') invalid(`${at} has dtype ${describe(dtype)}; expected a string such as "F32"`, `${path}/dtype`);
+    if (!Array.isArray(shape) || !shape.every(isCount)) invalid(`${at} has shape ${describe(shape)}; expected an array of non-negative integers`, `${path}/shape`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-      invalid(`${at} has data_offsets ${describe(offsets)}; expected [begin, end], two non-negative integers`);
+      invalid(`${at} has data_offsets ${describe(offsets)}; expected [begin, end], two non-negative integers`, `${path}/data_offsets`);
     }
     const size = SAFETENSORS_DTYPE_SIZES[dtype as string];
     if (size === undefined) {
-      fail('SAFETENSORS_DTYPE', `${where}: ${at} has dtype ${describe(dtype)}, which this reader does not know; expected one of ${Object.keys(SAFETENSORS_DTYPE_SIZES).join(', ')}`);
+      throw new SafetensorsError('SAFETENSORS_DTYPE', `${where}: ${at} has dtype ${describe(dtype)}, which this reader does not know; expected one of ${Object.keys(SAFETENSORS_DTYPE_SIZES).join(', ')}`, `${path}/dtype`, source);
     }
     const [begin, end] = offsets as number[];
-    if (begin > end) invalid(`${at} has data_offsets [${begin}, ${end}]: begin is after end`);
-    if (end > dataLength) invalid(`${at} has data_offsets [${begin}, ${end}] but the data buffer is only ${dataLength} bytes; the file is truncated or the offsets are wrong`);
+    if (begin > end) invalid(`${at} has data_offsets [${begin}, ${end}]: begin is after end`, `${path}/data_offsets`);
+    if (end > dataLength) invalid(`${at} has data_offsets [${begin}, ${end}] but the data buffer is only ${dataLength} bytes; the file is truncated or the offsets are wrong`, `${path}/data_offsets`);
     let count = 1;
     for (const d of shape as number[]) count *= d; // exact: checked against a real byte length below
     if (count * size !== end - begin) {
-      invalid(`${at} (${dtype}, shape ${fmtShape(shape as number[])}) needs ${count} x ${size} = ${count * size} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+      invalid(`${at} (${dtype}, shape ${fmtShape(shape as number[])}) needs ${count} x ${size} = ${count * size} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`, `${path}/data_offsets`);
     }
     entries.push({ name, dtype: dtype as string, shape: (shape as number[]).slice(), begin, end });
   }
@@ -108,17 +124,28 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source?: string): Safe
   return { entries, metadata, dataStart: 8 + headerLength };
 }
 
+/** A key as a JSON pointer step. */
+function pointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Sets `object[key]` as an own property, also for '__proto__' (which an assignment would take as the prototype). */
+export function setOwn<T>(object: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
+}
+
 /** Ranges must not overlap and must cover the buffer exactly (as the reference implementation). */
-function checkCoverage(entries: SafetensorsEntry[], dataLength: number, invalid: (m: string) => never): void {
+function checkCoverage(entries: SafetensorsEntry[], dataLength: number, invalid: (m: string, path?: string) => never): void {
   const sorted = entries.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   let previous: SafetensorsEntry | null = null;
   for (const e of sorted) {
     if (e.begin < cursor && previous) {
-      invalid(`tensor '${e.name}' (bytes [${e.begin}, ${e.end})) overlaps tensor '${previous.name}' (bytes [${previous.begin}, ${previous.end})); expected disjoint ranges`);
+      invalid(`tensor '${e.name}' (bytes [${e.begin}, ${e.end})) overlaps tensor '${previous.name}' (bytes [${previous.begin}, ${previous.end})); expected disjoint ranges`, `/${pointer(e.name)}/data_offsets`);
     }
     if (e.begin > cursor) {
-      invalid(`bytes [${cursor}, ${e.begin}) of the data buffer belong to no tensor (the next one, '${e.name}', starts at ${e.begin}); expected the tensors to cover the buffer without gaps`);
+      invalid(`bytes [${cursor}, ${e.begin}) of the data buffer belong to no tensor (the next one, '${e.name}', starts at ${e.begin}); expected the tensors to cover the buffer without gaps`, `/${pointer(e.name)}/data_offsets`);
     }
     cursor = e.end;
     previous = e;

@@ -1,6 +1,6 @@
 import { FloatArray, NodeBuiltins, Tensor, allocate, nodeModule } from '@loopflow/tensor';
-import { fail } from './errors';
-import { parseSafetensorsHeader } from './safetensors-header';
+import { fail, SafetensorsError } from './errors';
+import { parseSafetensorsHeader, setOwn } from './safetensors-header';
 import { FLOAT_DTYPES, INTEGER_DTYPES, readElements, writeElements } from './safetensors-dtypes';
 
 /** Options of `decodeSafetensors`. */
@@ -56,7 +56,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
       if (typeof value !== 'string') {
         fail('SAFETENSORS_INVALID', `encodeSafetensors: metadata '${key}' is ${typeof value}; expected a string (safetensors metadata maps strings to strings; JSON.stringify other values)`);
       }
-      meta[key] = value;
+      setOwn(meta, key, value);
     }
     header.__metadata__ = meta;
   }
@@ -70,7 +70,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   }
   for (const name of names) {
     const t = tensors[name];
-    header[name] = { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: t.shape.slice(), data_offsets: offsets.get(name) };
+    setOwn(header, name, { dtype: t.dtype === 'float64' ? 'F64' : 'F32', shape: t.shape.slice(), data_offsets: offsets.get(name) });
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLength = Math.ceil(json.length / 8) * 8;
@@ -103,7 +103,7 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsO
     const ok = FLOAT_DTYPES.has(e.dtype) || (options.convertIntegers && INTEGER_DTYPES.has(e.dtype));
     if (!ok) {
       const hint = INTEGER_DTYPES.has(e.dtype) ? 'pass { convertIntegers: true } to read it as float32, or drop it from the file' : 'convert it to F32, F16, BF16 or F64 before saving';
-      fail('SAFETENSORS_DTYPE', `${where}: tensor '${e.name}' has dtype ${e.dtype}; expected F32, F64, F16 or BF16; ${hint}`);
+      throw new SafetensorsError('SAFETENSORS_DTYPE', `${where}: tensor '${e.name}' has dtype ${e.dtype}; expected F32, F64, F16 or BF16; ${hint}`, `/${e.name.replace(/~/g, '~0').replace(/\//g, '~1')}/dtype`, options.source);
     }
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -112,7 +112,7 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeSafetensorsO
     const count = e.shape.reduce((a, b) => a * b, 1);
     const data: FloatArray = allocate(e.dtype === 'F64' && options.keepFloat64 ? 'float64' : 'float32', count);
     readElements(view, dataStart + e.begin, e.dtype, data);
-    tensors[e.name] = new Tensor(data, e.shape);
+    setOwn(tensors, e.name, new Tensor(data, e.shape)); // '__proto__' is a name like any other
   }
   return { tensors, metadata };
 }

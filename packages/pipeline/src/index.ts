@@ -11,7 +11,7 @@ export { defineStage, StageOptionsError, STAGE_CATEGORIES } from './vocabulary/s
 export type { StageDefinition, StageContext, StageIssue, StageCategory, JsonSchema } from './vocabulary/stage';
 export { DATA_KINDS, KIND_ORDER } from './vocabulary/kinds';
 export type { DataKind } from './vocabulary/kinds';
-export type { PipelineEvent, StageEvent, DataEvent, TrainStartEvent, EvaluationEvent, BaselineEvent, OutputEvent, LogEvent } from './vocabulary/events';
+export type { PipelineEvent, StageEvent, ReadEvent, DataEvent, TrainStartEvent, EvaluationEvent, BaselineEvent, OutputEvent, LogEvent } from './vocabulary/events';
 export type { Item, SplitName } from './vocabulary/items';
 export type { Artifacts, SeriesLayout, SplitRows } from './vocabulary/artifacts';
 export type { PreparedData, Task, ModelInputSpec, BatchingOptions } from './vocabulary/prepared';

@@ -50,4 +50,11 @@ describe('collate', () => {
       ]),
     ).toThrow(/sample 1, step 0 has 1 features but sample 0 has 2/);
   });
+
+  it('collates 300k samples in one batch (no Math.max spread over the lengths: issue 16)', () => {
+    const samples: Sample[] = Array.from({ length: 300_000 }, (_, i) => ({ kind: 'tokens', input: i === 7 ? [1, 2] : [1], target: i === 7 ? [2, 3] : [2] }));
+    const b = collate(samples);
+    expect(b.inputs.shape).toEqual([2, 300_000]);
+    expect(b.lengths[7]).toBe(2);
+  });
 });

@@ -50,7 +50,8 @@ export function collate(samples: readonly Sample[], options: CollateOptions = {}
     if (s.input.length === 0) throw new DataError('DATA_SHAPE', `collate: sample ${b} has an empty input; expected at least one step`);
     return s.input.length;
   });
-  const T = Math.max(...lengths);
+  let T = 0; // a loop: Math.max(...lengths) overflows the stack beyond ~120k samples
+  for (const length of lengths) if (length > T) T = length;
   const mask = allocate(dtype, T * B);
   for (let b = 0; b < B; b++) for (let t = 0; t < lengths[b]; t++) mask[t * B + b] = 1; // [T, B]
   const maskTensor = fromArray(mask, [T, B]);

@@ -56,4 +56,12 @@ describe('Scaler', () => {
     expect(() => Scaler.fit('minmax', [[1]]).transform([1, 2])).toThrow(expect.objectContaining({ code: 'DATA_SHAPE' }));
     expect(() => Scaler.fit('minmax', [[1]]).inverseTensor(tensor([[1, 2]]))).toThrow(expect.objectContaining({ code: 'DATA_SHAPE' }));
   });
+
+  it.each([
+    ['standard', [[1e308], [-1e308]]],
+    ['standard', [[1e200], [3]]],
+    ['minmax', [[1e308], [-1e308]]],
+  ] as const)('a %s fit whose statistics overflow float64 is DATA_BAD_VALUE naming the column, not a fromJSON error', (kind, rows) => {
+    expect(() => Scaler.fit(kind, rows.map((r) => [0, ...r]))).toThrow(expect.objectContaining({ code: 'DATA_BAD_VALUE', column: 1, message: expect.stringMatching(/^Scaler\.fit: column 1: .* overflows float64/) }));
+  });
 });

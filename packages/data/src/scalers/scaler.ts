@@ -72,6 +72,16 @@ export class ScalerFitter {
     const minmax = this.kind === 'minmax';
     const offset = minmax ? this.min.slice() : this.mean.slice();
     const scale = minmax ? this.max.map((m, i) => m - this.min[i]) : this.m2.map((s) => Math.sqrt(s / this.count));
+    for (let i = 0; i < scale.length; i++) {
+      if (!Number.isFinite(offset[i]) || !Number.isFinite(scale[i])) {
+        const what = minmax ? `its range (${this.max[i]} - ${this.min[i]})` : `its mean or standard deviation`;
+        throw new DataError('DATA_BAD_VALUE', `Scaler.fit: column ${i}: ${what} overflows float64 (values from ${this.min[i]} to ${this.max[i]}); expected ${minmax ? 'a range below about 1.8e308' : 'values below about 1e154 in magnitude (the standard deviation squares them)'}; rescale the column (e.g. other units) before fitting`, {
+          column: i,
+          expected: 'values of a magnitude float64 can scale',
+          received: `${this.min[i]} to ${this.max[i]}`,
+        });
+      }
+    }
     return Scaler.fromJSON({
       format: 'loopflow-scaler',
       version: 1,

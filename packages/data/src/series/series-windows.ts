@@ -36,7 +36,10 @@ export function seriesWindows(options: SeriesWindowsOptions): OperatorFunction<r
   const span = lookBack + horizon;
   return (source) =>
     new Observable<SeriesSample>((subscriber) => {
-      const ring: (readonly number[])[] = new Array(span);
+      // each row's input and target columns, picked once as it arrives: the windows holding a
+      // row share these arrays (read-only) instead of a copy each (lookBack times less memory)
+      const ringInput: (readonly number[])[] = new Array(span);
+      const ringTarget: (readonly number[])[] = new Array(span);
       let count = 0;
       let width = -1;
       let inputColumns: readonly number[] = [];
@@ -61,14 +64,15 @@ export function seriesWindows(options: SeriesWindowsOptions): OperatorFunction<r
             );
             return;
           }
-          ring[count % span] = row;
+          ringInput[count % span] = pick(row, inputColumns);
+          ringTarget[count % span] = pick(row, targetColumns);
           count += 1;
           const start = count - span;
           if (start >= 0 && start % stride === 0) {
-            const input: number[][] = [];
-            const target: number[][] = [];
-            for (let t = 0; t < lookBack; t++) input.push(pick(ring[(start + t) % span], inputColumns));
-            for (let t = lookBack; t < span; t++) target.push(pick(ring[(start + t) % span], targetColumns));
+            const input: (readonly number[])[] = [];
+            const target: (readonly number[])[] = [];
+            for (let t = 0; t < lookBack; t++) input.push(ringInput[(start + t) % span]);
+            for (let t = lookBack; t < span; t++) target.push(ringTarget[(start + t) % span]);
             subscriber.next({ kind: 'series', input, target, index: start });
           }
         },
@@ -78,7 +82,9 @@ export function seriesWindows(options: SeriesWindowsOptions): OperatorFunction<r
     });
 }
 
-function pick(row: readonly number[], columns: readonly number[]): number[] {
+/** The row's `columns`; the row itself when they are all of its columns in order (rows are read, never written). */
+function pick(row: readonly number[], columns: readonly number[]): readonly number[] {
+  if (columns.length === row.length && columns.every((c, i) => c === i)) return row;
   const out = new Array<number>(columns.length);
   for (let i = 0; i < columns.length; i++) out[i] = row[columns[i]];
   return out;

@@ -12,13 +12,18 @@ export interface ReadSummary {
   readonly skipped: number;
   /** The errors of the first skipped rows (at most 20), each naming file, line and column. */
   readonly errors: readonly DataError[];
+  /** CSV: the column names of the header (or given by `names`); absent when the file held no record at all. */
+  readonly columns?: readonly string[];
 }
 
 /** Options shared by the row parsers (CSV, JSON lines). */
 export interface BadRowOptions {
   /** `'error'` (default): the first bad row errors the stream. `'skip'`: drop it and count it. */
   readonly onBadRow?: BadRowPolicy;
-  /** Called once when the stream completes, with the counts. */
+  /**
+   * Called once with the counts: when the stream completes, or when the consumer stops
+   * early (e.g. `take(n)`); not when the stream fails.
+   */
   readonly onSummary?: (summary: ReadSummary) => void;
 }
 
@@ -29,6 +34,9 @@ export class RowTally {
   private rows = 0;
   private skipped = 0;
   private readonly errors: DataError[] = [];
+  private reported = false;
+  /** CSV: the header's column names, once read. */
+  columns?: readonly string[];
 
   constructor(
     private readonly options: BadRowOptions,
@@ -47,8 +55,15 @@ export class RowTally {
     if (this.errors.length < KEPT_ERRORS) this.errors.push(error);
   }
 
-  /** Reports the summary (at completion). */
+  /** Reports the summary (at completion, or when the consumer stops early), once. */
   finish(file = this.file): void {
-    this.options.onSummary?.({ file, rows: this.rows, skipped: this.skipped, errors: this.errors.slice() });
+    if (this.reported) return;
+    this.reported = true;
+    this.options.onSummary?.({ file, rows: this.rows, skipped: this.skipped, errors: this.errors.slice(), ...(this.columns ? { columns: this.columns } : {}) });
+  }
+
+  /** The stream failed: no summary is reported. */
+  fail(): void {
+    this.reported = true;
   }
 }

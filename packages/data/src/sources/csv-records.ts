@@ -4,6 +4,7 @@ import { nodeModule } from '@loopflow/tensor';
 import { parse } from 'csv-parse';
 import { DataError, fileError, formatLocation } from '../errors';
 import type { BadRowPolicy } from './bad-rows';
+import { QuoteTracker } from './quote-tracker';
 
 /**
  * One CSV record as read, before typing: its fields as strings and the line it ends on
@@ -41,8 +42,10 @@ export type CsvSource = string | (() => Readable);
  * The file is read chunk by chunk as records are consumed (the parser's buffer holds a few
  * records; when it is full, reading pauses), so memory stays bounded; unsubscribing closes
  * the file. Malformed CSV (an unclosed quote, text after a closing quote) is a
- * `DATA_BAD_CSV` error naming the file and line. Field counts are not checked here but by
- * {@link csvRows}, which knows the header.
+ * `DATA_BAD_CSV` error naming the file and line. A quote that is never closed would make
+ * the rest of the file one field: that is an error even under `onBadRow: 'skip'`, reported
+ * at the line and column where the quote opens (`line`, `column`). Field counts are not
+ * checked here but by {@link csvRows}, which knows the header.
  *
  * @example
  * csvRecords('prices.csv').pipe(csvRows({ columns: [{ name: 'price', type: 'number' }] }))
@@ -70,7 +73,13 @@ export function csvRecords(source: CsvSource, options: CsvRecordsOptions = {}): 
       subscriber.error(err);
       return;
     }
-    parser.on('skip', (err: Error & { lines?: number }) => {
+    const quotes = new QuoteTracker(options.delimiter ?? ',', options.quote ?? '"', options.comment);
+    parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
+      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+        // not a row to skip: the rest of the file would be lost with it
+        subscriber.error(fromCsvError(err, file, quotes));
+        return;
+      }
       pending.push({ file, line: err.lines ?? 0, error: fromCsvError(err, file) as DataError });
     });
     // Records are drained synchronously on 'readable' (much faster than one await per
@@ -90,11 +99,19 @@ export function csvRecords(source: CsvSource, options: CsvRecordsOptions = {}): 
       flushPendingUpTo(Infinity);
       subscriber.complete();
     });
-    nodeStream().pipeline(input, parser, (err) => {
-      if (err) subscriber.error(fromCsvError(err, file));
+    const decoder = new TextDecoder('utf-8');
+    const watch = new (nodeStream().Transform)({
+      transform(chunk: Buffer | string, _encoding, done) {
+        quotes.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+        done(null, chunk);
+      },
+    });
+    nodeStream().pipeline(input, watch, parser, (err) => {
+      if (err) subscriber.error(fromCsvError(err, file, quotes));
     });
     return () => {
       if (!input.destroyed) input.destroy();
+      if (!watch.destroyed) watch.destroy();
       if (!parser.destroyed) parser.destroy();
     };
   });
@@ -114,8 +131,18 @@ function nodeStream(): typeof import('stream') {
   return stream;
 }
 
-function fromCsvError(err: unknown, file?: string): unknown {
+function fromCsvError(err: unknown, file?: string, quotes?: QuoteTracker): unknown {
   const e = err as Error & { code?: string; lines?: number };
+  const opened = quotes?.open ?? quotes?.firstBadClose;
+  if (e?.code === 'CSV_QUOTE_NOT_CLOSED' && opened) {
+    const where = formatLocation({ file, line: opened.line, column: opened.column });
+    const lost = e.lines !== undefined && e.lines > opened.line ? `lines ${opened.line}-${e.lines} (the rest of the file)` : 'the rest of the file';
+    return new DataError(
+      'DATA_BAD_CSV',
+      `csv: ${where}: the quote opening this field is never closed, so ${lost} would be read as one field (${e.code}); expected a closing quote (a quote inside a quoted field is written twice: ""); fix the file (onBadRow: 'skip' does not skip this, as it would drop every row after it)`,
+      { file, line: opened.line, column: opened.column, expected: 'a closing quote', received: 'end of file' },
+    );
+  }
   if (typeof e?.code === 'string' && (e.code.startsWith('CSV_') || e.code === 'INVALID_OPENING_QUOTE')) {
     return new DataError('DATA_BAD_CSV', `csv: ${formatLocation({ file, line: e.lines })}: malformed CSV (${e.code}: ${e.message}); expected fields separated by the delimiter, quoted fields closed by a quote; fix the file or pass onBadRow: 'skip'`, {
       file,

@@ -1,3 +1,4 @@
+import { take } from 'rxjs';
 import { csvRows } from './csv-rows';
 import type { CsvRecord } from './csv-records';
 import type { ReadSummary } from './bad-rows';
@@ -66,7 +67,39 @@ describe('csvRows', () => {
       const out = src.pipe(csvRows({ columns: [{ name: 'n', type: 'integer' }], onBadRow: 'skip', onSummary: (s) => summaries.push(s) }));
       expectObservable(out).toBe('-a--d|', { a: { n: 1 }, d: { n: 5 } });
     });
-    expect(summaries).toEqual([{ file: 'p.csv', rows: 2, skipped: 2, errors: [expect.objectContaining({ code: 'DATA_BAD_VALUE', line: 3 }), expect.objectContaining({ code: 'DATA_BAD_CSV', line: 4 })] }]);
+    expect(summaries).toEqual([{ file: 'p.csv', rows: 2, skipped: 2, columns: ['n'], errors: [expect.objectContaining({ code: 'DATA_BAD_VALUE', line: 3 }), expect.objectContaining({ code: 'DATA_BAD_CSV', line: 4 })] }]);
+  });
+
+  it('reports the counts so far when the consumer stops early (take), and none when the stream fails', () => {
+    const summaries: ReadSummary[] = [];
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('habcd|', { h: rec(1, 'n'), a: rec(2, '1'), b: rec(3, 'x'), c: rec(4, '4'), d: rec(5, '5') });
+      const out = src.pipe(csvRows({ columns: [{ name: 'n', type: 'integer' }], onBadRow: 'skip', onSummary: (s) => summaries.push(s) }), take(2));
+      expectObservable(out).toBe('-a-(c|)', { a: { n: 1 }, c: { n: 4 } });
+    });
+    expect(summaries).toEqual([expect.objectContaining({ rows: 2, skipped: 1, columns: ['n'] })]);
+    summaries.length = 0;
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('hab|', { h: rec(1, 'n'), a: rec(2, '1'), b: rec(3, 'x') });
+      expectObservable(src.pipe(csvRows({ columns: [{ name: 'n', type: 'integer' }], onSummary: (s) => summaries.push(s) }))).toBe('-a#', { a: { n: 1 } }, expect.objectContaining({ code: 'DATA_BAD_VALUE' }));
+    });
+    expect(summaries).toEqual([]);
+  });
+
+  it.each(['0x10', '0b1', '0o7', '1_000', 'Infinity', '1e999', '--1', '1.2.3'])('reads %s in a number column as a bad value, not a number (issue 16)', (text) => {
+    for (const type of ['number', 'integer'] as const) {
+      marbles().run(({ cold, expectObservable }) => {
+        const src = cold('ha|', { h: rec(1, 'n'), a: rec(2, text) });
+        expectObservable(src.pipe(csvRows({ columns: [{ name: 'n', type }] }))).toBe('-#', undefined, expect.objectContaining({ code: 'DATA_BAD_VALUE', column: 'n', received: text }));
+      });
+    }
+  });
+
+  it.each([['12', 12], [' -3.5 ', -3.5], ['+.5', 0.5], ['5.', 5], ['1e3', 1000], ['-2E-2', -0.02]])('reads the decimal %j as %d', (text, value) => {
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('ha|', { h: rec(1, 'n'), a: rec(2, text) });
+      expectObservable(src.pipe(csvRows({ columns: [{ name: 'n', type: 'number' }] }))).toBe('-a|', { a: { n: value } });
+    });
   });
 
   it('rejects a header naming a column twice', () => {
@@ -82,5 +115,16 @@ describe('csvRows without a header', () => {
       const src = cold('ab|', { a: rec(1, '1', 'x'), b: rec(2, '2') });
       expectObservable(src.pipe(csvRows({ header: false, names: ['n', 's'], columns: [{ name: 'n', type: 'integer' }, 's'] }), errorCode())).toBe('a#', { a: { n: 1, s: 'x' } }, 'DATA_BAD_ROW');
     });
+  });
+
+  it('a column named "__proto__" is an ordinary key of the row, not its prototype', () => {
+    marbles().run(({ cold, expectObservable }) => {
+      const src = cold('ha|', { h: rec(1, '__proto__', 'b'), a: rec(2, 'x', '2') });
+      expectObservable(src.pipe(csvRows())).toBe('-a|', { a: JSON.parse('{"__proto__": "x", "b": "2"}') });
+    });
+    const rows: Record<string, unknown>[] = [];
+    marbles().run(({ cold }) => cold('ha|', { h: rec(1, '__proto__'), a: rec(2, '1') }).pipe(csvRows()).subscribe((r) => rows.push(r as Record<string, unknown>)));
+    expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
+    expect(Object.keys(rows[0])).toEqual(['__proto__']);
   });
 });

@@ -67,7 +67,11 @@ export function csvRows<R extends CsvRow = Record<string, CsvValue>>(options: Cs
       let plan: Plan[] | undefined;
       let tally: RowTally | undefined;
       let file: string | undefined;
-      return source.subscribe({
+      const fail = (err: unknown): void => {
+        tally?.fail();
+        subscriber.error(err);
+      };
+      const subscription = source.subscribe({
         next(record) {
           file = record.file;
           tally ??= new RowTally(options, file);
@@ -81,11 +85,13 @@ export function csvRows<R extends CsvRow = Record<string, CsvValue>>(options: Cs
             if (names === undefined) {
               if (header) {
                 names = checkHeader(fields, record);
+                tally.columns = names;
                 plan = makePlan(names, options.columns, record);
                 return;
               }
               names = fields.map((_, i) => `column${i + 1}`);
             }
+            tally.columns ??= names;
             plan ??= makePlan(names, options.columns, record);
             if (fields.length !== names.length) {
               tally.bad(
@@ -100,7 +106,7 @@ export function csvRows<R extends CsvRow = Record<string, CsvValue>>(options: Cs
             }
             row = typeRow(fields, plan, record, missingValues, asArray, tally) as R | undefined;
           } catch (err) {
-            subscriber.error(err);
+            fail(err);
             return;
           }
           if (row !== undefined) {
@@ -108,12 +114,18 @@ export function csvRows<R extends CsvRow = Record<string, CsvValue>>(options: Cs
             subscriber.next(row);
           }
         },
-        error: (err) => subscriber.error(err),
+        error: fail,
         complete() {
-          (tally ?? new RowTally(options)).finish(file);
+          tally ??= new RowTally(options);
+          if (names) tally.columns ??= names;
+          tally.finish(file);
           subscriber.complete();
         },
       });
+      return () => {
+        subscription.unsubscribe();
+        tally?.finish(file); // the consumer stopped early (take): the counts so far
+      };
     });
 }
 
@@ -177,21 +189,25 @@ function typeRow(fields: readonly string[], plan: Plan[], record: CsvRecord, mis
       return undefined;
     }
     if (asArray) out.push(value);
+    else if (spec.as === '__proto__') Object.defineProperty(obj, spec.as, { value, enumerable: true, writable: true, configurable: true }); // an own key, as JSON.parse makes it
     else obj[spec.as] = value;
   }
   return asArray ? out : obj;
 }
+
+/** A decimal number as written in data: sign, digits, point, exponent. Not `0x10`, `0b1`, `Infinity` (which `Number()` reads). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function parseField(text: string, type: ColumnType): CsvValue | undefined {
   const t = text.trim();
   switch (type) {
     case 'number': {
       const v = Number(t);
-      return t !== '' && Number.isFinite(v) ? v : undefined;
+      return DECIMAL.test(t) && Number.isFinite(v) ? v : undefined;
     }
     case 'integer': {
       const v = Number(t);
-      return t !== '' && Number.isInteger(v) ? v : undefined;
+      return DECIMAL.test(t) && Number.isInteger(v) ? v : undefined;
     }
     case 'boolean': {
       const l = t.toLowerCase();

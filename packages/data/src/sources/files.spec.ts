@@ -63,6 +63,7 @@ describe('readCsv', () => {
     expect(err.code).toBe('DATA_BAD_CSV');
     expect(err.file).toBe(p);
     expect(err.line).toBe(3); // the line where the open quote starts
+    expect(err.column).toBe(3);
     expect(err.message).toContain('CSV_QUOTE_NOT_CLOSED');
   });
 
@@ -78,16 +79,23 @@ describe('readCsv', () => {
     expect(summaries[0].errors.map((e) => [e.code, e.line])).toEqual([['DATA_BAD_ROW', 3], ['DATA_BAD_VALUE', 4], ['DATA_BAD_ROW', 6]]);
   });
 
-  it('counts a malformed-CSV record as skipped under onBadRow "skip"', async () => {
-    const p = write('skipquote.csv', 'x,y\n1,2\n"a"b,3\n4,5\n6,7\n');
+  it('an unclosed quote is an error even under onBadRow "skip", at the line and column where it opens (issue 16)', async () => {
+    const rest = Array.from({ length: 30 }, (_, i) => `${i},${i}`).join('\n');
+    const p = write('skipopen.csv', `x,y\n1,2\n3,"open\n${rest}\n`);
     const summaries: ReadSummary[] = [];
-    const rows = await lastValueFrom(readCsv(p, { onBadRow: 'skip', onSummary: (s) => summaries.push(s) }).pipe(toArray()));
-    // csv-parse 7.0.3 does not recover from a bad closing quote: it stays inside the quote, so
-    // the rest of the file becomes a second error (CSV_QUOTE_NOT_CLOSED at the end). Both count.
-    expect(rows).toEqual([{ x: '1', y: '2' }]);
-    expect(summaries[0].skipped).toBe(2);
-    expect(summaries[0].errors.map((e) => [e.code, e.line])).toEqual([['DATA_BAD_CSV', 3], ['DATA_BAD_CSV', 5]]);
-    expect(summaries[0].errors[0].message).toContain('CSV_INVALID_CLOSING_QUOTE');
+    const err = await failure(lastValueFrom(readCsv(p, { onBadRow: 'skip', onSummary: (s) => summaries.push(s) }).pipe(toArray())));
+    expect([err.code, err.file, err.line, err.column, err.expected]).toEqual(['DATA_BAD_CSV', p, 3, 3, 'a closing quote']);
+    expect(err.message).toMatch(/line 3, column 3: the quote opening this field is never closed, so lines 3-33 \(the rest of the file\) would be read as one field/);
+    expect(summaries).toEqual([]); // the stream failed: nothing was counted as a success
+  });
+
+  it('a bad closing quote that csv-parse cannot resume after is an error under "skip", at its opening quote', async () => {
+    // csv-parse 7.0.3 does not recover from a bad closing quote: it stays inside the quote to the
+    // end of the file (CSV_QUOTE_NOT_CLOSED), which would drop every row after it.
+    const p = write('skipquote.csv', 'x,y\n1,2\n"a"b,3\n4,5\n6,7\n');
+    const err = await failure(lastValueFrom(readCsv(p, { onBadRow: 'skip' }).pipe(toArray())));
+    expect([err.code, err.line, err.column]).toEqual(['DATA_BAD_CSV', 3, 1]);
+    expect(err.message).toContain('CSV_QUOTE_NOT_CLOSED');
   });
 
   it('reads from a Readable factory, with a delimiter', async () => {

@@ -49,4 +49,13 @@ describe('parseJsonLines', () => {
       expectObservable(cold('a#', { a: line(1, '5') }, 'boom').pipe(parseJsonLines())).toBe('a#', { a: 5 }, 'boom');
     });
   });
+
+  it('"__proto__" in a line is an own key of the value, never its prototype (issue 16)', () => {
+    const values: Record<string, unknown>[] = [];
+    marbles().run(({ cold }) => cold('a|', { a: line(1, '{"__proto__": {"polluted": 1}, "x": 2}') }).pipe(parseJsonLines<Record<string, unknown>>()).subscribe((v) => values.push(v)));
+    expect(Object.getPrototypeOf(values[0])).toBe(Object.prototype);
+    expect(Object.keys(values[0])).toEqual(['__proto__', 'x']);
+    expect((values[0] as { polluted?: number }).polluted).toBeUndefined();
+    expect(({} as { polluted?: number }).polluted).toBeUndefined();
+  });
 });

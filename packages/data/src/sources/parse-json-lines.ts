@@ -25,7 +25,7 @@ export function parseJsonLines<T = unknown>(options: ParseJsonLinesOptions = {})
     new Observable<T>((subscriber) => {
       let tally: RowTally | undefined;
       let file: string | undefined;
-      return source.subscribe({
+      const subscription = source.subscribe({
         next(line) {
           file = line.file;
           tally ??= new RowTally(options, file);
@@ -62,17 +62,25 @@ export function parseJsonLines<T = unknown>(options: ParseJsonLinesOptions = {})
               return;
             }
           } catch (err) {
+            tally.fail();
             subscriber.error(err);
             return;
           }
           tally.row();
           subscriber.next(value as T);
         },
-        error: (err) => subscriber.error(err),
+        error: (err) => {
+          tally?.fail();
+          subscriber.error(err);
+        },
         complete() {
           (tally ?? new RowTally(options)).finish(file);
           subscriber.complete();
         },
       });
+      return () => {
+        subscription.unsubscribe();
+        tally?.finish(file); // the consumer stopped early (take): the counts so far
+      };
     });
 }

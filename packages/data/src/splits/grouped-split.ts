@@ -25,9 +25,9 @@ export function groupedSplit<T>(items: readonly T[], options: SplitFractions & {
   const test: number[] = [];
   const train: number[] = [];
   for (const members of order) {
-    if (validation.length < sizes.validation) validation.push(...members);
-    else if (test.length < sizes.test) test.push(...members);
-    else train.push(...members);
+    // a loop, not push(...members): a spread overflows the stack beyond ~120k members
+    const part = validation.length < sizes.validation ? validation : test.length < sizes.test ? test : train;
+    for (const member of members) part.push(member);
   }
   const pick = (indices: number[]): T[] => indices.sort((x, y) => x - y).map((i) => items[i]);
   return { train: pick(train), validation: pick(validation), test: pick(test) };

@@ -70,4 +70,12 @@ describe('groupedSplit', () => {
     expect(s.validation.length).toBeLessThan(140);
     expect(groupedSplit(items, { seed: 9, validation: 0.1, test: 0.1, groupOf: (x) => x.group })).toEqual(s);
   });
+
+  it('keeps a group of 300k members whole (no push spread: issue 16)', () => {
+    const items = Array.from({ length: 300_010 }, (_, i) => ({ id: i, group: i < 300_000 ? 'big' : `g${i}` }));
+    const s = groupedSplit(items, { seed: 1, validation: 0.1, test: 0.1, groupOf: (x) => x.group });
+    const parts = [s.train, s.validation, s.test].filter((p) => p.some((x) => x.group === 'big'));
+    expect(parts).toHaveLength(1);
+    expect(parts[0].filter((x) => x.group === 'big')).toHaveLength(300_000);
+  });
 });

@@ -13,7 +13,8 @@ import type { TextPosition } from './json-positions';
  * - `PIPELINE_SHAPE`: a stage missing or out of order (no source first, no train stage...);
  * - `STAGE_OPTIONS`: options a stage's factory refused (a combination the schema cannot express);
  * - `SEARCH`: a search block naming a field that does not exist, or values the definition refuses;
- * - `FILE`: a file a stage reads is missing.
+ * - `FILE`: a file a stage reads is missing;
+ * - `MEMORY`: training the model would need more memory than the limit (`memoryLimitMB`, or a share of this machine's).
  */
 export type ProblemCode =
   | 'JSON_SYNTAX'
@@ -26,7 +27,8 @@ export type ProblemCode =
   | 'PIPELINE_SHAPE'
   | 'STAGE_OPTIONS'
   | 'SEARCH'
-  | 'FILE';
+  | 'FILE'
+  | 'MEMORY';
 
 /**
  * One problem of a definition, as data: where (a JSON pointer into the file, and the line and

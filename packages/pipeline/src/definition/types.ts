@@ -10,6 +10,8 @@ export interface PipelineDefinition {
   name: string;
   description?: string;
   seed?: number;
+  /** The memory (MB) training may plan to use; default 75% of this machine's. Validation refuses a model whose estimate exceeds it. */
+  memoryLimitMB?: number;
   stages: StageEntry[];
   search?: SearchBlock;
 }

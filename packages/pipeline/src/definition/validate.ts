@@ -1,3 +1,4 @@
+import * as os from 'os';
 import * as path from 'path';
 import { LoopflowError } from '@loopflow/tensor';
 import type { StageRegistry } from '../registry/registry';
@@ -11,6 +12,7 @@ import { compiledSchema } from './compile';
 import { checkStages, StagePlan } from './check-stages';
 import { isWithin, pointerSegments, toPointer } from './pointer';
 import { planTrials, resolveField } from './search-space';
+import { memoryProblem } from './memory-estimate';
 
 /** Options of {@link validateDefinition}. */
 export interface ValidateOptions {
@@ -26,6 +28,8 @@ export interface ValidateOptions {
   checkSearch?: boolean;
   /** The file the definition was read from, for messages. */
   file?: string;
+  /** This machine's memory in bytes (default os.totalmem()): the default memory limit is 75% of it. */
+  totalMemory?: number;
 }
 
 /**
@@ -150,6 +154,12 @@ export function checkDefinition(value: unknown, options: ValidateOptions = {}): 
     } catch (e) {
       problems.push(stageFactoryProblem(plan, e));
     }
+  }
+
+  // the memory the training would need, once the options themselves are sound
+  if (problems.length === 0) {
+    const memory = memoryProblem(definition, options.totalMemory ?? os.totalmem());
+    if (memory) problems.push(memory);
   }
 
   const searchChecked = options.checkSearch !== false;

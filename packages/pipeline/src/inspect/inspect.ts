@@ -25,10 +25,26 @@ export function inspectRun(runDir: string): RunInspection {
   if (!fs.existsSync(summaryFile)) {
     throw new LoopflowError('RUN_INVALID', `${runDir} is not a run folder (no summary.json); pass a folder made by 'loopflow run', e.g. runs/<name>-<time>`);
   }
-  const summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as RunSummary;
+  const summary = readJson(summaryFile) as RunSummary;
   const modelFile = path.join(runDir, 'model.json');
-  const model = fs.existsSync(modelFile) ? (JSON.parse(fs.readFileSync(modelFile, 'utf8')) as ModelFile) : undefined;
+  const model = fs.existsSync(modelFile) ? (readJson(modelFile) as ModelFile) : undefined;
   return { runDir, summary, ...(model ? { model } : {}), files: fs.readdirSync(runDir).sort() };
+}
+
+/** A JSON file of a run folder; `RUN_INVALID` naming it when it is a folder, unreadable or not JSON. */
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new LoopflowError('RUN_INVALID', `${file} ${code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? (e as Error).message})`}; the run folder is damaged`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new LoopflowError('RUN_INVALID', `${file} is not valid JSON (${(e as Error).message}); the run folder is damaged (a run killed before its files were written atomically?)`);
+  }
 }
 
 /** A run's summary as text for a terminal. */

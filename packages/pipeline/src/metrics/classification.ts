@@ -59,7 +59,8 @@ export function classScores(confusion: readonly (readonly number[])[], c: number
  * classificationMetrics([1, 1, 0, 0], [1, 0, 1, 0]) // accuracy 0.5, precision 0.5, recall 0.5, f1 0.5
  */
 export function classificationMetrics(predicted: readonly number[], actual: readonly number[], options: { classes?: number; positive?: number } = {}): ClassificationMetrics {
-  const classes = options.classes ?? Math.max(2, ...actual.map((a) => a + 1), ...predicted.map((p) => p + 1));
+  let classes = options.classes ?? 2; // a loop: Math.max(...array) overflows the stack beyond ~120k samples
+  if (options.classes === undefined) for (const c of [...actual, ...predicted]) if (c + 1 > classes) classes = c + 1;
   const confusion = confusionMatrix(predicted, actual, classes);
   let correct = 0;
   for (let c = 0; c < classes; c++) correct += confusion[c][c];

@@ -94,4 +94,11 @@ describe('metricMode', () => {
     expect(metricMode('validation.loss')).toBe('min');
     expect(metricMode('test.rmse')).toBe('min');
   });
+
+  it('counts the classes of 300k predictions (no Math.max spread: issue 16)', () => {
+    const actual = Array.from({ length: 300_000 }, (_, i) => i % 3);
+    const m = classificationMetrics(actual, actual);
+    expect(m.accuracy).toBe(1);
+    expect(confusionMatrix(actual, actual, 3)[2][2]).toBe(100_000);
+  });
 });

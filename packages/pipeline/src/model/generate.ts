@@ -27,15 +27,27 @@ export function tokenBatch(ids: readonly number[]): Batch {
 /** Draws an index from logits `[V]` at a temperature, never one of `banned`. */
 export function sampleLogits(logits: ArrayLike<number>, temperature: number, rng: Random, banned: readonly number[]): number {
   const scores = Array.from(logits);
+  for (let i = 0; i < scores.length; i++) {
+    if (Number.isNaN(scores[i]) || scores[i] === Infinity) {
+      throw new LoopflowError('MODEL_NOT_FINITE', `generate: the model's output score of token ${i} is ${scores[i]}; expected finite scores; its weights (or state) are not finite: retrain, or resume from an earlier checkpoint`);
+    }
+  }
   for (const b of banned) scores[b] = -Infinity;
-  if (temperature <= 0) return scores.indexOf(Math.max(...scores));
+  if (temperature <= 0) return argMax(scores);
   const p = softmax(tensor(scores.map((s) => s / temperature)), -1).data;
   let u = rng.next();
   for (let i = 0; i < p.length; i++) {
     u -= p[i];
     if (u < 0) return i;
   }
-  return scores.indexOf(Math.max(...scores));
+  return argMax(scores);
+}
+
+/** The index of the largest score (the first of ties), by a loop: `Math.max(...scores)` overflows the stack beyond ~120k entries (a large vocabulary). */
+export function argMax(scores: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+  return best;
 }
 
 /**

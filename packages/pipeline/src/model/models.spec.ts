@@ -1,6 +1,8 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import { Random, Tensor, sum } from '@loopflow/tensor';
-import { namedParameters } from '@loopflow/layers';
+import { namedParameters, parameters } from '@loopflow/layers';
 import { collate, Sample, Vocabulary } from '@loopflow/data';
 import { buildModel } from './builders';
 import type { ModelDescription } from '../vocabulary/model';
@@ -87,5 +89,45 @@ describe('model files', () => {
     const rows = forecastAhead(model, { lookBack: 3, horizon: 2, inputColumns: [0], targetColumns: [0], lastRows: [[0.1], [0.2], [0.3]] }, undefined, 5);
     expect(rows.map((r) => r.step)).toEqual([1, 2, 3, 4, 5]);
     expect(rows.every((r) => r.values.length === 1 && Number.isFinite(r.values[0]))).toBe(true);
+  });
+
+  describe('a damaged run folder is refused with a code (issue 16)', () => {
+    const description: ModelDescription = { kind: 'recurrent', task: 'language-model', options: { cell: 'gru', hiddenSize: 3 }, input: tokenInput, outputSize: 8 };
+    const fresh = (name: string): string => {
+      const runDir = path.join(dir, name);
+      fs.mkdirSync(runDir);
+      saveModel(runDir, 'test', buildModel(description, new Random(9)), {});
+      return runDir;
+    };
+
+    it('model.json records the SHA-256 of the weights; a changed byte is MODEL_CHECKSUM', () => {
+      const runDir = fresh('checksum');
+      const weights = path.join(runDir, 'model.safetensors');
+      const bytes = fs.readFileSync(weights);
+      const file = JSON.parse(fs.readFileSync(path.join(runDir, 'model.json'), 'utf8'));
+      expect(file.weightsSha256).toBe(crypto.createHash('sha256').update(bytes).digest('hex'));
+      bytes[bytes.length - 1] ^= 1; // one bit of the last weight
+      fs.writeFileSync(weights, bytes);
+      expect(() => loadModel(runDir)).toThrow(expect.objectContaining({ code: 'MODEL_CHECKSUM', message: expect.stringMatching(/model\.safetensors: SHA-256 [0-9a-f]{64} differs from [0-9a-f]{64}, written in model\.json/) }));
+    });
+
+    it('missing weights, or a folder in their place: RUN_INVALID naming the file, not ENOENT/EISDIR', () => {
+      const runDir = fresh('missing');
+      const weights = path.join(runDir, 'model.safetensors');
+      fs.rmSync(weights);
+      expect(() => loadModel(runDir)).toThrow(expect.objectContaining({ code: 'RUN_INVALID', message: `${weights} (the model weights) is missing; the run folder is incomplete or damaged: run the definition again, or resume it from its checkpoints` }));
+      fs.mkdirSync(weights);
+      expect(() => loadModel(runDir)).toThrow(expect.objectContaining({ code: 'RUN_INVALID', message: expect.stringContaining('(the model weights) is a folder, not a file') }));
+      fs.writeFileSync(path.join(runDir, 'model.json'), '{"format": ');
+      expect(() => loadModel(runDir)).toThrow(expect.objectContaining({ code: 'RUN_INVALID', message: expect.stringContaining('model.json is not valid JSON') }));
+    });
+
+    it.each([NaN, Infinity])('weights holding %s are MODEL_NOT_FINITE naming the tensor, not sampled', (bad) => {
+      const runDir = fresh(`nonfinite-${bad}`);
+      const model = buildModel(description, new Random(9));
+      (parameters(model.modules)[0] as Tensor).data[2] = bad;
+      saveModel(runDir, 'test', model, {}); // a diverged model, with a valid checksum
+      expect(() => loadModel(runDir)).toThrow(expect.objectContaining({ code: 'MODEL_NOT_FINITE', message: expect.stringMatching(new RegExp(`tensor '[^']+' holds 1 non-finite value \\(the first, ${bad}, at index 2\\); the training diverged`)) }));
+    });
   });
 });

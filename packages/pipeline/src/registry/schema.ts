@@ -55,8 +55,14 @@ export function composePipelineSchema(registry: StageRegistry): JsonSchema {
     properties: {
       $schema: { type: 'string', description: 'Path or URL of this schema, for editor completion.' },
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Name of the pipeline; runs are written to runs/<name>-<time>/.' },
-      description: { type: 'string', description: 'What the pipeline does (free text).' },
+      description: { type: 'string', maxLength: 10000, description: 'What the pipeline does (free text, at most 10,000 characters: the report shows it).' },
       seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Seed of every random choice of the run (splits, shuffling, initialization, dropout).' },
+      memoryLimitMB: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 1073741824,
+        description: "The memory (MB) training may plan to use. Validation estimates the model's parameters, gradients, optimizer state and BPTT activations and refuses a model beyond it. Default: 75% of this machine's memory.",
+      },
       stages: { type: 'array', minItems: 1, items: { $ref: '#/definitions/stage' }, description: 'The stages, in order: a source first, then preprocessing, a split, batching, a model, training, evaluation and outputs.' },
       search: { $ref: '#/definitions/search' },
     },

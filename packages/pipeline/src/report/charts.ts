@@ -66,7 +66,7 @@ export function seriesSpec(series: SeriesComparison): VegaLiteSpec {
 export function confusionSpec(matrix: readonly (readonly number[])[], labels: readonly string[], title: string): VegaLiteSpec {
   const values = matrix.flatMap((row, a) => row.map((count, p) => ({ actual: labels[a] ?? String(a), predicted: labels[p] ?? String(p), count })));
   const size = Math.min(260, 80 * matrix.length);
-  const max = Math.max(1, ...values.map((v) => v.count));
+  const max = values.reduce((m, v) => Math.max(m, v.count), 1);
   return {
     title,
     width: size,

@@ -5,7 +5,7 @@ import { readMetricsLog } from '../run-folder/run-folder';
 import { DIAGNOSTICS_FILE, RunDiagnostics } from '../diagnostics/diagnostics';
 import { LossPoint, lossChartSpec, renderSvg } from './svg-chart';
 import { confusionSpec, gradientFlowSpec, seriesSpec } from './charts';
-import { confusionTable, escapeHtml, formatMetric, metricsTables, modelLabel, samplesSection } from './tables';
+import { confusionTable, escapeHtml, formatMetric, metricsTables, modelLabel, samplesSection, sourcesSection } from './tables';
 
 export { formatMetric } from './tables';
 
@@ -74,6 +74,7 @@ export async function renderReport(data: ReportData): Promise<string> {
     ['model', modelLabel(data.definition) ?? s.model],
     ['parameters', s.parameters],
     ['samples', s.samples ? Object.entries(s.samples).map(([k, v]) => `${k} ${v}`).join(', ') : undefined],
+    ['rows skipped', s.sources ? s.sources.reduce((n, r) => n + r.skipped, 0) : undefined],
     ['epochs', s.epochs],
     ['optimizer steps', s.steps],
     ['best epoch', s.best ? `${s.best.epoch} (${s.best.monitor} ${formatMetric(s.best.value)})` : undefined],
@@ -107,6 +108,7 @@ ${s.error ? `<p class="error">${escapeHtml(s.error.message)}</p>` : ''}
 <h2>Metrics</h2>
 ${metricsTables(s)}
 ${samplesSection(s)}
+${sourcesSection(s)}
 <h2>Loss</h2>
 ${losses.length ? losses.map((c) => figure(c)).join('\n') : '<p>No training steps recorded.</p>'}
 ${series ? `<h2>Predictions against the truth</h2>\n${series}` : ''}

@@ -88,3 +88,14 @@ export function samplesSection(summary: RunSummary): string {
 <p>${g.count} samples at temperature ${formatMetric(g.temperature)} (in <code>${escapeHtml(g.file)}</code>): <b>${g.novel} (${share.toFixed(1)}%) are new</b>, not an item of the training split. The first ${g.examples.length}:</p>
 <ol class="samples">${items}</ol>`;
 }
+
+/** What the file sources read: rows kept and rows skipped as bad, with the first skipped rows' messages (empty when no source reported). */
+export function sourcesSection(summary: RunSummary): string {
+  const sources = summary.sources ?? [];
+  if (sources.length === 0) return '';
+  const rows = sources.map((s) => `<tr><td style="text-align:left">${escapeHtml(s.stage)} <code>${escapeHtml(s.file)}</code></td><td>${s.rows}</td><td>${s.skipped}</td></tr>`).join('');
+  const errors = sources.flatMap((s) => s.errors.map((e) => `<li>${escapeHtml(e)}</li>`)).join('');
+  return `<h2>Data read</h2>
+<table><tr><th>source</th><th>rows kept</th><th>rows skipped</th></tr>${rows}</table>${errors ? `\n<p>The first skipped rows:</p><ul>${errors}</ul>` : ''}`;
+}
+

@@ -30,6 +30,8 @@ export interface RunSummary {
   model?: string;
   parameters?: number;
   samples?: Partial<Record<SplitName, number>>;
+  /** What each file source read: rows kept and rows skipped as bad (`onBadRow: 'skip'`), with the first skipped rows' messages. */
+  sources?: { stage: string; path: string; file: string; rows: number; skipped: number; errors: string[] }[];
   epochs?: number;
   steps?: number;
   best?: BestEpoch;

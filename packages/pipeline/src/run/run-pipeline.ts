@@ -135,7 +135,7 @@ export interface RunDoneEvent {
 /** What {@link runPipeline} emits: the run's start, every pipeline event, and the end. */
 export type RunEvent = RunStartEvent | PipelineEvent | RunDoneEvent;
 
-const LOGGED = new Set(['step', 'epoch', 'checkpoint', 'resume', 'early-stop', 'done', 'evaluation', 'baseline']);
+const LOGGED = new Set(['read', 'step', 'epoch', 'checkpoint', 'resume', 'early-stop', 'done', 'evaluation', 'baseline']);
 
 /**
  * Runs a pipeline definition: takes the loaded (validated) definition as it is, or validates a
@@ -211,6 +211,10 @@ export function runPipeline(given: PipelineDefinition | ValidatedDefinition, opt
         summary.samples = event.samples;
       }
       if (event.type === 'train-start') summary.parameters = event.parameters;
+      if (event.type === 'read') {
+        const { type: _type, ...read } = event;
+        summary.sources = [...(summary.sources ?? []).filter((r) => r.path !== read.path), read];
+      }
       subscriber.next(event);
     };
     subscriber.next({ type: 'run-start', runDir });

@@ -32,6 +32,20 @@ export interface TrainStartEvent {
   parameters: number;
 }
 
+/** What a file source read: rows kept, and rows skipped as bad (`onBadRow: 'skip'`) with the first ones' messages. */
+export interface ReadEvent {
+  type: 'read';
+  /** The stage (`csv`, `json-lines`) and its place in the definition (`/stages/0`). */
+  stage: string;
+  path: string;
+  /** The file as the definition names it. */
+  file: string;
+  rows: number;
+  skipped: number;
+  /** The messages of the first skipped rows (file, line, column, what was expected). */
+  errors: string[];
+}
+
 /** Metrics of the trained model on one split. */
 export interface EvaluationEvent {
   type: 'evaluation';
@@ -61,4 +75,4 @@ export interface LogEvent {
 }
 
 /** Everything a running pipeline reports. Training events come from the trainer unchanged. */
-export type PipelineEvent = StageEvent | DataEvent | TrainStartEvent | TrainEvent | EvaluationEvent | BaselineEvent | OutputEvent | LogEvent;
+export type PipelineEvent = StageEvent | ReadEvent | DataEvent | TrainStartEvent | TrainEvent | EvaluationEvent | BaselineEvent | OutputEvent | LogEvent;

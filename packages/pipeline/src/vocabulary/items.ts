@@ -1,4 +1,4 @@
-import { map, OperatorFunction } from 'rxjs';
+import { map, Observable, OperatorFunction } from 'rxjs';
 
 /** The parts of a dataset. */
 export type SplitName = 'train' | 'validation' | 'test';
@@ -19,6 +19,38 @@ export interface Item<V> {
 /** Maps each item's value, keeping its split and label. */
 export function mapValue<A, B>(fn: (value: A, item: Item<A>) => B): OperatorFunction<Item<A>, Item<B>> {
   return map((item: Item<A>) => ({ ...item, value: fn(item.value, item) }));
+}
+
+/**
+ * Emits the elements of an array the stage owns (one `toArray` made, or the stage built),
+ * clearing each slot as it goes, and empties the array at the end: a stage that collects its
+ * stream (a split, a scaler fit) then holds no element downstream has taken, so the items of
+ * every collecting stage are not all alive at once.
+ *
+ * @example concatMap((items) => drain(tagInPlace(items)))
+ */
+export function drain<T>(items: T[]): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    for (let i = 0; i < items.length && !subscriber.closed; i++) {
+      const item = items[i];
+      (items as (T | undefined)[])[i] = undefined;
+      subscriber.next(item);
+    }
+    items.length = 0;
+    subscriber.complete();
+  });
+}
+
+/**
+ * Replaces each element of an array the stage owns by `fn` of it, in the same array (no
+ * second array of every item alive beside the first), and returns it under its new type.
+ *
+ * @example drain(mapInPlace(items, (item) => ({ ...item, value: encode(item.value) })))
+ */
+export function mapInPlace<A, B>(items: A[], fn: (item: A, index: number) => B): B[] {
+  const out = items as unknown[];
+  for (let i = 0; i < items.length; i++) out[i] = fn(items[i], i);
+  return out as B[];
 }
 
 /** Items grouped by split, each group in stream order (items without a split go to 'train'). */

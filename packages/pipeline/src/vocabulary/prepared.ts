@@ -2,7 +2,6 @@ import { from, Observable } from 'rxjs';
 import { Batch, batch, bucketByLength, Sample, shuffle } from '@loopflow/data';
 import type { Artifacts } from './artifacts';
 import type { SplitName } from './items';
-import { collectSync } from './sync';
 
 /** What the model learns: next tokens, a class per sequence, or future values of a series. */
 export type Task = 'language-model' | 'classification' | 'forecast';
@@ -59,7 +58,21 @@ export function makeBatches(samples: readonly Sample[], options: BatchingOptions
     : source.pipe(batch({ batchSize: options.batchSize, dropRemainder }));
 }
 
-/** Counts the batches `makeBatches` gives (bucketing makes it depend on the lengths). */
-export function countBatches(samples: readonly Sample[], options: BatchingOptions, seed: number, split: SplitName): number {
-  return collectSync(makeBatches(samples, options, seed, split)).length;
+/**
+ * Counts the batches `makeBatches` gives, without making them (making every batch of a split
+ * at once held them all in memory): per bucket of lengths when bucketing, whole batches only
+ * when the training split drops its remainder. Shuffling changes the order, not the counts.
+ */
+export function countBatches(samples: readonly Sample[], options: BatchingOptions, _seed: number, split: SplitName): number {
+  const dropRemainder = split === 'train' && options.dropRemainder;
+  const batches = (n: number): number => (dropRemainder ? Math.floor(n / options.batchSize) : Math.ceil(n / options.batchSize));
+  const bounds = options.bucketBoundaries ?? [];
+  if (bounds.length === 0) return batches(samples.length);
+  const sizes = new Array<number>(bounds.length + 1).fill(0);
+  for (const sample of samples) {
+    let i = 0;
+    while (i < bounds.length && sample.input.length > bounds[i]) i++;
+    sizes[i] += 1;
+  }
+  return sizes.reduce((n, size) => n + batches(size), 0);
 }

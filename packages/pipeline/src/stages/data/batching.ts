@@ -87,8 +87,9 @@ export function prepare(samples: Record<SplitName, Sample[]>, batching: Batching
     input = { kind: 'tokens', vocabSize: vocabulary.size };
     if (kind === 'tokens') outputSize = vocabulary.size;
     else {
-      const all = [...samples.train, ...samples.validation, ...samples.test] as Extract<Sample, { kind: 'labelled' }>[];
-      classes = Math.max(2, artifacts.labels?.length ?? 0, ...all.map((s) => s.label + 1));
+      // a loop: Math.max(...labels) overflows the stack beyond ~120k samples
+      classes = Math.max(2, artifacts.labels?.length ?? 0);
+      for (const split of SPLITS) for (const s of samples[split] as Extract<Sample, { kind: 'labelled' }>[]) if (s.label + 1 > classes) classes = s.label + 1;
       outputSize = classes;
     }
   }

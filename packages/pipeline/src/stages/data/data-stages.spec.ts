@@ -152,4 +152,12 @@ describe('batch', () => {
     expect(await order(1)).not.toEqual(await order(2));
     expect(() => batchStage.create({ batchSize: 2, bucketBoundaries: [4, 2] }, ctx)).toThrow(/must increase/);
   });
+
+  it('counts the classes of 300k labelled samples (no Math.max spread: issue 16)', async () => {
+    const ctx = context();
+    await apply(vocabularyStage, {}, items([['a', 'b']], 'train'), ctx);
+    const samples: Item<Sample>[] = Array.from({ length: 300_000 }, (_, i) => ({ split: 'train', value: { kind: 'labelled', input: [4], label: i === 5 ? 4 : i % 2 } }));
+    const [prepared] = (await apply(batchStage, { batchSize: 100_000 }, samples, ctx)) as PreparedData[];
+    expect(prepared.classes).toBe(5);
+  });
 });

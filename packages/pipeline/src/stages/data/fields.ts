@@ -95,6 +95,9 @@ export const textFieldStage = defineStage<TextFieldOptions>({
   },
 });
 
+/** A decimal number as written in data (what the csv source's number columns read). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /** Options of `numeric-columns`. */
 export interface NumericColumnsOptions {
   columns: string[];
@@ -119,7 +122,7 @@ export const numericColumnsStage = defineStage<NumericColumnsOptions>({
       ctx.artifacts.columns = o.columns.slice();
       const row = o.columns.map((c) => {
         const raw = fieldOf('numeric-columns', item.value, c, index, 'a numeric column');
-        const x = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+        const x = typeof raw === 'string' && DECIMAL.test(raw.trim()) ? Number(raw) : raw; // decimals only: not 0x10, 0b1, Infinity
         if (typeof x !== 'number' || !Number.isFinite(x)) {
           throw new LoopflowError('DATA_BAD_VALUE', `numeric-columns: record ${index} column '${c}' is ${showValue(raw)}; expected a finite number (give the csv source column types, or skip bad rows with onBadRow: 'skip')`);
         }

@@ -1,8 +1,8 @@
 import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
-import { Sample, Scaler, seriesWindows } from '@loopflow/data';
+import { DataError, Sample, Scaler, seriesWindows } from '@loopflow/data';
 import { LoopflowError } from '@loopflow/tensor';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
-import { Item, SPLITS } from '../../vocabulary/items';
+import { drain, Item, SPLITS } from '../../vocabulary/items';
 import { collectSync } from '../../vocabulary/sync';
 
 /** Options of `scale`. */
@@ -34,14 +34,44 @@ export const scaleStage = defineStage<ScaleOptions>({
       source.pipe(
         toArray(),
         concatMap((items) => {
-          const train = items.filter((i) => (i.split ?? 'train') === 'train').map((i) => i.value);
-          const scaler = Scaler.fit(o.kind ?? 'standard', train, { range: o.range });
+          const column = (i: number): string => (ctx.artifacts.columns?.[i] !== undefined ? `column '${ctx.artifacts.columns[i]}'` : `column ${i}`);
+          const train = trainingRows(items);
+          if (train.next().done) {
+            throw new LoopflowError('DATA_EMPTY', `scale (${ctx.path}): the training split holds no rows (${items.length} rows in all); expected rows to fit the scaler on; check the source and the split fractions`);
+          }
+          let scaler: Scaler;
+          try {
+            scaler = Scaler.fit(o.kind ?? 'standard', trainingRows(items), { range: o.range });
+          } catch (e) {
+            const at = (e as { column?: unknown }).column;
+            if (!(e instanceof DataError) || typeof at !== 'number') throw e;
+            throw new DataError(e.code, `scale (${ctx.path}), the training rows: ${e.message.replace(/^Scaler\.fit: /, '').replace(/column \d+/, column(at))}`, { column: ctx.artifacts.columns?.[at] ?? at, expected: e.expected, received: e.received });
+          }
           ctx.artifacts.scaler = scaler;
-          return from(items.map((item) => ({ ...item, value: scaler.transform(item.value) })));
+          // in place (the array is this stage's own, from toArray), then drained
+          for (let index = 0; index < items.length; index++) {
+            const item = items[index];
+            const value = scaler.transform(item.value);
+            const bad = value.findIndex((v) => !Number.isFinite(v));
+            if (bad >= 0) {
+              throw new DataError('DATA_BAD_VALUE', `scale (${ctx.path}): row ${index} (${item.split ?? 'train'}), ${column(bad)} = ${item.value[bad]} scales to ${value[bad]} (the training rows' ${o.kind === 'minmax' ? 'range' : 'mean and spread'} cannot reach it in float64); expected values of the training rows' magnitude; rescale the column`, {
+                column: ctx.artifacts.columns?.[bad] ?? bad,
+                expected: 'a value that scales to a finite number',
+                received: String(item.value[bad]),
+              });
+            }
+            items[index] = { ...item, value };
+          }
+          return drain(items);
         }),
       );
   },
 });
+
+/** The rows of the training split, read lazily (no second array of them). */
+function* trainingRows(items: readonly Item<number[]>[]): Generator<number[]> {
+  for (const item of items) if ((item.split ?? 'train') === 'train') yield item.value;
+}
 
 /** Options of `windows`. */
 export interface WindowsOptions {
@@ -142,7 +172,8 @@ export const windowsStage = defineStage<WindowsOptions>({
             out.push({ split, value: { ...sample, index: start + sample.index, target } });
           }
         }
-        return from(out);
+        items.length = 0; // the rows live on in the samples (shared) and windowRows, not in these items
+        return drain(out);
       }),
     ),
 });

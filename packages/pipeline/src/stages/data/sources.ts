@@ -1,4 +1,5 @@
 import { defer, filter, from, map, Observable, take } from 'rxjs';
+import { readReport } from './read-report';
 import { readCsv, readJsonLines, readLines } from '@loopflow/data';
 import { defineStage } from '../../vocabulary/stage';
 import type { Item } from '../../vocabulary/items';
@@ -93,10 +94,11 @@ export const csvStage = defineStage<CsvOptions>({
   example: { stage: 'csv', path: 'data/co2.csv', columns: ['Date', { name: 'CO2', type: 'number' }] },
   check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
   create: (o, ctx) => () =>
-    limited(
-      readCsv(dataPath(ctx.baseDir, o.path), { columns: o.columns, delimiter: o.delimiter, onBadRow: o.onBadRow }).pipe(map((row): Item<unknown> => ({ value: row }))),
-      o.limit,
-    ),
+    defer(() => {
+      const read = readReport(ctx, 'csv', o.path);
+      const rows = readCsv(dataPath(ctx.baseDir, o.path), { columns: o.columns, delimiter: o.delimiter, onBadRow: o.onBadRow, onSummary: read.onSummary });
+      return read.check(limited(rows.pipe(map((row): Item<unknown> => ({ value: row }))), o.limit));
+    }),
 });
 
 /** Options of the `json-lines` source. */
@@ -125,7 +127,12 @@ export const jsonLinesStage = defineStage<JsonLinesOptions>({
   },
   example: { stage: 'json-lines', path: 'data/messages.jsonl' },
   check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
-  create: (o, ctx) => () => limited(readJsonLines(dataPath(ctx.baseDir, o.path), { onBadRow: o.onBadRow }).pipe(map((value): Item<unknown> => ({ value }))), o.limit),
+  create: (o, ctx) => () =>
+    defer(() => {
+      const read = readReport(ctx, 'json-lines', o.path);
+      const values = readJsonLines(dataPath(ctx.baseDir, o.path), { onBadRow: o.onBadRow, onSummary: read.onSummary });
+      return read.check(limited(values.pipe(map((value): Item<unknown> => ({ value }))), o.limit));
+    }),
 });
 
 /** Options of the `inline` source. */

@@ -1,9 +1,9 @@
-import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
+import { concatMap, OperatorFunction, toArray } from 'rxjs';
 import { chronologicalSplit, groupedSplit, randomSplit, Split } from '@loopflow/data';
 import { bodyKey } from '@loopflow/datasets';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
 import type { DataKind } from '../../vocabulary/kinds';
-import type { Item, SplitName } from '../../vocabulary/items';
+import { drain, Item, SplitName } from '../../vocabulary/items';
 
 const ITEM_KINDS: DataKind[] = ['records', 'texts', 'tokens', 'ids', 'rows', 'samples'];
 
@@ -29,11 +29,12 @@ function checkFractions(o: { validation?: number; test?: number }): void {
   if (v + t >= 1) throw new StageOptionsError(`validation ${v} + test ${t} leaves no training data`, { path: '/validation', expected: 'validation + test < 1', found: String(v + t), hint: 'lower validation or test' });
 }
 
-/** Tags every item with its part, keeping stream order. */
+/** Tags every item with its part, keeping stream order (in place: the array is the stage's own, from toArray). */
 function tag<V>(items: Item<V>[], split: Split<number>): Item<V>[] {
   const part: SplitName[] = new Array(items.length);
   for (const name of ['train', 'validation', 'test'] as const) for (const i of split[name]) part[i] = name;
-  return items.map((item, i) => ({ ...item, split: part[i] }));
+  for (let i = 0; i < items.length; i++) items[i] = { ...items[i], split: part[i] };
+  return items;
 }
 
 /** Texts group by `bodyKey` (trimmed: SpamAssassin's duplicate bodies); other values by their JSON. */
@@ -69,7 +70,7 @@ export const randomSplitStage = defineStage<RandomSplitOptions>({
           const indices = items.map((_, i) => i);
           const fractions = { validation: o.validation, test: o.test, seed };
           const split = o.groupDuplicates ? groupedSplit(indices, { ...fractions, groupOf: (i) => groupKey(items[i].value) }) : randomSplit(indices, fractions);
-          return from(tag(items, split));
+          return drain(tag(items, split));
         }),
       );
   },
@@ -93,7 +94,7 @@ export const chronologicalSplitStage = defineStage<ChronologicalSplitOptions>({
     return (source) =>
       source.pipe(
         toArray(),
-        concatMap((items) => from(tag(items, chronologicalSplit(items.map((_, i) => i), { validation: o.validation, test: o.test })))),
+        concatMap((items) => drain(tag(items, chronologicalSplit(items.map((_, i) => i), { validation: o.validation, test: o.test })))),
       );
   },
 });

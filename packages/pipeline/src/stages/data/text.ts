@@ -2,7 +2,7 @@ import { concatMap, filter, from, map, OperatorFunction, toArray } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import { charTokenizer, nextTokenWindows, Sample, Vocabulary, wordTokenizer } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
-import { bySplit, Item, SPLITS } from '../../vocabulary/items';
+import { bySplit, drain, Item, mapInPlace, SPLITS } from '../../vocabulary/items';
 import { collectSync } from '../../vocabulary/sync';
 
 /** Options of `tokenize`. */
@@ -29,9 +29,20 @@ export const tokenizeStage = defineStage<TokenizeOptions>({
   example: { stage: 'tokenize', tokenizer: 'char' },
   create: (o, ctx) => {
     const tokenizer = (o.tokenizer ?? 'char') === 'char' ? charTokenizer({ lowerCase: o.lowerCase }) : wordTokenizer({ lowerCase: o.lowerCase });
+    // one string per distinct token: the token lists, held until the vocabulary is fitted,
+    // then hold references (8 bytes a token) instead of a copy of each token's text
+    const interned = new Map<string, string>();
+    const intern = (token: string): string => {
+      const known = interned.get(token);
+      if (known !== undefined) return known;
+      interned.set(token, token);
+      return token;
+    };
     return map((item: Item<string>): Item<string[]> => {
       ctx.artifacts.tokenizer = tokenizer.config;
-      return { ...item, value: tokenizer.tokenize(item.value) };
+      const tokens = tokenizer.tokenize(item.value);
+      for (let i = 0; i < tokens.length; i++) tokens[i] = intern(tokens[i]);
+      return { ...item, value: tokens };
     });
   },
 });
@@ -64,13 +75,18 @@ export const vocabularyStage = defineStage<VocabularyOptions>({
     source.pipe(
       toArray(),
       concatMap((items) => {
-        const train = items.filter((i) => (i.split ?? 'train') === 'train').map((i) => i.value);
-        const vocabulary = Vocabulary.build(train, { minFrequency: o.minFrequency, maxSize: o.maxSize, tokenizer: ctx.artifacts.tokenizer });
+        const vocabulary = Vocabulary.build(trainingValues(items), { minFrequency: o.minFrequency, maxSize: o.maxSize, tokenizer: ctx.artifacts.tokenizer });
         ctx.artifacts.vocabulary = vocabulary;
-        return from(items.map((item) => ({ ...item, value: vocabulary.encode(item.value) })));
+        // encoded in place (the array is this stage's own, from toArray), then drained: the tokens go as their ids come
+        return drain(mapInPlace(items, (item): Item<number[]> => ({ ...item, value: vocabulary.encode(item.value) })));
       }),
     ),
 });
+
+/** The token lists of the training split, read lazily (no second array of them). */
+function* trainingValues<V>(items: readonly Item<V>[]): Generator<V> {
+  for (const item of items) if ((item.split ?? 'train') === 'train') yield item.value;
+}
 
 /** Options of `next-token`. */
 export interface NextTokenOptions {
@@ -125,12 +141,14 @@ export const nextTokenStage = defineStage<NextTokenOptions>({
           const vocabulary = requireVocabulary(ctx.artifacts.vocabulary, 'next-token');
           const groups = bySplit(items);
           const out: Item<Sample>[] = [];
+          items.length = 0; // grouped by split now
           for (const split of SPLITS) {
             const chunks = groups[split].map((i) => [...i.value, vocabulary.eosId]);
+            groups[split] = [];
             const samples = collectSync(from(chunks).pipe(nextTokenWindows({ length: o.length as number, stride: o.stride })));
             for (const sample of samples) out.push({ split, value: sample });
           }
-          return from(out);
+          return drain(out);
         }),
       );
   },

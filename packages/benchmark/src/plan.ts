@@ -12,7 +12,10 @@ import type { SkippedRun, TaskSummary } from './report/types';
 /** The jobs of a suite, in the order they run, and the runs left out. */
 export interface SuitePlan {
   config: SuiteConfig;
-  /** Phase 1, one at a time (clean timings): a scaling measurement per model, gradient flow per recurrent model. */
+  /**
+   * A scaling measurement per model (phase 1, one at a time: clean timings) and a gradient-flow
+   * curve per recurrent model (run after the training runs, in parallel: no timings in them).
+   */
   measurements: (ScalingJob | FlowJob)[];
   /** Phase 2, in parallel: training runs, longest first. */
   training: TrainJob[];

@@ -97,7 +97,9 @@ export interface BlockOptions extends Pick<AttentionOptions, 'mask' | 'keyMask' 
 }
 
 /**
- * Runs a pre-norm block: `x [B, T, dModel] -> [B, T, dModel]`.
+ * Runs a pre-norm block: `x [B, T, dModel] -> [B, T, dModel]`. Attention is asked for no
+ * weights (`returnWeights: false`), the form the fused attention node takes; with GELU, fc1's
+ * product, bias and activation run as one node (`linearGelu` of @loopflow/layers).
  *
  * @example transformerBlock(block, x, { causal: true, training: true })
  */

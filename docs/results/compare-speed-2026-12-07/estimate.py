@@ -3,7 +3,9 @@
 
 Inputs (files written by commands): ../compare-quick/report.md (the quick suite on 2026-11-27,
 load 0.9 at the start, 7.5 min), quick-sample-before.json / quick-sample-after.json (time-jobs
---quick --steps 20, before and after, one sitting), worker-start.txt (worker-start.sh).
+--quick --steps 20, before and after, one sitting), quick-sample-with-fused-attention.json (the
+same, minutes later, on this branch with wip/attn at fef32f7 applied: the fused attention),
+worker-start.txt (worker-start.sh).
 Method: the training phase's step time per (task, model) from the quiet report, times the steps
 its seeds took (the steps to solve for a group solved by every seed, else the step limit: an upper
 bound for partly solved groups), times the seeds; the transformer's part scaled by the CPU ratio
@@ -44,3 +46,7 @@ print(f'worker start-up CPU: ts-node {sum(ts)/len(ts):.2f} s, bundle {sum(bundle
 saved_tf = step_s['Transformer'] * (1 - ratio_tf) / 2
 print(f'transformer training saved on 2 lanes: {saved_tf:.0f} s')
 print(f'projected quick suite: {total_before - saved_start - saved_tf:.0f} s = {(total_before - saved_start - saved_tf) / 60:.1f} min (before the fused attention; its transformer training alone is {step_s["Transformer"] * ratio_tf / 2:.0f} s on 2 lanes)')
+merged = json.load(open(os.path.join(here, 'quick-sample-with-fused-attention.json')))
+ratio_fa = cpu(merged, tf) / cpu(before, tf)
+saved_fa = step_s['Transformer'] * (1 - ratio_fa) / 2
+print(f'with the fused attention too: transformer jobs {ratio_fa:.2f} of before (recurrent jobs {cpu(merged, lambda s: not tf(s)) / cpu(before, lambda s: not tf(s)):.2f}); projected quick suite {total_before - saved_start - saved_fa:.0f} s = {(total_before - saved_start - saved_fa) / 60:.1f} min (transformer training {step_s["Transformer"] * ratio_fa / 2:.0f} s on 2 lanes, recurrent {sum(v for k, v in step_s.items() if k != "Transformer") / 2:.0f} s)')

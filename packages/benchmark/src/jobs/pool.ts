@@ -35,7 +35,7 @@ let childBundle: string | null | undefined;
 /**
  * From the sources, child.ts bundled once per process with esbuild (a dev dependency, there
  * whenever the sources are) into one CommonJS file in a temporary folder (removed at exit):
- * a worker then starts in about 0.15 s of CPU instead of about 1.5 s through ts-node (which
+ * a worker then loads in about 0.2 s of CPU instead of about 1.3 s through ts-node (which
  * loads TypeScript and transpiles some 200 files in every worker; the quick suite starts 79).
  * Null when esbuild is missing or the bundle fails: the caller falls back to ts-node.
  */

@@ -1,7 +1,6 @@
-import { runTrainJob } from '../../../packages/benchmark/src/training/train-run';
-import { resolveSuite, planSuite } from '../../../packages/benchmark/src/plan';
-import { widthForBudget } from '../../../packages/benchmark/src/models/budget';
-import { createTask } from '../../../packages/benchmark/src/tasks/create-task';
+// Profiles one training job of a suite: node --cpu-prof -r ts-node/register/transpile-only onejob.ts quick 'adding/T=100/transformer/seed=0' 60
+// (run from the repository root with TS_NODE_PROJECT=tsconfig.json so @loopflow/* resolve to the sources)
+import { createTask, planSuite, resolveSuite, runTrainJob, widthForBudget } from '@loopflow/benchmark';
 const [suite, id, steps] = process.argv.slice(2);
 const plan = planSuite(resolveSuite({ suite: suite as any }));
 const job = plan.training.find((j) => j.id === id);

@@ -1,8 +1,7 @@
 import { DType, Random, ShapeError, Tensor, add, fmtShape, relu } from '@loopflow/tensor';
-import { DropoutModule, LayerNormModule, LinearModule, createDropout, createLayerNorm, createLinear, dropout, layerNorm, linear } from '@loopflow/layers';
+import { DropoutModule, LayerNormModule, LinearModule, createDropout, createLayerNorm, createLinear, dropout, layerNorm, linear, linearGelu } from '@loopflow/layers';
 import { MultiHeadAttentionModule, createMultiHeadAttention, multiHeadAttention } from './multi-head';
 import { AttentionOptions } from './scaled-dot-product';
-import { gelu } from './gelu';
 import { checkPositiveInt, checkProbability, fail } from './errors';
 
 /** The activation of the block's MLP. */
@@ -98,7 +97,9 @@ export interface BlockOptions extends Pick<AttentionOptions, 'mask' | 'keyMask' 
 }
 
 /**
- * Runs a pre-norm block: `x [B, T, dModel] -> [B, T, dModel]`.
+ * Runs a pre-norm block: `x [B, T, dModel] -> [B, T, dModel]`. Attention is asked for no
+ * weights (`returnWeights: false`), the form the fused attention node takes; with GELU, fc1's
+ * product, bias and activation run as one node (`linearGelu` of @loopflow/layers).
  *
  * @example transformerBlock(block, x, { causal: true, training: true })
  */
@@ -116,7 +117,8 @@ export function transformerBlock(block: TransformerBlock, x: Tensor, options: Bl
     returnWeights: false,
   });
   const h = add(x, dropout(block.dropout, output, training)); // [B, T, d]
-  const hidden = linear(block.fc1, layerNorm(block.norm2, h)); // [B, T, mlpWidth]
-  const activated = block.config.activation === 'relu' ? relu(hidden) : gelu(hidden);
+  const normed = layerNorm(block.norm2, h); // [B, T, d]
+  // GELU: product, bias and activation as one node (`linearGelu`, tested against gelu(linear(...)))
+  const activated = block.config.activation === 'relu' ? relu(linear(block.fc1, normed)) : linearGelu(block.fc1, normed); // [B, T, mlpWidth]
   return add(h, dropout(block.dropout, linear(block.fc2, activated), training)); // [B, T, d]
 }

@@ -40,9 +40,9 @@ export interface CompareOutcome {
  * Runs the RNN / LSTM / GRU / IndRNN / transformer comparison and writes its report:
  * `report.md`, `report.html` (plots as inline SVG), `results.json` (everything, format
  * 'loopflow.compare/1') and `results.jsonl` (each job's result as it finished) in
- * `options.out` (default `runs/compare-<suite>-<time>`). Phase 1 measures scaling and
- * gradient flow one job at a time; phase 2 trains every task setting, model and seed,
- * `parallel` at a time, each in a worker process of its own. Progress goes to `io.stderr`.
+ * `options.out` (default `runs/compare-<suite>-<time>`). Phase 1 measures scaling one job at
+ * a time; phase 2 trains every task setting, model and seed and draws the gradient-flow
+ * curves, `parallel` at a time, each in a worker process of its own. Progress goes to `io.stderr`.
  * Failed jobs are reported, not thrown; the promise rejects only on bad options or when the
  * folder cannot be written.
  *
@@ -72,10 +72,13 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
   };
   let results: JobResult[];
   try {
-    // Measurements one at a time on one thread (clean timings, no thread hand-offs inside a
-    // step); training runs `parallel` at a time, sharing the cores between them.
-    const measured = await runJobs(plan.measurements, { parallel: 1, isolation, threadsPerJob: 1 }, onEvent);
-    const trained = await runJobs(plan.training, { parallel, isolation, threadsPerJob: Math.max(1, Math.floor(os.cpus().length / parallel)) }, onEvent);
+    // Scaling measurements one at a time on one thread (clean timings, no thread hand-offs
+    // inside a step); then training runs `parallel` at a time, sharing the cores between them,
+    // with the gradient-flow curves (no timings in them) after them, filling the lanes' ends.
+    const scaling = plan.measurements.filter((j) => j.kind === 'scaling');
+    const flows = plan.measurements.filter((j) => j.kind !== 'scaling');
+    const measured = await runJobs(scaling, { parallel: 1, isolation, threadsPerJob: 1 }, onEvent);
+    const trained = await runJobs([...plan.training, ...flows], { parallel, isolation, threadsPerJob: Math.max(1, Math.floor(os.cpus().length / parallel)) }, onEvent);
     results = [...measured, ...trained];
   } finally {
     view.stop();

@@ -15,12 +15,15 @@ describe('suite plans', () => {
     expect(new Set(plan.training.map((j) => j.id)).size).toBe(plan.training.length);
   });
 
-  it('the full suite skips the transformer beyond its length limit and says why', () => {
+  it('the full suite trains the transformer at every length, the longest runs first', () => {
     const config = suiteConfig('full');
-    const plan = planSuite({ ...config, taskOrder: ['adding'] });
-    expect(plan.skipped.map((s) => s.taskId)).toEqual(['adding/T=500', 'adding/T=1000']);
-    expect(plan.skipped[0].reason).toMatch(/exceed .* limit of 260/);
-    expect(plan.training.filter((j) => j.model === 'transformer')).toHaveLength(3 * config.seeds);
+    const plan = planSuite(config);
+    expect(plan.skipped).toEqual([]);
+    const adding = plan.training.filter((j) => j.model === 'transformer' && j.task.task === 'adding');
+    expect(adding.map((j) => j.task.task === 'adding' && j.task.length).filter((t, i, all) => all.indexOf(t) === i).sort((a, b) => Number(a) - Number(b))).toEqual([50, 100, 200, 500, 1000]);
+    expect(adding).toHaveLength(5 * config.seeds);
+    expect(plan.training).toHaveLength(plan.tasks.length * 5 * config.seeds);
+    expect(plan.training[0].id).toBe('adding/T=1000/transformer/seed=0');
   });
 
   it('applies --seeds, --tasks and --models', () => {

@@ -32,11 +32,6 @@ export interface SuiteConfig {
   lr: Record<ModelKind, number>;
   clipGradNorm: number;
   batchSize: number;
-  /**
-   * The transformer is not trained on sequences longer than this (one step's cost grows with
-   * T^2); the report lists the runs skipped and why.
-   */
-  transformerMaxLength: number;
   scaling: { lengths: number[]; batchSize: number; budget: number; repeats: number };
   /** Gradient flow at initialisation: adding-problem length and batch (models at the adding budget). */
   gradientFlow: { length: number; batchSize: number };
@@ -86,7 +81,6 @@ export function suiteConfig(name: SuiteName): SuiteConfig {
         'char-lm': charLm(6, 1500, 3, 40, 40),
         co2: co2(12, 6, 600, 3),
       },
-      transformerMaxLength: 32,
       scaling: { lengths: [32, 64, 128, 256], batchSize: 2, budget: 600, repeats: 1 },
       gradientFlow: { length: 32, batchSize: 4 },
     };
@@ -103,7 +97,6 @@ export function suiteConfig(name: SuiteName): SuiteConfig {
         'char-lm': charLm(300, 10000, 100, 400, 842),
         co2: co2(24, 200, 4000, 50),
       },
-      transformerMaxLength: 1000,
       scaling: { lengths: [64, 128, 256, 512, 1024], batchSize: 8, budget: 16000, repeats: 3 },
       gradientFlow: { length: 200, batchSize: 32 },
     };
@@ -119,15 +112,12 @@ export function suiteConfig(name: SuiteName): SuiteConfig {
       'char-lm': charLm(3000, 20000, 200, 842, 842),
       co2: co2(48, 2000, 4000, 100),
     },
-    // One transformer step at T = 257 costs ~1 s here (T = 500: several): 260 keeps every task
-    // but adding T = 500 and 1000 (listed as skipped, with the reason) within the suite's hours.
-    transformerMaxLength: 260,
     scaling: { lengths: [64, 128, 256, 512, 1024, 2048], batchSize: 4, budget: 16000, repeats: 3 },
     gradientFlow: { length: 1000, batchSize: 32 },
   };
 }
 
-/** The longest sequence of a task spec (what the transformer's length cap is compared with). */
+/** The longest sequence of a task spec (what a training run's cost is estimated from). */
 export function specMaxLength(spec: TaskSpec): number {
   switch (spec.task) {
     case 'adding': return spec.length;

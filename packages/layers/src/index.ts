@@ -6,6 +6,7 @@
  */
 export { createLinear, linear } from './linear';
 export type { LinearModule } from './linear';
+export { linearGelu } from './linear-gelu';
 export { createEmbedding, embedding } from './embedding';
 export type { EmbeddingModule } from './embedding';
 export { createLayerNorm, layerNorm } from './layer-norm';

@@ -45,6 +45,23 @@ function checkDtype(where: string, expected: DType, t: Tensor, name: string): vo
   }
 }
 
+/** Checks a Linear module's shapes and dtypes against its input `x [..., inFeatures]` (for `linear` and `linearGelu`). */
+export function checkLinear(where: string, m: LinearModule, x: Tensor): void {
+  const { inFeatures, outFeatures } = m.config;
+  const { weight, bias } = m;
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== inFeatures) {
+    throw new ShapeError(`${where}: input of shape ${fmtShape(x.shape)}; expected [..., ${inFeatures}] (inFeatures ${inFeatures})`);
+  }
+  if (weight.ndim !== 2 || weight.shape[0] !== outFeatures || weight.shape[1] !== inFeatures) {
+    throw new ShapeError(`${where}: weight has shape ${fmtShape(weight.shape)}; expected [${outFeatures}, ${inFeatures}] ([outFeatures, inFeatures])`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outFeatures)) {
+    throw new ShapeError(`${where}: bias has shape ${fmtShape(bias.shape)}; expected [${outFeatures}]`);
+  }
+  checkDtype(where, x.dtype, weight, 'weight');
+  if (bias) checkDtype(where, x.dtype, bias, 'bias');
+}
+
 /**
  * Applies a Linear layer: `x [..., inFeatures] -> [..., outFeatures]` (a 1-D `[inFeatures]`
  * input gives `[outFeatures]`).
@@ -58,18 +75,8 @@ function checkDtype(where: string, expected: DType, t: Tensor, name: string): vo
 export function linear(m: LinearModule, x: Tensor): Tensor {
   const { inFeatures, outFeatures } = m.config;
   const { weight, bias } = m;
-  if (x.ndim < 1 || x.shape[x.ndim - 1] !== inFeatures) {
-    throw new ShapeError(`linear: input of shape ${fmtShape(x.shape)}; expected [..., ${inFeatures}] (inFeatures ${inFeatures})`);
-  }
-  if (weight.ndim !== 2 || weight.shape[0] !== outFeatures || weight.shape[1] !== inFeatures) {
-    throw new ShapeError(`linear: weight has shape ${fmtShape(weight.shape)}; expected [${outFeatures}, ${inFeatures}] ([outFeatures, inFeatures])`);
-  }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outFeatures)) {
-    throw new ShapeError(`linear: bias has shape ${fmtShape(bias.shape)}; expected [${outFeatures}]`);
-  }
+  checkLinear('linear', m, x);
   const dtype = x.dtype;
-  checkDtype('linear', dtype, weight, 'weight');
-  if (bias) checkDtype('linear', dtype, bias, 'bias');
 
   const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
   const out = allocate(dtype, rows * outFeatures); // [rows, out]

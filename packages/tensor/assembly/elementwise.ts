@@ -6,10 +6,11 @@
  * ops never trap).
  *
  * Op codes (mirrored in src/backend/wasm-abi.ts):
- * unary: 0 neg, 1 exp, 2 log, 3 sqrt, 4 tanh, 5 sigmoid, 6 relu;
- * binary: 0 add, 1 sub, 2 mul, 3 div.
+ * unary: 0 neg, 1 exp, 2 log, 3 sqrt, 4 tanh, 5 sigmoid, 6 relu, 7 gelu (tanh approximation);
+ * binary: 0 add, 1 sub, 2 mul, 3 div, 4 geluGrad (a = x, b = the output's gradient: b * gelu'(a)).
  */
 import { vexp, vlog, vtanh, vsigmoid } from './math';
+import { vgelu, vgeluGrad } from './gelu';
 
 /** a[i] = f(a[i]) for i < len (rounded up to a multiple of 4). Returns 0, or -1 for a bad op. */
 export function unary(op: i32, a: usize, len: i32): i32 {
@@ -39,6 +40,9 @@ export function unary(op: i32, a: usize, len: i32): i32 {
       for (let p = a; p < end; p += 16) v128.store(p, f32x4.pmax(zero, v128.load(p)));
       return 0;
     }
+    case 7:
+      for (let p = a; p < end; p += 16) v128.store(p, vgelu(v128.load(p)));
+      return 0;
     default:
       return -1;
   }
@@ -60,6 +64,9 @@ export function binary(op: i32, a: usize, b: usize, len: i32): i32 {
       return 0;
     case 3:
       for (let p = a; p < end; p += 16) v128.store(p, f32x4.div(v128.load(p), v128.load(p + d)));
+      return 0;
+    case 4:
+      for (let p = a; p < end; p += 16) v128.store(p, vgeluGrad(v128.load(p), v128.load(p + d)));
       return 0;
     default:
       return -1;

@@ -18,10 +18,13 @@ export interface MatmulOptions {
   accumulate?: boolean;
 }
 
-/** Unary elementwise kernels: out[i] = f(a[i]). */
-export type UnaryKernelName = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'relu';
-/** Binary elementwise kernels on equal-length arrays: out[i] = f(a[i], b[i]). */
-export type BinaryKernelName = 'add' | 'sub' | 'mul' | 'div';
+/** Unary elementwise kernels: out[i] = f(a[i]); 'gelu' is GELU's tanh approximation. */
+export type UnaryKernelName = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'relu' | 'gelu';
+/**
+ * Binary elementwise kernels on equal-length arrays: out[i] = f(a[i], b[i]);
+ * 'geluGrad' is `b * gelu'(a)` (a = GELU's input, b = the gradient of its output).
+ */
+export type BinaryKernelName = 'add' | 'sub' | 'mul' | 'div' | 'geluGrad';
 
 export interface Kernels {
   /** Backend name, e.g. 'reference', 'wasm-simd', 'wasm-relaxed'. */

@@ -43,6 +43,7 @@ export const referenceKernels: Kernels = {
         }
         return;
       case 'relu': for (let i = 0; i < len; i++) out[i] = a[i] > 0 ? a[i] : 0; return;
+      case 'gelu': for (let i = 0; i < len; i++) out[i] = gelu(a[i]); return;
       default: throw new Error(`reference kernels: unknown unary kernel '${name as string}'`);
     }
   },
@@ -54,7 +55,31 @@ export const referenceKernels: Kernels = {
       case 'sub': for (let i = 0; i < len; i++) out[i] = a[i] - b[i]; return;
       case 'mul': for (let i = 0; i < len; i++) out[i] = a[i] * b[i]; return;
       case 'div': for (let i = 0; i < len; i++) out[i] = a[i] / b[i]; return;
+      case 'geluGrad': for (let i = 0; i < len; i++) out[i] = b[i] * geluDerivative(a[i]); return;
       default: throw new Error(`reference kernels: unknown binary kernel '${name as string}'`);
     }
   },
 };
+
+/** 2 sqrt(2/pi) and GELU's cubic coefficient. */
+const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/**
+ * GELU, tanh approximation: `0.5 x (1 + tanh(u))`, `u = sqrt(2/pi) (x + 0.044715 x^3)`, computed
+ * as `x sigmoid(2u)` (the same function) so that it keeps its relative accuracy for x << 0.
+ */
+function gelu(x: number): number {
+  const z = GELU_2C * (x + GELU_A * x * x * x); // 2u
+  const e = Math.exp(-Math.abs(z));
+  return x * (z >= 0 ? 1 / (1 + e) : e / (1 + e));
+}
+
+/** d gelu / dx = s + x s (1 - s) 2 sqrt(2/pi) (1 + 3a x^2), s = sigmoid(2u), s (1 - s) = e / (1 + e)^2. */
+function geluDerivative(x: number): number {
+  const z = GELU_2C * (x + GELU_A * x * x * x);
+  const e = Math.exp(-Math.abs(z));
+  const s0 = 1 / (1 + e);
+  const s = z >= 0 ? s0 : e * s0;
+  return s + x * e * s0 * s0 * GELU_2C * (1 + 3 * GELU_A * x * x);
+}

@@ -43,6 +43,7 @@ export const UNARY_OPS: Readonly<Record<UnaryKernelName, number>> = {
   tanh: 4,
   sigmoid: 5,
   relu: 6,
+  gelu: 7,
 };
 
 /** Op codes of the `binary` export. */
@@ -51,4 +52,5 @@ export const BINARY_OPS: Readonly<Record<BinaryKernelName, number>> = {
   sub: 1,
   mul: 2,
   div: 3,
+  geluGrad: 4,
 };

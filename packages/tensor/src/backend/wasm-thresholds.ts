@@ -23,7 +23,8 @@ import { BinaryKernelName, UnaryKernelName } from './kernels';
  *
  * (sub as add/mul.) So: transcendental kernels win from 16-32 elements, the cheap ones
  * (neg, sqrt, relu, add, sub, mul, div) only from ~100. At 65536 elements wasm is 5-12x
- * faster (e.g. tanh 1.44 ms -> 0.22 ms, add 0.18 ms -> 0.04 ms).
+ * faster (e.g. tanh 1.44 ms -> 0.22 ms, add 0.18 ms -> 0.04 ms). gelu and geluGrad (an exp
+ * and a division per element, like sigmoid) take sigmoid's threshold.
  */
 export const ELEMENTWISE_MIN_LENGTH: Readonly<Record<UnaryKernelName | BinaryKernelName, number>> = {
   neg: 128,
@@ -33,10 +34,12 @@ export const ELEMENTWISE_MIN_LENGTH: Readonly<Record<UnaryKernelName | BinaryKer
   tanh: 16,
   sigmoid: 16,
   relu: 128,
+  gelu: 16,
   add: 128,
   sub: 128,
   mul: 128,
   div: 128,
+  geluGrad: 16,
 };
 
 /**

@@ -14,7 +14,8 @@ import { EMBEDDED_BUILDS } from './wasm-loader';
 const WASM_DIR = path.resolve(__dirname, '..', '..', 'wasm');
 
 const VARIANTS: WasmVariant[] = ['simd', 'relaxed'];
-const UNARY: UnaryKernelName[] = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'relu'];
+const UNARY: UnaryKernelName[] = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'relu', 'gelu'];
+/** The binary kernels that round exactly like the reference (geluGrad, an approximation, has its own test). */
 const BINARY: BinaryKernelName[] = ['add', 'sub', 'mul', 'div'];
 
 function randomArray(rng: Random, length: number, low = -1, high = 1): Float32Array {
@@ -81,6 +82,7 @@ function unaryInput(rng: Random, name: UnaryKernelName, length: number): Float32
     case 'sqrt': return randomArray(rng, length, 0, 1000);
     case 'tanh': return randomArray(rng, length, -12, 12);
     case 'sigmoid': return randomArray(rng, length, -110, 110);
+    case 'gelu': return randomArray(rng, length, -12, 12);
     default: return randomArray(rng, length, -10, 10);
   }
 }
@@ -97,6 +99,26 @@ function relativeError(want: Float32Array, got: Float32Array): number {
 }
 
 const EXACT: ReadonlySet<string> = new Set(['neg', 'sqrt', 'relu']);
+
+/** 2 sqrt(2/pi) and the cubic coefficient of GELU's tanh approximation. */
+const GELU_2C = 2 * Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/**
+ * GELU's error relative to its conditioning: gelu(x) = x sigmoid(z), z = 2 sqrt(2/pi) (x + a x^3)
+ * is itself computed in float32 (a relative rounding of z moves the result by |z| times as
+ * much, like exp of an inexact argument), so the relative error is divided by 1 + |z|.
+ */
+function geluError(x: Float32Array, want: Float32Array, got: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    if (Object.is(want[i], got[i])) continue;
+    const z = GELU_2C * (x[i] + GELU_A * x[i] ** 3);
+    const err = Math.abs(want[i] - got[i]) / Math.max(Math.abs(want[i]), 1e-37) / (1 + Math.abs(z));
+    if (!(err <= worst)) worst = err;
+  }
+  return worst;
+}
 
 describe('wasm build files', () => {
   const embedded = embeddedBuilds(EMBEDDED_BUILDS, () => (require('../../wasm/builds.js') as { builds: Record<string, string> }).builds);
@@ -175,7 +197,7 @@ describe.each(VARIANTS)('wasm-%s kernels', (variant) => {
         const got = new Float32Array(length);
         referenceKernels.unary(name, a, want);
         kernels.unary(name, a, got);
-        const err = relativeError(want, got);
+        const err = name === 'gelu' ? geluError(a, want, got) : relativeError(want, got);
         const tolerance = EXACT.has(name) ? 0 : 2e-6;
         if (!(err <= tolerance)) throw new Error(`${name} length ${length}: relative error ${err} > ${tolerance}`);
       }
@@ -229,6 +251,35 @@ describe.each(VARIANTS)('wasm-%s kernels', (variant) => {
         const at = firstDifference(want, got);
         if (at >= 0) throw new Error(`${name} length ${length} at ${at}: got ${got[at]}, want ${want[at]}`);
       }
+    });
+
+    it('geluGrad matches the reference, relative to the size of the derivative\'s two terms', () => {
+      // g * (s + x s (1 - s) 2c (1 + 3a x^2)), s = sigmoid(z): the terms cancel near x = -0.75,
+      // so the error is measured against |g| (|s| + |x s (1 - s) ...|), computed here in float64,
+      // times 1 + |z| (z is computed in float32, see geluError).
+      const c2 = GELU_2C;
+      const a = GELU_A;
+      const rng = new Random(`gelu-grad-${variant}`);
+      for (const length of [0, 1, 3, 4, 9, 1001, 16384 + 3]) {
+        const x = randomArray(rng, length, -12, 12);
+        const g = randomArray(rng, length, -5, 5);
+        if (length > 8) x.set([0, -0, -0.7517916, 1e-40, 30, -30, 1000, -1000], 0);
+        const want = new Float32Array(length);
+        const got = new Float32Array(length);
+        referenceKernels.binary('geluGrad', x, g, want);
+        kernels.binary('geluGrad', x, g, got);
+        for (let i = 0; i < length; i++) {
+          const z = c2 * (x[i] + a * x[i] ** 3);
+          const s = 1 / (1 + Math.exp(-z));
+          const scale = Math.abs(g[i]) * (s + Math.abs(x[i] * s * (1 - s) * c2 * (1 + 3 * a * x[i] ** 2)));
+          const err = Math.abs(want[i] - got[i]);
+          if (!(err <= 2e-6 * scale * (1 + Math.abs(z)) + 1e-37)) throw new Error(`geluGrad length ${length} at ${i} (x ${x[i]}, g ${g[i]}): got ${got[i]}, want ${want[i]}`);
+        }
+      }
+      // gelu'(0) = 1/2; gelu'(large) = 1, gelu'(-large) = 0
+      const out = new Float32Array(3);
+      kernels.binary('geluGrad', Float32Array.from([0, 50, -50]), Float32Array.from([2, 3, 3]), out);
+      expect(Array.from(out)).toEqual([1, 3, 0]);
     });
 
     it('may write its result over either input', () => {

@@ -62,6 +62,21 @@ export function fusedWaitForThreads(timeoutMs = 5000): boolean {
 }
 
 /**
+ * Starts the fused kernels' helper thread (if threads are allowed) and resolves once it runs
+ * (true), or after `timeoutMs` (false; also when one thread is all there is). The way to wait
+ * in a browser's Web Worker, whose helpers start only while it yields: `fusedWaitForThreads`
+ * cannot block there.
+ *
+ * @example
+ * // in a dedicated Worker of a cross-origin isolated page
+ * if (await fusedThreadsReady()) console.log('LSTM kernels on', fusedKernelsInfo()?.threads, 'threads');
+ */
+export async function fusedThreadsReady(timeoutMs = 5000): Promise<boolean> {
+  const team = fusedContext()?.team;
+  return team ? team.whenHelperReady(timeoutMs) : false;
+}
+
+/**
  * Limits the threads of later calls (1: the caller alone; `FORCE_SHARED`: always share large
  * calls, skipping the timing that normally decides); for measurements and tests.
  */

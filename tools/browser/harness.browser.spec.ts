@@ -7,12 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { launchChromium } from './chromium';
+import { describeBrowser } from './describe-browser';
 import { serveStatic } from './serve';
 
 /** What a page's `crossOriginIsolated` global says (the spec is compiled without the DOM library). */
 const isolatedFlag = (): boolean => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated;
 
-describe('browser harness', () => {
+describeBrowser('browser harness', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-serve-'));

@@ -1,0 +1,175 @@
+/**
+ * The packages that run in a page, in a real Chromium (headless, Debian's chromium through
+ * playwright-core): bundled by esbuild with its default options (tools/browser/bundle.ts) from
+ * tools/browser/pages, served with and without the cross-origin isolation headers.
+ *
+ * - On the page's main thread the bundle finds no Node global, and the kernels in use are
+ *   WebAssembly: the backend is wasm-*, the LSTM runs through the fused kernels (checked
+ *   against the composed path), training lowers the loss, on one thread (Atomics.wait is not
+ *   allowed there, even in an isolated page).
+ * - In a dedicated Worker of an isolated page the kernels get 2 threads (Web Workers over
+ *   SharedArrayBuffer) and the helper computes part of the work; of a page that is not
+ *   isolated, 1 thread.
+ * - While a Worker trains, the main thread answers clicks and timers; training on the main
+ *   thread itself (the control) does not.
+ *
+ * Needs the kernels built (`npm run build:wasm`) and Chromium (see describe-browser.ts).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { bundlePage } from './bundle';
+import { launchChromium } from './chromium';
+import { describeBrowser } from './describe-browser';
+import { StaticServer, serveStatic } from './serve';
+import type { CharLmOptions, CharLmResult, Environment, KernelCheck } from './pages/packages-check';
+
+/** What a worker's training reports. */
+type WorkerTraining = CharLmResult & { fusedUp: boolean; teamsUp: boolean; environment: Environment };
+
+/** The page's API (tools/browser/pages/packages-page.ts). */
+interface PageCheck {
+  globalsBefore: string[];
+  environment(): Environment;
+  loadedExports(): Record<string, number>;
+  checkKernels(): KernelCheck;
+  trainCharLm(options: CharLmOptions): Promise<CharLmResult>;
+  trainWithoutYielding(options: CharLmOptions, ms: number): Promise<number>;
+  inWorker(command: unknown): Promise<unknown>;
+  stopWorkers(): number;
+  clicks: { at: number; delayMs: number }[];
+}
+
+/** Runs `fn` in the page with its `loopflowCheck` API. */
+function inPage<T, A = undefined>(page: Page, fn: (check: PageCheck, arg: A) => T | Promise<T>, arg?: A): Promise<T> {
+  return page.evaluate(
+    ([source, a]) => {
+      const check = (globalThis as unknown as { loopflowCheck: PageCheck }).loopflowCheck;
+      return (new Function(`return (${source});`)() as (c: PageCheck, x: unknown) => T)(check, a);
+    },
+    [fn.toString(), arg] as const,
+  ) as Promise<T>;
+}
+
+/** A small char-LM run: a few hundred ms on one thread. */
+const SMALL: CharLmOptions = { hidden: 32, steps: 16, batch: 8, updates: 30 };
+/** Large enough that the fused kernels share jobs with their helper thread. */
+const SHARED: CharLmOptions = { hidden: 128, steps: 32, batch: 32, updates: 8 };
+
+describeBrowser('the packages in Chromium', () => {
+  let dir: string;
+  let browser: Browser;
+  let isolated: StaticServer;
+  let plain: StaticServer;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-browser-'));
+    const pages = path.join(__dirname, 'pages');
+    await bundlePage(dir, { 'packages-page': path.join(pages, 'packages-page.ts'), 'packages-worker': path.join(pages, 'packages-worker.ts') }, 'packages-page.js', '<button id="ping">ping</button>');
+    isolated = await serveStatic(dir);
+    plain = await serveStatic(dir, { isolated: false });
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (err) => process.stderr.write(`page error: ${err.message}\n`));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await isolated?.close();
+    await plain?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("loads with no Node globals; on the page's main thread the kernels are WebAssembly (fused LSTM), on one thread, and training lowers the loss", async () => {
+    await page.goto(isolated.url);
+    expect(await inPage(page, (c) => c.globalsBefore)).toEqual([]);
+    const env = await inPage(page, (c) => c.environment());
+    expect(env.nodeGlobals).toEqual([]);
+    expect(env.isolated).toBe(true);
+    expect(env.canBlock).toBe(false); // Atomics.wait is refused on a page's main thread...
+    expect(env.threads).toBe(1); // ...so one thread, even cross-origin isolated
+    expect(env.noThreadsBecause).toMatch(/main thread/);
+    const exported = await inPage(page, (c) => c.loadedExports());
+    for (const name of ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'training']) expect(exported[name]).toBeGreaterThan(5);
+
+    const kernels = await inPage(page, (c) => c.checkKernels());
+    expect(kernels.backend).toMatch(/^wasm-(simd|relaxed)$/);
+    expect(kernels.backendThreads).toBe(1);
+    expect(kernels.defaultRunner).toBe(true);
+    expect(kernels.fusedCalls).toBe(1); // the fused kernels took the LSTM: not the composed reference
+    expect(kernels.fused).toEqual({ variant: expect.stringMatching(/^(simd|relaxed)$/), threads: 1, helperItems: 0 });
+    expect(kernels.matmulError).toBeLessThan(1e-5);
+    expect(kernels.lstmError).toBeLessThan(1e-4);
+    expect(kernels.gradError).toBeLessThan(1e-4);
+
+    const trained = await inPage(page, (c, options) => c.trainCharLm(options), SMALL);
+    expect(trained.updates).toBe(SMALL.updates);
+    expect(trained.firstLoss).toBeGreaterThan(0.9 * Math.log(trained.vocab)); // starts near chance
+    expect(trained.lastLoss).toBeLessThan(0.75 * trained.firstLoss);
+  });
+
+  it('in a dedicated Worker of a cross-origin isolated page: 2 threads (Web Workers), and the helper takes part', async () => {
+    await page.goto(isolated.url);
+    const trained = (await inPage(page, (c, options) => c.inWorker({ run: 'train', options }), SHARED)) as WorkerTraining;
+    expect(trained.environment.hardwareConcurrency).toBeGreaterThanOrEqual(2); // a machine with one core cannot show threads
+    expect(trained.environment).toMatchObject({ nodeGlobals: [], isolated: true, canBlock: true, threads: 2, noThreadsBecause: null });
+    expect(trained.backend).toMatch(/^wasm-(simd|relaxed)$/);
+    expect(trained.backendThreads).toBe(2);
+    expect(trained.fusedUp).toBe(true);
+    expect(trained.teamsUp).toBe(true);
+    expect(trained.fused!.threads).toBe(2);
+    expect(trained.fused!.helperItems).toBeGreaterThan(0);
+    expect(trained.lastLoss).toBeLessThan(0.9 * trained.firstLoss);
+  });
+
+  it('in a Worker of a page that is not cross-origin isolated: 1 thread, still WebAssembly', async () => {
+    await page.goto(plain.url);
+    const trained = (await inPage(page, (c, options) => c.inWorker({ run: 'train', options }), SMALL)) as WorkerTraining;
+    expect(trained.environment).toMatchObject({ nodeGlobals: [], isolated: false, threads: 1 });
+    expect(trained.environment.noThreadsBecause).toMatch(/not cross-origin isolated/);
+    expect(trained.backend).toMatch(/^wasm-(simd|relaxed)$/);
+    expect(trained.backendThreads).toBe(1);
+    expect(trained.fused).toEqual({ variant: expect.stringMatching(/^(simd|relaxed)$/), threads: 1, helperItems: 0 });
+    expect(trained.lastLoss).toBeLessThan(0.75 * trained.firstLoss);
+  });
+
+  it('training in a Worker leaves the main thread responsive (clicks answered within 100 ms); training on it does not', async () => {
+    await page.goto(isolated.url);
+    const box = (await page.locator('#ping').boundingBox())!;
+    /** A click as raw input (no script runs in the page first, unlike page.click). */
+    const click = (): Promise<void> => page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    /** Clicks three times, 100 ms apart, while `start`ed work runs; returns the clicks (answered while it ran?), and whether it still runs. */
+    const clicksDuring = async (start: (c: PageCheck) => Promise<unknown>): Promise<{ clicks: { delayMs: number; during: boolean }[]; stillRunning: boolean }> => {
+      await inPage(page, (c, source) => {
+        const g = globalThis as unknown as { job: Promise<unknown>; jobEnd: number };
+        c.clicks.length = 0;
+        g.jobEnd = Infinity;
+        const run = new Function(`return (${source});`)() as (c: PageCheck) => Promise<unknown>;
+        // Started after this evaluation returns, so that it cannot delay the evaluation itself.
+        g.job = new Promise((resolve) => setTimeout(resolve, 0)).then(() => run(c)).then(() => void (g.jobEnd = performance.now()), () => void (g.jobEnd = performance.now()));
+      }, start.toString());
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await click();
+      }
+      return inPage(page, async (c) => {
+        const g = globalThis as unknown as { job: Promise<unknown>; jobEnd: number };
+        const stillRunning = c.stopWorkers() > 0;
+        if (!stillRunning) await g.job;
+        return { clicks: c.clicks.map((k) => ({ delayMs: k.delayMs, during: k.at < g.jobEnd })), stillRunning };
+      });
+    };
+    // A worker that trains far longer than the clicks take: it is ended once they are answered.
+    const inWorker = await clicksDuring((c) => c.inWorker({ run: 'train', options: { hidden: 128, steps: 32, batch: 32, updates: 1000 } }));
+    expect(inWorker.stillRunning).toBe(true);
+    expect(inWorker.clicks.filter((k) => k.during)).toHaveLength(3); // all answered while the worker trained...
+    for (const answered of inWorker.clicks) expect(answered.delayMs).toBeLessThan(100); // ...within 100 ms
+
+    // The control: the same clicks while the main thread itself trains, without yielding, for 1.5 s.
+    const onMain = await clicksDuring((c) => c.trainWithoutYielding({ hidden: 64, steps: 16, batch: 16, updates: 4 }, 1500));
+    expect(onMain.clicks.filter((k) => k.during)).toEqual([]); // no click is answered while the main thread trains...
+    expect(onMain.clicks.length).toBeGreaterThan(0);
+    expect(onMain.clicks[0].delayMs).toBeGreaterThan(100); // ...the first one only once it is done
+  });
+});

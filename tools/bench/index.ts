@@ -16,6 +16,7 @@ export type { Bench, BenchContext } from './types';
 const BENCHES: Record<string, () => Promise<Bench>> = {
   matmul: async () => (await import('./matmul')).matmulBench,
   cells: async () => (await import('./cells')).cellsBench,
+  browser: async () => (await import('./browser')).browserBench,
 };
 
 async function usage(): Promise<string> {

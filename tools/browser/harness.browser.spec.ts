@@ -37,6 +37,24 @@ describeBrowser('browser harness', () => {
     }
   });
 
+  it('serves a mounted folder under its prefix, and nothing outside it', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-mount-'));
+    fs.writeFileSync(path.join(other, 'kernel.wasm'), Buffer.from([0, 97, 115, 109]));
+    const server = await serveStatic(dir, { mounts: { '/lib/': other } });
+    try {
+      const res = await fetch(server.url + 'lib/kernel.wasm');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/wasm');
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from([0, 97, 115, 109]));
+      expect((await fetch(server.url + 'lib/..%2findex.html')).status).toBe(403);
+      expect((await fetch(server.url + 'index.html')).status).toBe(200); // the root folder still served
+      await expect(serveStatic(dir, { mounts: { lib: other } })).rejects.toThrow(/must start and end with/);
+    } finally {
+      await server.close();
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('a served page is cross-origin isolated in Chromium only with the headers', async () => {
     const browser = await launchChromium();
     const isolated = await serveStatic(dir);

@@ -10,8 +10,12 @@
  * - In a dedicated Worker of an isolated page the kernels get 2 threads (Web Workers over
  *   SharedArrayBuffer) and the helper computes part of the work; of a page that is not
  *   isolated, 1 thread.
- * - While a Worker trains, the main thread answers clicks and timers; training on the main
- *   thread itself (the control) does not.
+ * - While a Worker trains, the main thread answers clicks; training on the main thread itself
+ *   (the control) does not.
+ * - @loopflow/data's operators load and run in the page. They are bundled file by file, from an
+ *   entry written here (as tools/embedded-kernels-page.mjs does): the package's index does not
+ *   bundle for a page, because its CSV sources import csv-parse, whose main entry imports
+ *   Node's `stream`; {@link NODE_ONLY_DATA} lists those files.
  *
  * Needs the kernels built (`npm run build:wasm`) and Chromium (see describe-browser.ts).
  */
@@ -19,7 +23,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { bundlePage } from './bundle';
+import { bundlePage, bundleText } from './bundle';
 import { launchChromium } from './chromium';
 import { describeBrowser } from './describe-browser';
 import { StaticServer, serveStatic } from './serve';
@@ -52,10 +56,51 @@ function inPage<T, A = undefined>(page: Page, fn: (check: PageCheck, arg: A) => 
   ) as Promise<T>;
 }
 
+const root = path.resolve(__dirname, '..', '..');
+
+/** @loopflow/data's files that need Node (csv-parse's main entry imports `stream`). */
+const NODE_ONLY_DATA = ['sources/csv-records.ts', 'sources/csv-file.ts'];
+
+/** Every other source file of @loopflow/data (not its tests, test helpers or index), relative to its src/. */
+function dataOperatorFiles(): string[] {
+  const src = path.join(root, 'packages', 'data', 'src');
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(src, full).split(path.sep).join('/');
+      if (entry.isDirectory()) {
+        if (!['testing', 'datasets'].includes(entry.name)) walk(full);
+      } else if (rel.endsWith('.ts') && rel !== 'index.ts' && !rel.endsWith('.spec.ts') && !/(test|spec)-helpers\.ts$/.test(rel) && !NODE_ONLY_DATA.includes(rel)) {
+        out.push(rel);
+      }
+    }
+  };
+  walk(src);
+  return out.sort();
+}
+
+/** The entry of data-operators.js: every operator file, and a run of three of them on a string. */
+function dataOperatorsEntry(files: readonly string[]): string {
+  return [
+    "import { firstValueFrom, of } from 'rxjs';",
+    ...files.map((file, i) => `import * as m${i} from './packages/data/src/${file.replace(/\.ts$/, '')}';`),
+    `const modules = { ${files.map((file, i) => `${JSON.stringify(file)}: m${i}`).join(', ')} };`,
+    'globalThis.loopflowData = {',
+    '  exported: Object.fromEntries(Object.entries(modules).map(([file, m]) => [file, Object.keys(m).length])),',
+    '  async run(text) {',
+    "    const chars = await firstValueFrom(of(text).pipe(modules['text/tokenize.ts'].tokenize(modules['text/tokenizer.ts'].charTokenizer())));",
+    "    const vocabulary = await firstValueFrom(of(chars).pipe(modules['text/build-vocabulary.ts'].buildVocabulary()));",
+    '    return { chars, ids: vocabulary.encode(chars), tokens: vocabulary.list() };',
+    '  },',
+    '};',
+  ].join('\n');
+}
+
 /** A small char-LM run: a few hundred ms on one thread. */
 const SMALL: CharLmOptions = { hidden: 32, steps: 16, batch: 8, updates: 30 };
 /** Large enough that the fused kernels share jobs with their helper thread. */
-const SHARED: CharLmOptions = { hidden: 128, steps: 32, batch: 32, updates: 8 };
+const SHARED: CharLmOptions = { hidden: 128, steps: 32, batch: 32, updates: 15 };
 
 describeBrowser('the packages in Chromium', () => {
   let dir: string;
@@ -68,6 +113,7 @@ describeBrowser('the packages in Chromium', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-browser-'));
     const pages = path.join(__dirname, 'pages');
     await bundlePage(dir, { 'packages-page': path.join(pages, 'packages-page.ts'), 'packages-worker': path.join(pages, 'packages-worker.ts') }, 'packages-page.js', '<button id="ping">ping</button>');
+    await bundleText(dir, 'data-operators', dataOperatorsEntry(dataOperatorFiles()), root);
     isolated = await serveStatic(dir);
     plain = await serveStatic(dir, { isolated: false });
     browser = await launchChromium();
@@ -107,6 +153,23 @@ describeBrowser('the packages in Chromium', () => {
     expect(trained.updates).toBe(SMALL.updates);
     expect(trained.firstLoss).toBeGreaterThan(0.9 * Math.log(trained.vocab)); // starts near chance
     expect(trained.lastLoss).toBeLessThan(0.75 * trained.firstLoss);
+  });
+
+  it("@loopflow/data's operators load and run in the page (all but its CSV sources)", async () => {
+    await page.goto(isolated.url);
+    await page.addScriptTag({ url: 'data-operators.js' });
+    const result = await page.evaluate(async () => {
+      const data = (globalThis as unknown as { loopflowData: { exported: Record<string, number>; run(text: string): Promise<{ chars: string[]; ids: number[]; tokens: string[] }> } }).loopflowData;
+      return { exported: data.exported, run: await data.run('abcab') };
+    });
+    const files = dataOperatorFiles();
+    expect(Object.keys(result.exported).sort()).toEqual(files);
+    // Every file that exports a value exports it in the page (the others hold types only).
+    const withValues = files.filter((file) => /^export (async )?(function|const|class|let) /m.test(fs.readFileSync(path.join(root, 'packages', 'data', 'src', file), 'utf8')));
+    expect(withValues.length).toBeGreaterThan(20);
+    expect(withValues.filter((file) => !(result.exported[file] > 0))).toEqual([]);
+    expect(result.run.chars).toEqual(['a', 'b', 'c', 'a', 'b']);
+    expect(result.run.ids.map((id) => result.run.tokens[id])).toEqual(['a', 'b', 'c', 'a', 'b']); // encoded, and decoded back by hand
   });
 
   it('in a dedicated Worker of a cross-origin isolated page: 2 threads (Web Workers), and the helper takes part', async () => {

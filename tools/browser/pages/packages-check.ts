@@ -10,8 +10,9 @@
  * - {@link trainWithoutYielding}: the same model trained by a plain synchronous loop for a while
  *   (what a page must not do on its main thread: the browser tests' control).
  *
- * Every import is by package name, as a user's page has it; data's operators are imported by
- * file (its index also exports the Node-only file sources), as tools/embedded-kernels-page.mjs does.
+ * Every import is by package name, as a user's page has it. @loopflow/data's operators are
+ * bundled apart, file by file (see packages.browser.spec.ts: its index does not bundle for a
+ * page, csv-parse's main entry importing Node's stream).
  */
 import * as tensor from '@loopflow/tensor';
 import * as layers from '@loopflow/layers';
@@ -20,15 +21,11 @@ import * as attention from '@loopflow/attention';
 import * as losses from '@loopflow/losses';
 import * as optimizers from '@loopflow/optimizers';
 import * as training from '@loopflow/training';
-import * as tokenizer from '../../../packages/data/src/text/tokenizer';
-import * as tokenize from '../../../packages/data/src/text/tokenize';
-import * as buildVocabulary from '../../../packages/data/src/text/build-vocabulary';
-import * as windows from '../../../packages/data/src/sequences/next-token-windows';
-import { firstValueFrom, lastValueFrom, of, toArray } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 
 /** Exports of every package the page loaded (so that none is dropped from the bundle). */
 export function loadedExports(): Record<string, number> {
-  const modules = { tensor, layers, cells, attention, losses, optimizers, training, tokenizer, tokenize, buildVocabulary, windows };
+  const modules = { tensor, layers, cells, attention, losses, optimizers, training };
   return Object.fromEntries(Object.entries(modules).map(([name, m]) => [name, Object.keys(m).length]));
 }
 
@@ -155,8 +152,8 @@ export interface CharLmResult {
 const TEXT = 'the quick brown fox jumps over the lazy dog. '.repeat(40);
 
 /**
- * Trains a character LM on a short repeated text with @loopflow/training (full BPTT, Adam),
- * tokenized and windowed by @loopflow/data's operators; returns the first and last losses.
+ * Trains a character LM on a short repeated text with @loopflow/training (full BPTT, Adam);
+ * returns the first and last losses.
  */
 export async function trainCharLm(options: CharLmOptions): Promise<CharLmResult> {
   const { batches, V, model } = await charLmSetup(options);
@@ -221,13 +218,12 @@ function charLmLoss(m: CharLm, b: CharLmBatch): tensor.Tensor {
   return losses.crossEntropy(layers.linear(m.head, output), b.targets); // logits [T, B, V]
 }
 
-/** The text tokenized and windowed by @loopflow/data's operators into `options.updates` batches, and a fresh model. */
+/** The text cut into `options.updates` batches of random windows, and a fresh model. */
 async function charLmSetup(options: CharLmOptions): Promise<{ batches: CharLmBatch[]; V: number; model: CharLm }> {
   const { Random, oneHot, reshape } = tensor;
-  const chars = await firstValueFrom(of(TEXT).pipe(tokenize.tokenize(tokenizer.charTokenizer())));
-  const vocab = await firstValueFrom(of(chars).pipe(buildVocabulary.buildVocabulary()));
-  const ids = Int32Array.from(vocab.encode(chars));
-  const V = vocab.size;
+  const symbols = [...new Set(TEXT)];
+  const ids = Int32Array.from(TEXT, (ch) => symbols.indexOf(ch));
+  const V = symbols.length;
   const { steps, batch } = options;
   const rng = new Random(11);
   /** `batch` windows at random offsets, time-major: inputs one-hot [T, B, V], targets ids [T, B]. */

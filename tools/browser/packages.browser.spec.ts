@@ -35,6 +35,7 @@ type WorkerTraining = CharLmResult & { fusedUp: boolean; teamsUp: boolean; envir
 /** The page's API (tools/browser/pages/packages-page.ts). */
 interface PageCheck {
   globalsBefore: string[];
+  setThreads(threads: number | null): void;
   environment(): Environment;
   loadedExports(): Record<string, number>;
   checkKernels(): KernelCheck;
@@ -153,6 +154,21 @@ describeBrowser('the packages in Chromium', () => {
     expect(trained.updates).toBe(SMALL.updates);
     expect(trained.firstLoss).toBeGreaterThan(0.9 * Math.log(trained.vocab)); // starts near chance
     expect(trained.lastLoss).toBeLessThan(0.75 * trained.firstLoss);
+  });
+
+  it("asked for 2 threads on the page's main thread, the kernels fall back to one and still compute", async () => {
+    await page.goto(isolated.url);
+    const kernels = await inPage(page, (c) => {
+      c.setThreads(2);
+      return c.checkKernels();
+    });
+    expect(kernels.backend).toMatch(/^wasm-(simd|relaxed)$/);
+    expect(kernels.backendThreads).toBe(1);
+    expect(kernels.fused).toEqual({ variant: expect.stringMatching(/^(simd|relaxed)$/), threads: 1, helperItems: 0 });
+    expect(kernels.fusedCalls).toBe(1);
+    expect(kernels.matmulError).toBeLessThan(1e-5);
+    expect(kernels.lstmError).toBeLessThan(1e-4);
+    expect(kernels.gradError).toBeLessThan(1e-4);
   });
 
   it("@loopflow/data's operators load and run in the page (all but its CSV sources)", async () => {

@@ -3,6 +3,7 @@
  * runs the checks on the page's main thread, or in a dedicated Worker (packages-worker.js),
  * for the test to call through `page.evaluate`.
  */
+import { setThreads } from '@loopflow/tensor';
 import { CharLmOptions, checkKernels, environment, loadedExports, trainCharLm, trainWithoutYielding } from './packages-check';
 import type { WorkerCommand, WorkerReply } from './packages-worker';
 
@@ -62,6 +63,7 @@ doc.addEventListener('click', (event) => {
 (globalThis as Record<string, unknown>).loopflowCheck = {
   clicks,
   globalsBefore,
+  setThreads,
   environment,
   loadedExports,
   checkKernels,

@@ -122,6 +122,7 @@ export const browserBench: Bench = {
     const here = (file: string): string => path.join(__dirname, file);
     const browser = await launchChromium();
     const loadBefore = load();
+    const started = new Date().toISOString();
     const results: BrowserCaseResult[] = [];
     try {
       await bundlePage(dir, {
@@ -162,7 +163,7 @@ export const browserBench: Bench = {
       fs.mkdirSync(out, { recursive: true });
       fs.writeFileSync(path.join(out, 'results.jsonl'), judged.map((r) => JSON.stringify({ bench: 'browser', ...r })).join('\n') + '\n');
       const report = [
-        `# browser bench, ${new Date().toISOString()}`,
+        `# browser bench, ${started} to ${new Date().toISOString()}`,
         '',
         `Command: \`npm run bench -- browser ${ctx.args.join(' ')}\``,
         '',

@@ -2,7 +2,7 @@
  * The layer runner's kernels instance (created on first use): its heap, job runner and live
  * tapes, and what tests and measurements may ask of it.
  */
-import { envVar } from '@loopflow/tensor';
+import { envVar, helperThreadsAvailable } from '@loopflow/tensor';
 import { TapePool } from './tape';
 import { WasmHeap } from './heap';
 import { FORCE_SHARED, FusedTeam, configuredThreads } from './team';
@@ -27,7 +27,8 @@ const DEFAULT_TAPE_MB = 512;
 /** The layer runner's kernels instance, created on first use; null when the kernels are unavailable. */
 export function fusedContext(): FusedContext | null {
   if (context !== undefined) return context;
-  const instance = (configuredThreads() > 1 ? createFusedInstance(true) : null) ?? createFusedInstance(false);
+  // The shared-memory build only where a helper can run beside the caller (not on a page's main thread).
+  const instance = (configuredThreads() > 1 && helperThreadsAvailable() ? createFusedInstance(true) : null) ?? createFusedInstance(false);
   if (!instance) return (context = null);
   const { ex } = instance;
   const heap = new WasmHeap(instance.memory, ex.heapBase() >>> 0);

@@ -168,6 +168,15 @@ function startWebHelpers(options: ThreadTeamOptions, into: Helper[]): void {
   }
 }
 
+/**
+ * Whether helper threads can start here: in Node, where `worker_threads` exists; in a browser,
+ * in a cross-origin isolated context that may block (a dedicated Worker; see runtime/web.ts).
+ * Kernels ask before loading a shared-memory build they could only run alone.
+ */
+export function helperThreadsAvailable(): boolean {
+  return isNode() ? nodeModule('worker_threads') !== undefined : webThreadsUnavailable() === null;
+}
+
 /** The teams not closed yet, for {@link threadsReady}. */
 const liveTeams = new Set<ThreadTeam>();
 

@@ -1,6 +1,7 @@
 import { BackendError } from '../backend/backend-error';
 import { THREADS_ENV, configuredThreads, setThreads } from './threads';
 import { canBlock, webThreadsUnavailable } from './web';
+import { helperThreadsAvailable } from './team';
 
 describe('configuredThreads / setThreads', () => {
   const saved = process.env[THREADS_ENV];
@@ -38,6 +39,7 @@ describe('configuredThreads / setThreads', () => {
 describe('web thread detection, seen from Node', () => {
   it('Node may block in Atomics.wait; the browser checks report no isolated page here', () => {
     expect(canBlock()).toBe(true);
+    expect(helperThreadsAvailable()).toBe(true); // Node: worker_threads
     // Node has no crossOriginIsolated global: the Web path (used only outside Node) says why it would not start.
     expect(webThreadsUnavailable()).toMatch(/cross-origin isolated/);
   });

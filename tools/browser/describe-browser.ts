@@ -4,24 +4,22 @@
  * Chromium. Where Chromium is missing, the block is skipped with a message that says how to
  * install it; under CI (`CI=true`) a missing Chromium is a failure instead.
  */
-import { chromiumPath } from './chromium';
-
-const INSTALL = 'install it with `apt-get install -y chromium` (.ci/run does), or set LOOPFLOW_CHROMIUM to a Chromium binary';
+import { chromiumMissing, chromiumPath } from './chromium';
 
 export function describeBrowser(name: string, body: () => void): void {
   if (chromiumPath() !== null) {
     describe(name, body);
     return;
   }
-  const why = `no Chromium found for the browser tests '${name}'; ${INSTALL}`;
+  const error = chromiumMissing(`the browser tests '${name}'`);
   if (process.env.CI === 'true') {
     describe(name, () => {
       it('needs Chromium (CI=true: a missing browser is a failure)', () => {
-        throw new Error(why);
+        throw error;
       });
     });
     return;
   }
-  process.stderr.write(`skipped: ${why}\n`);
+  process.stderr.write(`skipped: ${error.message}\n`);
   describe.skip(name, body);
 }

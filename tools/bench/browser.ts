@@ -3,7 +3,7 @@
  * mean cross-entropy, Adam, full BPTT over T = 64, batch 32) and batch-1 LSTM streaming, in
  * headless Chromium, loopflow beside TensorFlow.js's WASM backend in the same page.
  *
- *     npm run bench -- browser [--json] [--quick] [--cells lstm,gru,rnn] [--out DIR]
+ *     npm run bench -- browser [--json] [--quick] [--cells lstm,gru,rnn] [--impl loopflow,tfjs-wasm] [--out DIR]
  *
  * The page (browser-page.ts) and its two workers (browser-loopflow-worker.ts,
  * browser-tfjs-worker.ts) are bundled by esbuild into a temporary folder and served with the
@@ -23,15 +23,16 @@ import * as path from 'path';
 import type { Bench } from './types';
 import { BenchError } from './errors';
 import { INFERENCE_CHUNK, ModeName, RECURRENT_CELLS, RecurrentCellName, STANDARD_SIZE, timingPlan } from './cells-config';
-import { BROWSER_IMPLS, BROWSER_TARGET, BrowserCaseResult, BrowserCaseSpec } from './browser-config';
+import { BROWSER_IMPLS, BROWSER_TARGET, BrowserCaseResult, BrowserCaseSpec, BrowserImpl } from './browser-config';
 import { bundlePage } from '../browser/bundle';
 import { launchChromium } from '../browser/chromium';
 import { serveStatic } from '../browser/serve';
 
 export const BROWSER_USAGE = [
-  'usage: npm run bench -- browser [--json] [--quick] [--cells LIST] [--out DIR]',
+  'usage: npm run bench -- browser [--json] [--quick] [--cells LIST] [--impl LIST] [--out DIR]',
   '  --quick    about a second per case (a smoke test, not a measurement)',
   '  --cells    recurrent cells to train, comma-separated: lstm,gru,rnn (default all); batch-1 streaming is LSTM',
+  '  --impl     loopflow,tfjs-wasm (default both; ratios need both)',
   '  --out DIR  also write results.jsonl and report.md into DIR',
 ].join('\n');
 
@@ -39,20 +40,26 @@ export const BROWSER_USAGE = [
 export interface BrowserOptions {
   quick: boolean;
   cells: RecurrentCellName[];
+  impls: BrowserImpl[];
   out?: string;
 }
 
 /** Parses the arguments after `browser`. */
 export function parseBrowserOptions(args: readonly string[]): BrowserOptions {
-  const options: BrowserOptions = { quick: false, cells: [...RECURRENT_CELLS] };
+  const options: BrowserOptions = { quick: false, cells: [...RECURRENT_CELLS], impls: [...BROWSER_IMPLS] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--quick') options.quick = true;
-    else if (arg === '--cells' || arg === '--out') {
+    else if (arg === '--cells' || arg === '--impl' || arg === '--out') {
       const value = args[++i];
       if (value === undefined || value.startsWith('--')) throw new BenchError('BENCH_OPTION', `browser bench: ${arg} has no value\n${BROWSER_USAGE}`);
       if (arg === '--out') options.out = value;
-      else {
+      else if (arg === '--impl') {
+        const impls = value.split(',');
+        const unknown = impls.filter((i) => !(BROWSER_IMPLS as readonly string[]).includes(i));
+        if (unknown.length) throw new BenchError('BENCH_OPTION', `browser bench: --impl ${value}: unknown ${unknown.join(', ')}; expected a comma-separated list of ${BROWSER_IMPLS.join(', ')}`);
+        options.impls = BROWSER_IMPLS.filter((i) => impls.includes(i));
+      } else {
         const cells = value.split(',');
         const unknown = cells.filter((c) => !(RECURRENT_CELLS as readonly string[]).includes(c));
         if (unknown.length) throw new BenchError('BENCH_OPTION', `browser bench: --cells ${value}: unknown ${unknown.join(', ')}; expected a comma-separated list of ${RECURRENT_CELLS.join(', ')}`);
@@ -69,7 +76,7 @@ export function planBrowserCases(options: BrowserOptions, seed = 1): BrowserCase
     ...options.cells.map((cell) => ({ cell, mode: 'train' as const })),
     { cell: 'lstm', mode: 'infer-b1' },
   ];
-  return work.flatMap(({ cell, mode }) => BROWSER_IMPLS.flatMap((impl) => [1, 2].map((threads) => ({
+  return work.flatMap(({ cell, mode }) => options.impls.flatMap((impl) => [1, 2].map((threads) => ({
     impl, threads, cell, mode, size: STANDARD_SIZE, plan: timingPlan(impl, mode, options.quick), chunk: INFERENCE_CHUNK, seed,
   }))));
 }

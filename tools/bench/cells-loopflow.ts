@@ -19,7 +19,7 @@
  * its stored `W_ih^T`, one `[1, H] @ [H, 4H]` product and the gates, into preallocated
  * buffers; returns the new hidden state `[H]` (no head).
  */
-import { Random, Tensor, getBackendName, oneHot, reshape } from '@loopflow/tensor';
+import { Random, Tensor, envVar, getBackendName, oneHot, reshape } from '@loopflow/tensor';
 import { createLinear, linear, parameters } from '@loopflow/layers';
 import { createGRU, createLSTM, createRNN, createStreamer, getLayerRunner, runRecurrent, runRecurrentTokens, setLayerRunner } from '@loopflow/cells';
 import type { LayerRunner, RecurrentModule } from '@loopflow/cells';
@@ -66,7 +66,7 @@ function countRunnerCalls(): RunnerCount {
 
 /** The float32 backend, and LOOPFLOW_THREADS (threads of large products; unset = the backend's default, up to 2). */
 function backendText(): string {
-  return `backend=${getBackendName()} LOOPFLOW_THREADS=${process.env.LOOPFLOW_THREADS || 'unset'}`;
+  return `backend=${getBackendName()} LOOPFLOW_THREADS=${envVar('LOOPFLOW_THREADS') || 'unset'}`;
 }
 
 /** The training path loopflow ran: the float32 backend, and the layer runner with the calls it took / declined. */

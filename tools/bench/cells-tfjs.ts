@@ -17,7 +17,6 @@
  * No head, as on the loopflow side. `layer.apply` measured faster than `model.predict`,
  * whose per-call input checks and batching cost more here.
  */
-import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import type { CellName, ModelSize } from './cells-config';
 import { InferenceFactory, TrainingFactory, Workload, randomTokens, trainingTokens } from './cells-workload';
@@ -33,7 +32,8 @@ export type TfjsBackend = 'cpu' | 'wasm';
 export async function useTfjsBackend(backend: TfjsBackend): Promise<void> {
   if (backend === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
+    // The folder of the package's main file (no `path` import: the browser bench bundles this file).
+    wasm.setWasmPaths(require.resolve('@tensorflow/tfjs-backend-wasm').replace(/[^/\\]+$/, ''));
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs: backend '${backend}' failed to initialize`);
@@ -67,10 +67,13 @@ function batchMajorOneHot(tokens: Int32Array, size: ModelSize): tf.Tensor3D {
   });
 }
 
-/** A tfjs training workload on `backend` (see the file comment). */
-export function tfjsTraining(backend: TfjsBackend): TrainingFactory {
+/**
+ * A tfjs training workload on `backend` (see the file comment); `setup` makes the backend
+ * active (default {@link useTfjsBackend}; the browser bench sets up its own).
+ */
+export function tfjsTraining(backend: TfjsBackend, setup: () => Promise<void> = () => useTfjsBackend(backend)): TrainingFactory {
   return async (cell, size, seed) => {
-    await useTfjsBackend(backend);
+    await setup();
     const model = tf.sequential({
       layers: [
         recurrentLayer(cell, size.hidden, { returnSequences: true, inputShape: [size.steps, size.vocab] }),
@@ -100,10 +103,10 @@ export function tfjsTraining(backend: TfjsBackend): TrainingFactory {
   };
 }
 
-/** A tfjs batch-1 stateful-LSTM streaming workload on `backend`: `chunk` steps per iteration. */
-export function tfjsInference(backend: TfjsBackend): InferenceFactory {
+/** A tfjs batch-1 stateful-LSTM streaming workload on `backend`: `chunk` steps per iteration; `setup` as in {@link tfjsTraining}. */
+export function tfjsInference(backend: TfjsBackend, setup: () => Promise<void> = () => useTfjsBackend(backend)): InferenceFactory {
   return async (size, chunk, seed) => {
-    await useTfjsBackend(backend);
+    await setup();
     const layer = recurrentLayer('lstm', size.hidden, { stateful: true, batchInputShape: [1, 1, size.vocab] });
     const model = tf.sequential({ layers: [layer] }); // builds the layer and its state variables
     const steps = Array.from({ length: size.vocab }, (_, token) => tf.tidy(() => tf.oneHot(tf.tensor2d([[token]], [1, 1], 'int32'), size.vocab).toFloat())); // [1, 1, V] each

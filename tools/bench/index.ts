@@ -19,6 +19,7 @@ export type { Bench, BenchContext } from './types';
 const BENCHES: Record<string, () => Promise<Bench>> = {
   matmul: async () => (await import('./matmul')).matmulBench,
   cells: async () => (await import('./cells')).cellsBench,
+  browser: async () => (await import('./browser')).browserBench,
 };
 
 /** The dispatcher's own flags (before the bench name; `--json` may also follow it). */

@@ -29,16 +29,19 @@ export function chromiumPath(): string | null {
   return CANDIDATES.find((p) => fs.existsSync(p)) ?? null;
 }
 
-/** Launches headless Chromium; a clear error when it is not installed. */
+/** The error of a missing Chromium: what was looked for and how to install it; `code` CHROMIUM_MISSING. */
+export function chromiumMissing(what: string): Error & { code: 'CHROMIUM_MISSING' } {
+  const looked = process.env.LOOPFLOW_CHROMIUM ?? CANDIDATES.join(', ');
+  return Object.assign(
+    new Error(`${what}: no Chromium found (looked for ${looked}); install it with \`apt-get install -y chromium\` (.ci/run does) or set LOOPFLOW_CHROMIUM to a Chromium binary`),
+    { code: 'CHROMIUM_MISSING' as const },
+  );
+}
+
+/** Launches headless Chromium; the error {@link chromiumMissing} when it is not installed. */
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath();
-  if (!executablePath) {
-    throw new Error(
-      'launchChromium: no Chromium found (looked for ' +
-        (process.env.LOOPFLOW_CHROMIUM ?? CANDIDATES.join(', ')) +
-        '); install it with `apt-get install -y chromium` (.ci/run does) or set LOOPFLOW_CHROMIUM',
-    );
-  }
+  if (!executablePath) throw chromiumMissing('launchChromium');
   // Loaded here so that importing this file never needs playwright-core.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { chromium } = require('playwright-core') as typeof import('playwright-core');

@@ -32,6 +32,11 @@ export interface ServeOptions {
   port?: number;
   /** Host to bind (default 127.0.0.1). */
   host?: string;
+  /**
+   * More folders, by URL prefix: `{ '/tfjs/': 'node_modules/@tensorflow/tfjs-backend-wasm/dist' }`
+   * serves that folder's files under /tfjs/ (nothing outside it).
+   */
+  mounts?: Record<string, string>;
 }
 
 export interface StaticServer {
@@ -48,6 +53,12 @@ export async function serveStatic(root: string, options: ServeOptions = {}): Pro
     throw new Error(`serveStatic: ${base} is not a folder; build the page first`);
   }
   const isolated = options.isolated ?? true;
+  const mounts = Object.entries(options.mounts ?? {}).map(([prefix, dir]) => {
+    if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw new Error(`serveStatic: mount prefix '${prefix}' must start and end with '/'`);
+    const folder = path.resolve(dir);
+    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new Error(`serveStatic: ${folder} (mounted at ${prefix}) is not a folder`);
+    return { prefix, folder };
+  });
   const server = http.createServer((req, res) => {
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
     if (isolated) {
@@ -62,8 +73,10 @@ export async function serveStatic(root: string, options: ServeOptions = {}): Pro
       res.writeHead(400, headers).end('bad path');
       return;
     }
-    let file = path.join(base, rel);
-    if (file !== base && !file.startsWith(base + path.sep)) {
+    const mount = mounts.find((m) => rel.startsWith(m.prefix));
+    const folder = mount ? mount.folder : base;
+    let file = path.join(folder, mount ? rel.slice(mount.prefix.length) : rel);
+    if (file !== folder && !file.startsWith(folder + path.sep)) {
       res.writeHead(403, headers).end('outside the served folder');
       return;
     }

@@ -57,7 +57,8 @@ export { nodeModule, envVar, isNode, engineName, writeDiagnostic } from './runti
 export type { NodeBuiltins, NodeBuiltinName } from './runtime/node';
 export { WasmHeap, HeapRegions } from './runtime/heap';
 export type { MemoryErrorFactory } from './runtime/heap';
-export { ThreadTeam } from './runtime/team';
+export { ThreadTeam, threadsReady, helperThreadsAvailable } from './runtime/team';
 export type { ThreadTeamOptions, TeamWords } from './runtime/team';
-export { configuredThreads, THREADS_ENV } from './runtime/threads';
+export { configuredThreads, setThreads, THREADS_ENV } from './runtime/threads';
+export { canBlock, webThreadsUnavailable } from './runtime/web';
 export type { WasmMemory, WasmModule } from './runtime/webassembly';

@@ -2,7 +2,7 @@
  * The layer runner's kernels instance (created on first use): its heap, job runner and live
  * tapes, and what tests and measurements may ask of it.
  */
-import { envVar } from '@loopflow/tensor';
+import { envVar, helperThreadsAvailable } from '@loopflow/tensor';
 import { TapePool } from './tape';
 import { WasmHeap } from './heap';
 import { FORCE_SHARED, FusedTeam, configuredThreads } from './team';
@@ -27,7 +27,8 @@ const DEFAULT_TAPE_MB = 512;
 /** The layer runner's kernels instance, created on first use; null when the kernels are unavailable. */
 export function fusedContext(): FusedContext | null {
   if (context !== undefined) return context;
-  const instance = (configuredThreads() > 1 ? createFusedInstance(true) : null) ?? createFusedInstance(false);
+  // The shared-memory build only where a helper can run beside the caller (not on a page's main thread).
+  const instance = (configuredThreads() > 1 && helperThreadsAvailable() ? createFusedInstance(true) : null) ?? createFusedInstance(false);
   if (!instance) return (context = null);
   const { ex } = instance;
   const heap = new WasmHeap(instance.memory, ex.heapBase() >>> 0);
@@ -59,6 +60,21 @@ export function fusedKernelsInfo(): { variant: FusedVariant; threads: number; he
  */
 export function fusedWaitForThreads(timeoutMs = 5000): boolean {
   return fusedContext()?.team.waitForHelper(timeoutMs) ?? false;
+}
+
+/**
+ * Starts the fused kernels' helper thread (if threads are allowed) and resolves once it runs
+ * (true), or after `timeoutMs` (false; also when one thread is all there is). The way to wait
+ * in a browser's Web Worker, whose helpers start only while it yields: `fusedWaitForThreads`
+ * cannot block there.
+ *
+ * @example
+ * // in a dedicated Worker of a cross-origin isolated page
+ * if (await fusedThreadsReady()) console.log('LSTM kernels on', fusedKernelsInfo()?.threads, 'threads');
+ */
+export async function fusedThreadsReady(timeoutMs = 5000): Promise<boolean> {
+  const team = fusedContext()?.team;
+  return team ? team.whenHelperReady(timeoutMs) : false;
 }
 
 /**

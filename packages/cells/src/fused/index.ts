@@ -13,7 +13,7 @@ import { setDefaultLayerRunner } from '../layer-runner';
 import { fusedLayerRunner } from './runner';
 
 export { fusedLayerRunner } from './runner';
-export { fusedKernelsAvailable, fusedKernelsInfo, fusedLiveTapes, fusedWaitForThreads } from './context';
+export { fusedKernelsAvailable, fusedKernelsInfo, fusedLiveTapes, fusedWaitForThreads, fusedThreadsReady } from './context';
 
 /** The environment variable that turns the default fused runner off (`LOOPFLOW_FUSED=0`). */
 export const FUSED_ENV = 'LOOPFLOW_FUSED';

@@ -230,8 +230,20 @@ export class FusedTeam {
   }
 
   /**
+   * Starts the helper if needed and resolves once it runs (true) or after `timeoutMs` (false);
+   * never blocks, so a browser worker's helper, which starts only while its creator yields, can
+   * come up meanwhile.
+   */
+  async whenHelperReady(timeoutMs = 5000): Promise<boolean> {
+    if (this.threads < 2) return false;
+    this.ensureHelper();
+    return this.helper !== null && this.helper.whenReady(timeoutMs);
+  }
+
+  /**
    * Starts the helper if needed and blocks until it runs or `timeoutMs` passed; returns whether
-   * it runs (for measurements and tests; jobs never wait for it).
+   * it runs (for measurements and tests; jobs never wait for it). Outside Node it does not
+   * block (see {@link whenHelperReady}).
    */
   waitForHelper(timeoutMs = 5000): boolean {
     if (this.threads < 2) return false;

@@ -1,5 +1,6 @@
 import { WasmVariant } from '../runtime/builds';
 import { configuredThreads } from '../runtime/threads';
+import { helperThreadsAvailable } from '../runtime/team';
 import { createWasmKernels, WasmKernels, wasmBackendName } from './wasm';
 import { createThreadedWasmKernels } from './wasm-threads';
 import { PARALLEL_MIN_WORK } from './wasm-thresholds';
@@ -23,13 +24,13 @@ export interface WasmBackend {
 /**
  * Creates the backend of a build (named 'wasm-simd' or 'wasm-relaxed' either way). If the
  * helper threads cannot be set up (no SharedArrayBuffer, shared build missing), the backend
- * runs on one thread.
+ * runs on one thread; so does it where no helper thread can start (a page's main thread).
  * @throws BackendError if the build cannot be loaded at all.
  */
 export function createWasmBackend(variant: WasmVariant): WasmBackend {
   const threads = configuredThreads();
   const name = wasmBackendName(variant);
-  if (threads > 1) {
+  if (threads > 1 && helperThreadsAvailable()) {
     try {
       const { kernels } = createThreadedWasmKernels(variant, { name, helpers: threads - 1, parallelMinWork: PARALLEL_MIN_WORK });
       return { kernels, threads };

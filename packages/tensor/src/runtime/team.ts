@@ -1,8 +1,12 @@
 import { BackendError } from '../backend/backend-error';
-import { NodeBuiltins, engineName, nodeModule, writeDiagnostic } from './node';
+import { engineName, isNode, nodeModule, writeDiagnostic } from './node';
+import { startWebWorker, webThreadsUnavailable } from './web';
 import { WasmMemory, WasmModule } from './webassembly';
 
-type Worker = InstanceType<NodeBuiltins['worker_threads']['Worker']>;
+/** A started helper, Node's worker thread or a browser's Web Worker: all the team needs of it. */
+interface Helper {
+  terminate(): void;
+}
 
 /**
  * The thread team: helper worker threads that instantiate a package's shared-memory build
@@ -25,8 +29,14 @@ type Worker = InstanceType<NodeBuiltins['worker_threads']['Worker']>;
  *   the stop and terminates them; a helper's error is reported on stderr, and a job never
  *   depends on a helper (work is claimed dynamically, so the caller does what helpers do not).
  *
- * Helpers run plain JavaScript evaluated in the worker (`eval: true`): they need no
- * TypeScript loader and no file path.
+ * Helpers run plain JavaScript with no file of their own: in Node a `worker_threads` Worker
+ * evaluating the source (`eval: true`, no TypeScript loader); in a browser a Web Worker started
+ * from a Blob URL of the same source, sent the module and the shared memory by `postMessage`.
+ * A browser team needs a cross-origin isolated context that may block: a dedicated Worker, never
+ * the page's main thread (see runtime/web.ts). There a helper starts only once the thread that
+ * created it yields to its event loop (a worker cannot start while its creator computes), so
+ * `waitUntilReady` cannot wait for it: await {@link ThreadTeam.whenReady} (or
+ * {@link threadsReady}) instead, or just let the work yield now and then.
  */
 
 /** Word indices of the team's control words (in `ThreadTeamOptions.control`). */
@@ -70,29 +80,118 @@ export interface ThreadTeamOptions {
 /** Longest sleep of a helper in one `Atomics.wait` (ms), a safety net: posting wakes it. */
 const NAP_MS = 1000;
 
-/** The helper's source around the package's `serve` loop. */
-function helperSource(serve: string): string {
-  return `
-'use strict';
-const { workerData } = require('worker_threads');
-const { module, memory, control, offset, length, words, spin, data } = workerData;
-const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctl = new Int32Array(control, offset, length);
-const serve = (${serve});
-Atomics.add(ctl, words.ready, 1);
-Atomics.notify(ctl, words.ready);
-let seen = 0;
-for (;;) {
-  const next = serve(ex, ctl, seen, spin, data);
-  if (next < 0) break;
-  seen = next;
-  // SLEEP before the wait, which returns at once if SEQ moved meanwhile: a job posted after
-  // the add sees SLEEP > 0 and notifies; one posted before it changed SEQ already.
-  Atomics.add(ctl, words.sleep, 1);
-  Atomics.wait(ctl, words.seq, seen, ${NAP_MS});
-  Atomics.sub(ctl, words.sleep, 1);
+/** The helper's source around the package's `serve` loop: a function of what the caller sends. */
+function helperBody(serve: string): string {
+  return `(workerData) => {
+  const { module, memory, control, offset, length, words, spin, data } = workerData;
+  const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const ctl = new Int32Array(control, offset, length);
+  const serve = (${serve});
+  Atomics.add(ctl, words.ready, 1);
+  Atomics.notify(ctl, words.ready);
+  let seen = 0;
+  for (;;) {
+    const next = serve(ex, ctl, seen, spin, data);
+    if (next < 0) break;
+    seen = next;
+    // SLEEP before the wait, which returns at once if SEQ moved meanwhile: a job posted after
+    // the add sees SLEEP > 0 and notifies; one posted before it changed SEQ already.
+    Atomics.add(ctl, words.sleep, 1);
+    Atomics.wait(ctl, words.seq, seen, ${NAP_MS});
+    Atomics.sub(ctl, words.sleep, 1);
+  }
+}`;
 }
-`;
+
+/** A Node helper: reads what the caller sent from `workerData`. */
+function nodeHelperSource(serve: string): string {
+  return `'use strict';\n(${helperBody(serve)})(require('worker_threads').workerData);\n`;
+}
+
+/** A browser helper: waits for the one message that carries what the caller sent. */
+function webHelperSource(serve: string): string {
+  return `'use strict';\nself.onmessage = (event) => {\n  self.onmessage = null;\n  (${helperBody(serve)})(event.data);\n};\n`;
+}
+
+/** What a helper is sent: the module, the memory, where the words are and the job's numbers. */
+function helperData(options: ThreadTeamOptions): Record<string, unknown> {
+  const control = options.control;
+  return {
+    module: options.module,
+    memory: options.memory,
+    control: control.buffer,
+    offset: control.byteOffset,
+    length: control.length,
+    words: { ...options.words },
+    spin: options.spin,
+    data: { ...options.data },
+  };
+}
+
+/** Starts `options.helpers` helpers as Node worker threads. */
+function startNodeHelpers(options: ThreadTeamOptions, into: Helper[]): void {
+  const threads = nodeModule('worker_threads');
+  if (!threads) {
+    throw new BackendError('BACKEND_UNAVAILABLE', `${options.name}: ${engineName()} has no worker_threads; the kernels run on the calling thread`);
+  }
+  const source = nodeHelperSource(options.serve);
+  for (let i = 0; i < options.helpers; i++) {
+    const worker = new threads.Worker(source, {
+      eval: true,
+      // Not the parent's flags: under ts-node they would load the TypeScript compiler into
+      // every helper (~300 ms start-up). V8 flags such as relaxed SIMD are process-wide anyway.
+      execArgv: [],
+      workerData: helperData(options),
+    });
+    worker.unref();
+    worker.on('error', (err) => {
+      writeDiagnostic(`loopflow: ${options.name} failed: ${String(err)}`);
+    });
+    into.push({ terminate: () => void worker.terminate() });
+  }
+}
+
+/** Starts `options.helpers` helpers as Web Workers (in a cross-origin isolated worker only). */
+function startWebHelpers(options: ThreadTeamOptions, into: Helper[]): void {
+  const why = webThreadsUnavailable();
+  if (why !== null) {
+    throw new BackendError('BACKEND_UNAVAILABLE', `${options.name}: no helper threads here: ${why}; the kernels run on the calling thread`);
+  }
+  const source = webHelperSource(options.serve);
+  for (let i = 0; i < options.helpers; i++) {
+    const worker = startWebWorker(source, options.name);
+    worker.onerror = (event) => {
+      writeDiagnostic(`loopflow: ${options.name} failed: ${event.message ?? 'error in the worker'}`);
+    };
+    worker.postMessage(helperData(options));
+    into.push(worker);
+  }
+}
+
+/**
+ * Whether helper threads can start here: in Node, where `worker_threads` exists; in a browser,
+ * in a cross-origin isolated context that may block (a dedicated Worker; see runtime/web.ts).
+ * Kernels ask before loading a shared-memory build they could only run alone.
+ */
+export function helperThreadsAvailable(): boolean {
+  return isNode() ? nodeModule('worker_threads') !== undefined : webThreadsUnavailable() === null;
+}
+
+/** The teams not closed yet, for {@link threadsReady}. */
+const liveTeams = new Set<ThreadTeam>();
+
+/**
+ * Resolves once the helpers of every thread team started so far run (true), or after
+ * `timeoutMs` (false when one is still missing). Never blocks: in a browser worker, helpers
+ * start only while their creator yields, which awaiting this does.
+ *
+ * @example
+ * getBackendName();            // creates the backend (and its team, where threads are allowed)
+ * await threadsReady();        // in a Web Worker: the helpers are up before the first large product
+ */
+export async function threadsReady(timeoutMs = 5000): Promise<boolean> {
+  const results = await Promise.all([...liveTeams].map((team) => team.whenReady(timeoutMs)));
+  return results.every(Boolean);
 }
 
 /**
@@ -110,54 +209,29 @@ export class ThreadTeam {
   readonly helpers: number;
   private readonly control: Int32Array;
   private readonly words: TeamWords;
-  private readonly workers: Worker[] = [];
+  private readonly workers: Helper[] = [];
   private seq = 0;
   private stopped = false;
 
   /**
    * Starts the helpers (asynchronously: they take ~50-100 ms to come up; jobs never wait for them).
-   * @throws BackendError `BACKEND_UNAVAILABLE` where there are no worker threads (outside
-   *   Node), or whatever `new Worker` throws; helpers started so far are stopped.
+   * @throws BackendError `BACKEND_UNAVAILABLE` where there are no helper threads (Node without
+   *   worker_threads; a browser context that is not cross-origin isolated, cannot start Web
+   *   Workers or must not block: a page's main thread), or whatever `new Worker` throws;
+   *   helpers started so far are stopped.
    */
   constructor(options: ThreadTeamOptions) {
     this.helpers = options.helpers;
     this.control = options.control;
     this.words = options.words;
-    const control = options.control;
-    const source = helperSource(options.serve);
-    const threads = nodeModule('worker_threads');
-    if (!threads) {
-      throw new BackendError('BACKEND_UNAVAILABLE', `${options.name}: ${engineName()} has no worker_threads; the kernels run on the calling thread`);
-    }
-    const { Worker } = threads;
     try {
-      for (let i = 0; i < options.helpers; i++) {
-        const worker = new Worker(source, {
-          eval: true,
-          // Not the parent's flags: under ts-node they would load the TypeScript compiler into
-          // every helper (~300 ms start-up). V8 flags such as relaxed SIMD are process-wide anyway.
-          execArgv: [],
-          workerData: {
-            module: options.module,
-            memory: options.memory,
-            control: control.buffer,
-            offset: control.byteOffset,
-            length: control.length,
-            words: { ...options.words },
-            spin: options.spin,
-            data: { ...options.data },
-          },
-        });
-        worker.unref();
-        worker.on('error', (err) => {
-          writeDiagnostic(`loopflow: ${options.name} failed: ${String(err)}`);
-        });
-        this.workers.push(worker);
-      }
+      if (isNode()) startNodeHelpers(options, this.workers);
+      else startWebHelpers(options, this.workers);
     } catch (err) {
       this.close();
       throw err;
     }
+    liveTeams.add(this);
   }
 
   /** How many helpers have started. */
@@ -180,8 +254,13 @@ export class ThreadTeam {
     return Atomics.load(this.control, this.words.sleep) !== 0;
   }
 
-  /** Blocks until every helper has started or `timeoutMs` passed; returns `ready`. */
+  /**
+   * Blocks until every helper has started or `timeoutMs` passed; returns `ready`. Outside Node
+   * it returns `ready` at once: a browser's helpers cannot start while their creator blocks
+   * (await {@link whenReady} there).
+   */
   waitUntilReady(timeoutMs = 5000): boolean {
+    if (!isNode()) return this.ready;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const count = this.started;
@@ -190,6 +269,18 @@ export class ThreadTeam {
       if (left <= 0 || this.stopped) return false;
       Atomics.wait(this.control, this.words.ready, count, Math.min(left, 50));
     }
+  }
+
+  /**
+   * Resolves with `ready` once every helper has started, or after `timeoutMs`; never blocks
+   * (checks every few milliseconds, letting the event loop run meanwhile).
+   */
+  async whenReady(timeoutMs = 5000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.stopped && this.started !== this.helpers && Date.now() < deadline) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 2));
+    }
+    return this.ready;
   }
 
   /**
@@ -217,8 +308,9 @@ export class ThreadTeam {
   close(): void {
     if (this.stopped) return;
     this.stopped = true;
+    liveTeams.delete(this);
     Atomics.store(this.control, this.words.seq, -1);
     Atomics.notify(this.control, this.words.seq);
-    for (const worker of this.workers) void worker.terminate();
+    for (const worker of this.workers) worker.terminate();
   }
 }

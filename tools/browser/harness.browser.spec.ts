@@ -7,12 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { launchChromium } from './chromium';
+import { describeBrowser } from './describe-browser';
 import { serveStatic } from './serve';
 
 /** What a page's `crossOriginIsolated` global says (the spec is compiled without the DOM library). */
 const isolatedFlag = (): boolean => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated;
 
-describe('browser harness', () => {
+describeBrowser('browser harness', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-serve-'));
@@ -33,6 +34,24 @@ describe('browser harness', () => {
       expect((await fetch(server.url + 'missing.js')).status).toBe(404);
     } finally {
       await server.close();
+    }
+  });
+
+  it('serves a mounted folder under its prefix, and nothing outside it', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-mount-'));
+    fs.writeFileSync(path.join(other, 'kernel.wasm'), Buffer.from([0, 97, 115, 109]));
+    const server = await serveStatic(dir, { mounts: { '/lib/': other } });
+    try {
+      const res = await fetch(server.url + 'lib/kernel.wasm');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/wasm');
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from([0, 97, 115, 109]));
+      expect((await fetch(server.url + 'lib/..%2findex.html')).status).toBe(403);
+      expect((await fetch(server.url + 'index.html')).status).toBe(200); // the root folder still served
+      await expect(serveStatic(dir, { mounts: { lib: other } })).rejects.toThrow(/must start and end with/);
+    } finally {
+      await server.close();
+      fs.rmSync(other, { recursive: true, force: true });
     }
   });
 

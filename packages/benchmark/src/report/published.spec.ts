@@ -85,6 +85,17 @@ describe('compared with published results', () => {
     expect(verdict({ ...empty, scaling: rec(1) }, 'scaling-memory').verdict).toBe('not tested');
   });
 
+  it('linear attention memory from the fused kernel differs from the claim and says why; composed says nothing of it', () => {
+    const rec = ['rnn', 'lstm', 'gru', 'indrnn'].map((m) => scaling(m as ModelKind, 1, 1));
+    const fused = { ...scaling('transformer', 1.5, 1.0), attentionPath: 'fused' as const };
+    const memory = verdict({ ...empty, scaling: [...rec, fused] }, 'scaling-memory');
+    expect(memory.verdict).toBe('differs');
+    expect(memory.measured).toMatch(/fused kernel .* no T x T matrix is kept/);
+    const composed = verdict({ ...empty, scaling: [...rec, { ...scaling('transformer', 1.5, 1.0), attentionPath: 'composed' as const }] }, 'scaling-memory');
+    expect(composed.verdict).toBe('differs');
+    expect(composed.measured).not.toMatch(/fused kernel/);
+  });
+
   it('flags time curves that jump faster than T^2.5 between neighbouring lengths', () => {
     const jumpy = scaling('lstm', 1, 1);
     jumpy.points[3].msPerStep = jumpy.points[2].msPerStep * 20; // 256 -> 512: 20x for 2x the length

@@ -47,6 +47,8 @@ export interface ScalingPoint {
   rssPeakBytes: number;
   /** Recurrent models: whether the step ran the fused kernels of @loopflow/cells or the composed ops; null for the transformer. */
   path: 'fused' | 'composed' | null;
+  /** The transformer: whether its attention ran as the fused node or from composed ops; null for recurrent models. */
+  attentionPath?: 'fused' | 'composed' | null;
 }
 
 /** The result of a scaling job, with power-law fits of time and memory against length. */
@@ -76,11 +78,23 @@ export interface ScalingResult {
    * between lengths; null for the transformer.
    */
   recurrentPath: 'fused' | 'composed' | 'mixed' | null;
+  /**
+   * The transformer: 'fused' when its attention ran as @loopflow/attention's fused node (it keeps
+   * one log-sum-exp per query row for backward, no T x T scores, so its graph bytes grow linearly
+   * in T), 'composed' when the scores were built from tensor ops (kept: T^2 per head), 'mixed'
+   * when that changed between lengths; null for recurrent models.
+   */
+  attentionPath?: 'fused' | 'composed' | 'mixed' | null;
 }
 
 function pathOf(points: readonly ScalingPoint[]): ScalingResult['recurrentPath'] {
   const paths = new Set(points.map((p) => p.path));
   if (paths.has(null)) return null;
+  return paths.size === 1 ? [...paths][0] : 'mixed';
+}
+
+function attentionPathOf(points: readonly ScalingPoint[]): ScalingResult['attentionPath'] {
+  const paths = new Set(points.map((p) => p.attentionPath ?? null));
   return paths.size === 1 ? [...paths][0] : 'mixed';
 }
 
@@ -108,6 +122,7 @@ export async function runScalingJob(job: ScalingJob, onProgress: (p: JobProgress
     let heapHeld = 0;
     let graph = 0;
     let fused = false;
+    let fusedAttention = false;
     const warmup = (job.warmup ?? 1) + (i === 0 ? 2 : 0);
     for (let r = 0; r < warmup + job.repeats; r++) {
       gcForced = collectGarbage();
@@ -121,6 +136,7 @@ export async function runScalingJob(job: ScalingJob, onProgress: (p: JobProgress
         const stats = graphStats(loss, parameterSet);
         graph = stats.bytes;
         if ([...stats.ops].some((op) => op.endsWith('_fused'))) fused = true;
+        if (stats.ops.has('fusedAttention')) fusedAttention = true;
       }
       loss.backward();
       clipGradNorm(params, 1);
@@ -133,7 +149,7 @@ export async function runScalingJob(job: ScalingJob, onProgress: (p: JobProgress
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
-    points.push({ length, msPerStep: Math.min(...msAll), msAll, graphBytes: graph, heapBytes: heapHeld, rssPeakBytes: peakRssBytes(), path: model.recurrent ? (fused ? 'fused' : 'composed') : null });
+    points.push({ length, msPerStep: Math.min(...msAll), msAll, graphBytes: graph, heapBytes: heapHeld, rssPeakBytes: peakRssBytes(), path: model.recurrent ? (fused ? 'fused' : 'composed') : null, attentionPath: model.recurrent ? null : fusedAttention ? 'fused' : 'composed' });
     onProgress({ jobId: job.id, step: i + 1, of: lengths.length });
   }
   const xs = points.map((p) => p.length);
@@ -154,5 +170,6 @@ export async function runScalingJob(job: ScalingJob, onProgress: (p: JobProgress
     gcForced,
     isolated,
     recurrentPath: pathOf(points),
+    attentionPath: model.recurrent ? null : attentionPathOf(points),
   };
 }

@@ -1,6 +1,5 @@
-import * as os from 'os';
 import * as path from 'path';
-import { LoopflowError } from '@loopflow/tensor';
+import { LoopflowError, nodeModule } from '@loopflow/tensor';
 import type { StageRegistry } from '../registry/registry';
 import { StageContext, StageOptionsError } from '../vocabulary/stage';
 import { defaultRegistry } from '../stages/default-registry';
@@ -28,7 +27,10 @@ export interface ValidateOptions {
   checkSearch?: boolean;
   /** The file the definition was read from, for messages. */
   file?: string;
-  /** This machine's memory in bytes (default os.totalmem()): the default memory limit is 75% of it. */
+  /**
+   * This machine's memory in bytes (default: `os.totalmem()` in Node; in a page, the browser's
+   * `navigator.deviceMemory` hint, else 4 GiB): the default memory limit is 75% of it.
+   */
   totalMemory?: number;
 }
 
@@ -158,7 +160,7 @@ export function checkDefinition(value: unknown, options: ValidateOptions = {}): 
 
   // the memory the training would need, once the options themselves are sound
   if (problems.length === 0) {
-    const memory = memoryProblem(definition, options.totalMemory ?? os.totalmem());
+    const memory = memoryProblem(definition, options.totalMemory ?? machineMemory());
     if (memory) problems.push(memory);
   }
 
@@ -234,4 +236,12 @@ function checkSearch(definition: PipelineDefinition, options: ValidateOptions): 
     }
   }
   return out;
+}
+
+/** The machine's memory in bytes: Node's `os.totalmem()`, or in a page the browser's (rounded, at most 8 GiB) `navigator.deviceMemory`, else 4 GiB. */
+function machineMemory(): number {
+  const os = nodeModule('os');
+  if (os) return os.totalmem();
+  const hint = (globalThis as { navigator?: { deviceMemory?: number } }).navigator?.deviceMemory;
+  return (typeof hint === 'number' && hint > 0 ? hint : 4) * 1024 ** 3;
 }

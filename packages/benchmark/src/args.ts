@@ -38,7 +38,7 @@ the adding problem, delayed recall, long-range context, a character LM on first 
 CO2 forecast; measures time and memory per step against sequence length and gradient flow;
 writes report.md, report.html (plots) and results.json to the run folder.
 
-  --quick        the quick suite (default; about 10 minutes on 2 cores)
+  --quick        the quick suite (default; about 4 minutes on 2 cores)
   --full         the full suite (hours)
   --tiny         the quick suite shortened to seconds (CI); with --quick or alone
   --out dir      the run folder (default runs/compare-<suite>-<time>)

@@ -110,14 +110,14 @@ module.exports = {
         "another package is imported by name (`@loopflow/x`, its src/index.ts), never through its files; " +
         'the one exception is the AssemblyScript compile-time import below (assembly-imports-only-assembly)',
       severity: 'error',
-      from: { path: '^packages/([^/]+)/', pathNot: '^packages/cells/assembly/' },
+      from: { path: '^packages/([^/]+)/', pathNot: '^packages/(cells|attention)/assembly/' },
       to: { path: '^packages/[^/]+/', pathNot: ['^packages/$1/', publicApi] },
     },
     {
       name: 'no-relative-import-across-packages',
-      comment: 'a relative path never leaves its package: import `@loopflow/x` instead (cells/assembly -> tensor/assembly excepted, see assembly-imports-only-assembly)',
+      comment: 'a relative path never leaves its package: import `@loopflow/x` instead (cells/assembly and attention/assembly -> tensor/assembly excepted, see assembly-imports-only-assembly)',
       severity: 'error',
-      from: { path: '^packages/([^/]+)/', pathNot: '^packages/cells/assembly/' },
+      from: { path: '^packages/([^/]+)/', pathNot: '^packages/(cells|attention)/assembly/' },
       to: { path: publicApi, pathNot: '^packages/$1/', dependencyTypesNot: ['aliased-tsconfig'] },
     },
     {
@@ -139,17 +139,17 @@ module.exports = {
       name: 'assembly-imports-only-assembly',
       comment:
         "AssemblyScript is compiled by asc, not loaded by Node: assembly/ imports only assembly/. The one cross-package " +
-        "import allowed anywhere by path: packages/cells/assembly -> packages/tensor/assembly (cells' fused kernels reuse " +
+        "import allowed anywhere by path: packages/cells/assembly and packages/attention/assembly -> packages/tensor/assembly (the fused kernels reuse " +
         "tensor's SIMD helpers and matmul micro-kernel at compile time; tools/build-wasm.js compiles them together)",
       severity: 'error',
       from: { path: '^packages/([^/]+)/assembly/' },
       to: { pathNot: ['^packages/$1/assembly/', '^packages/tensor/assembly/'] },
     },
     {
-      name: 'only-cells-assembly-reaches-tensor-assembly',
-      comment: 'of all packages, only cells compiles against tensor/assembly',
+      name: 'only-kernel-assembly-reaches-tensor-assembly',
+      comment: 'of all packages, only cells and attention compile against tensor/assembly',
       severity: 'error',
-      from: { path: '^packages/([^/]+)/assembly/', pathNot: '^packages/(cells|tensor)/assembly/' },
+      from: { path: '^packages/([^/]+)/assembly/', pathNot: '^packages/(cells|attention|tensor)/assembly/' },
       to: { path: '^packages/tensor/assembly/' },
     },
     {

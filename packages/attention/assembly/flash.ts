@@ -25,7 +25,8 @@
  * side in [B, T, H * d], or one [B, T, 3 * d] buffer of q, k and v) and the results written
  * back in it, with no permutes.
  */
-import { hmax, hsum, madd, vexp } from './simd';
+import { hmax, hsum, madd } from '../../tensor/assembly/simd';
+import { vexp } from '../../tensor/assembly/math';
 
 /** Query rows per block (even). */
 const BR: i32 = 16;

@@ -1,6 +1,6 @@
 /**
- * SIMD helpers shared by every kernel of both packages (@loopflow/cells imports this file at
- * compile time): FMA, partial vectors, 4 x 4 and strided transposes. The same source is
+ * SIMD helpers shared by the kernels of tensor, cells and attention (the other two import this
+ * file at compile time): FMA, partial vectors, 4 x 4 and strided transposes, horizontal max and sum. The same source is
  * compiled twice (see tools/build-wasm.js): once with `--enable simd` and once with
  * `--enable simd,relaxed-simd`; `ASC_FEATURE_RELAXED_SIMD` is a compile-time constant, so each
  * build contains only one branch of `madd`.
@@ -136,4 +136,22 @@ export function transpose(src: usize, lds: usize, rows: i32, cols: i32, dst: usi
       store<f32>(dst + <usize>c * ldd + (<usize>r << 2), load<f32>(src + <usize>r * lds + (<usize>c << 2)));
     }
   }
+}
+
+/** The largest of four lanes. */
+// @ts-ignore: decorator
+@inline
+export function hmax(v: v128): f32 {
+  const a = f32x4.pmax(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  const b = f32x4.pmax(a, i32x4.shuffle(a, a, 1, 0, 3, 2));
+  return f32x4.extract_lane(b, 0);
+}
+
+/** The sum of four lanes. */
+// @ts-ignore: decorator
+@inline
+export function hsum(v: v128): f32 {
+  const a = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  const b = f32x4.add(a, i32x4.shuffle(a, a, 1, 0, 3, 2));
+  return f32x4.extract_lane(b, 0);
 }

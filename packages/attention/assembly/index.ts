@@ -16,11 +16,8 @@
  * computed), SLEEP at 32; then one copy of the parameters per thread.
  */
 import { Problem, backwardItem, forwardItem, scratchBytesFor } from './flash';
+import { TEAM_DONE, TEAM_SEQ, claim, finish, jobBaseAt, param, pointer, serveJobs } from '../../tensor/assembly/team';
 
-const TEAM_NEXT: usize = 0;
-const TEAM_DONE: usize = 8;
-const TEAM_SEQ: usize = 16;
-const TEAM_HELPED: usize = 28;
 /** Bytes of the team block before the per-thread parameter copies. */
 const TEAM_HEAD: usize = 256;
 /** Bytes per thread after the head: its copy of the parameter words, then its `Problem`. */
@@ -86,48 +83,6 @@ export function scratchBytes(tq: i32, tk: i32, dk: i32, dv: i32, backward: i32):
   return scratchBytesFor(tq, tk, dk, dv, backward);
 }
 
-// @ts-ignore: decorator
-@inline
-function param(params: usize, i: i32): i32 {
-  return load<i32>(params + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function pointer(params: usize, i: i32): usize {
-  return <usize>load<u32>(params + (<usize>i << 2));
-}
-
-/** Claims the next item below `end`; its number, or -1 when none is left. */
-// @ts-ignore: decorator
-@inline
-function claim(team: usize, end: i64): i64 {
-  if (ASC_FEATURE_THREADS) {
-    for (;;) {
-      const q = atomic.load<i64>(team + TEAM_NEXT);
-      if (q >= end) return -1;
-      if (atomic.cmpxchg<i64>(team + TEAM_NEXT, q, q + 1) == q) return q;
-    }
-  } else {
-    const q = load<i64>(team + TEAM_NEXT);
-    if (q >= end) return -1;
-    store<i64>(team + TEAM_NEXT, q + 1);
-    return q;
-  }
-  return -1;
-}
-
-// @ts-ignore: decorator
-@inline
-function finish(team: usize, tid: i32): void {
-  if (ASC_FEATURE_THREADS) {
-    if (tid != 0) atomic.add<i32>(team + TEAM_HELPED, 1);
-    atomic.add<i64>(team + TEAM_DONE, 1);
-  } else {
-    store<i64>(team + TEAM_DONE, load<i64>(team + TEAM_DONE) + 1);
-  }
-}
-
 /** The job's problem, read from the parameter words. */
 function problemOf(params: usize): Problem {
   const p = changetype<Problem>(params + <usize>(P_WORDS * 4));
@@ -177,7 +132,7 @@ export function runJob(params: usize, team: usize, tid: i32, seq: i32): void {
   const p = problemOf(local);
   const kernel = param(local, P_KERNEL);
   const items = param(local, P_ITEMS);
-  const base = (<i64>load<u32>(local + (<usize>P_BASE_HI << 2)) << 32) | <i64>load<u32>(local + (<usize>P_BASE_LO << 2));
+  const base = jobBaseAt(local, P_BASE_LO, P_BASE_HI);
   const end = base + <i64>items;
   const scratch = pointer(local, P_SCRATCH) + <usize>tid * pointer(local, P_SCRATCH_BYTES);
   for (;;) {
@@ -205,14 +160,5 @@ export function runJob(params: usize, team: usize, tid: i32, seq: i32): void {
  * `spin` loads pass with no new job (it then sleeps in Atomics.wait), or -1 on stop.
  */
 export function serve(params: usize, team: usize, seen: i32, spin: i32): i32 {
-  if (!ASC_FEATURE_THREADS) return seen;
-  for (;;) {
-    let seq = atomic.load<i32>(team + TEAM_SEQ);
-    for (let i = 0; seq >= 0 && (seq == seen || (seq & 1) == 1) && i < spin; i++) seq = atomic.load<i32>(team + TEAM_SEQ);
-    if (seq < 0) return -1;
-    if (seq == seen || (seq & 1) == 1) return seen;
-    seen = seq;
-    runJob(params, team, 1, seq);
-  }
-  return seen;
+  return serveJobs(params, team, seen, spin, runJob);
 }

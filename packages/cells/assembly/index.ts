@@ -7,7 +7,8 @@
  * `heapBase()`.
  */
 import { cellScratchBytes, runCellJob } from './kinds';
-import { P_SEQ, P_THREADS, P_WORDS, TEAM_SEQ, isCurrent, param } from './team';
+import { P_SEQ, P_THREADS, P_WORDS, isCurrent, param } from './team';
+import { serveJobs } from '../../tensor/assembly/team';
 
 
 /** First byte of linear memory that is free for the JavaScript side to use. */
@@ -50,16 +51,7 @@ export function runJob(params: usize, team: usize, tid: i32, seq: i32): void {
  * call into WebAssembly per job, which matters for jobs of a few microseconds (streaming).
  */
 export function serve(params: usize, team: usize, seen: i32, spin: i32): i32 {
-  if (!ASC_FEATURE_THREADS) return seen;
-  for (;;) {
-    let seq = atomic.load<i32>(team + TEAM_SEQ);
-    for (let i = 0; seq >= 0 && (seq == seen || (seq & 1) == 1) && i < spin; i++) seq = atomic.load<i32>(team + TEAM_SEQ);
-    if (seq < 0) return -1;
-    if (seq == seen || (seq & 1) == 1) return seen;
-    seen = seq;
-    runJob(params, team, 1, seq);
-  }
-  return seen;
+  return serveJobs(params, team, seen, spin, runJob);
 }
 
 /**

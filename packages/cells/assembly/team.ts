@@ -1,81 +1,10 @@
 /**
- * Work sharing between the threads that run one kernel call (a "job") on a shared memory.
- *
- * A job is a fixed sequence of phases (the same for every thread, never dependent on data);
- * each phase is a number of items (e.g. blocks of batch rows that run every time step, or
- * blocks of rows of the weight gradient). Items carry
- * absolute numbers that grow across jobs, so a phase is the range [begin, begin + count).
- * Every thread claims items with a compare-exchange on NEXT, computes them, and counts them in
- * DONE; a thread that finds no item left waits until DONE reaches the end of the phase. So a
- * thread that is not scheduled never holds up the others except for the one item it claimed,
- * and a thread that arrives late skips the phases already done. With one thread (or in the
- * builds without the threads feature) claiming is a plain increment.
- *
- * The team block (int32 words at `team`): NEXT (i64), DONE (i64), SEQ (job number, odd while
- * the main thread writes the parameters), READY (helpers started), PARAMS (pointer), HELPED
- * (items helpers computed: statistics), SLEEP (1 while the helper sleeps in Atomics.wait: the
- * main thread calls Atomics.notify, which costs ~0.7 us here, only then).
+ * The cells kernels' side of the team protocol: the job parameters and how a layer's work is cut
+ * into items. The protocol itself (team block, claim / finish / barrier) is tensor's
+ * (packages/tensor/assembly/team.ts), imported at compile time and re-exported here.
  */
-
-export const TEAM_NEXT: usize = 0;
-export const TEAM_DONE: usize = 8;
-export const TEAM_SEQ: usize = 16;
-export const TEAM_READY: usize = 20;
-export const TEAM_PARAMS: usize = 24;
-export const TEAM_HELPED: usize = 28;
-export const TEAM_SLEEP: usize = 32;
-/** Bytes of the team block (a cache line each for the counters). */
-export const TEAM_BYTES: usize = 192;
-
-/** Claims the next item below `end`; returns its number, or -1 when the phase has none left. */
-// @ts-ignore: decorator
-@inline
-export function claim(team: usize, end: i64): i64 {
-  if (ASC_FEATURE_THREADS) {
-    for (;;) {
-      const q = atomic.load<i64>(team + TEAM_NEXT);
-      if (q >= end) return -1;
-      if (atomic.cmpxchg<i64>(team + TEAM_NEXT, q, q + 1) == q) return q;
-    }
-  } else {
-    const q = load<i64>(team + TEAM_NEXT);
-    if (q >= end) return -1;
-    store<i64>(team + TEAM_NEXT, q + 1);
-    return q;
-  }
-  return -1;
-}
-
-/** Counts one finished item (and, for a helper, `tid` != 0, one helped item: statistics). */
-// @ts-ignore: decorator
-@inline
-export function finish(team: usize, tid: i32): void {
-  if (ASC_FEATURE_THREADS) {
-    if (tid != 0) atomic.add<i32>(team + TEAM_HELPED, 1);
-    atomic.add<i64>(team + TEAM_DONE, 1);
-  } else {
-    store<i64>(team + TEAM_DONE, load<i64>(team + TEAM_DONE) + 1);
-  }
-}
-
-/** Waits until every item below `end` is finished. */
-// @ts-ignore: decorator
-@inline
-export function barrier(team: usize, end: i64): void {
-  if (ASC_FEATURE_THREADS) {
-    while (atomic.load<i64>(team + TEAM_DONE) < end) {
-      // spin: phases last microseconds
-    }
-  }
-}
-
-/** Whether job `seq` is still the current one (a late helper must not start a newer job's stale copy). */
-// @ts-ignore: decorator
-@inline
-export function isCurrent(team: usize, seq: i32): bool {
-  if (ASC_FEATURE_THREADS) return atomic.load<i32>(team + TEAM_SEQ) == seq;
-  return true;
-}
+export { TEAM_NEXT, TEAM_DONE, TEAM_SEQ, TEAM_READY, TEAM_PARAMS, TEAM_HELPED, TEAM_SLEEP, TEAM_BYTES, claim, finish, barrier, isCurrent, param, pointer } from '../../tensor/assembly/team';
+import { jobBaseAt } from '../../tensor/assembly/team';
 
 /**
  * Parameters of a job: int32 words at `params` (mirrored in src/fused/team.ts `P`).
@@ -131,25 +60,11 @@ export const K_RNN_FORWARD: i32 = 5;
 export const K_RNN_BACKWARD: i32 = 6;
 export const K_STREAM: i32 = 7;
 
-/** Word `i` of the parameters. */
-// @ts-ignore: decorator
-@inline
-export function param(params: usize, i: i32): i32 {
-  return load<i32>(params + (<usize>i << 2));
-}
-
-/** A pointer parameter. */
-// @ts-ignore: decorator
-@inline
-export function pointer(params: usize, i: i32): usize {
-  return <usize>load<u32>(params + (<usize>i << 2));
-}
-
 /** The job's first item number. */
 // @ts-ignore: decorator
 @inline
 export function jobBase(params: usize): i64 {
-  return (<i64>load<u32>(params + (<usize>P_BASE_HI << 2)) << 32) | <i64>load<u32>(params + (<usize>P_BASE_LO << 2));
+  return jobBaseAt(params, P_BASE_LO, P_BASE_HI);
 }
 
 /**

@@ -57,7 +57,7 @@ export { nodeModule, envVar, isNode, engineName, writeDiagnostic } from './runti
 export type { NodeBuiltins, NodeBuiltinName } from './runtime/node';
 export { WasmHeap, HeapRegions } from './runtime/heap';
 export type { MemoryErrorFactory } from './runtime/heap';
-export { ThreadTeam, threadsReady, helperThreadsAvailable } from './runtime/team';
+export { ThreadTeam, threadsReady, helperThreadsAvailable, KERNEL_TEAM, KERNEL_TEAM_WORDS } from './runtime/team';
 export type { ThreadTeamOptions, TeamWords } from './runtime/team';
 export { configuredThreads, setThreads, THREADS_ENV } from './runtime/threads';
 export { canBlock, webThreadsUnavailable } from './runtime/web';

@@ -1,6 +1,6 @@
 import {
-  LoopflowError, ThreadTeam, WasmBuildSource, WasmHeap, WasmMemory, WasmModule, WasmVariant, configuredThreads, createSharedMemory,
-  envVar, instantiateWasm, loadWasmBuild, packageBuildSource,
+  KERNEL_TEAM, KERNEL_TEAM_WORDS, LoopflowError, ThreadTeam, WasmBuildSource, WasmHeap, WasmMemory, WasmModule, WasmVariant,
+  configuredThreads, createSharedMemory, envVar, instantiateWasm, loadWasmBuild, packageBuildSource,
 } from '@loopflow/tensor';
 
 /**
@@ -40,11 +40,6 @@ const PARAM_WORDS = 48;
 export const K_FORWARD = 1;
 export const K_BACKWARD = 2;
 
-/** Byte offsets in the team block. */
-const TEAM_DONE = 8;
-const TEAM_SEQ = 16;
-const TEAM_READY = 20;
-const TEAM_SLEEP = 32;
 /** Loads of SEQ a helper spins through (inside WebAssembly) before sleeping in Atomics.wait. */
 const SPIN = 50000;
 /** Jobs with fewer multiply-adds than this stay on the calling thread. */
@@ -109,7 +104,7 @@ export class AttentionKernels {
         memory: this.memory,
         helpers: 1,
         control: this.heap.i32.subarray(this.team >> 2, (this.team >> 2) + 16),
-        words: { seq: TEAM_SEQ / 4, ready: TEAM_READY / 4, sleep: TEAM_SLEEP / 4 },
+        words: KERNEL_TEAM_WORDS,
         serve: '(ex, ctl, seen, spin, data) => ex.serve(data.params, data.team, seen, spin)',
         spin: SPIN,
         data: { params: this.params, team: this.team },
@@ -138,8 +133,8 @@ export class AttentionKernels {
     fill(words);
     const i32 = this.heap.i32;
     // Every item of the previous job is done, so NEXT == DONE: the new job starts there.
-    words[P.BASE_LO] = i32[(this.team + TEAM_DONE) >> 2];
-    words[P.BASE_HI] = i32[((this.team + TEAM_DONE) >> 2) + 1];
+    words[P.BASE_LO] = i32[(this.team + KERNEL_TEAM.done) >> 2];
+    words[P.BASE_HI] = i32[((this.team + KERNEL_TEAM.done) >> 2) + 1];
     words[P.ITEMS] = items;
     words[P.THREADS] = threads;
     const helper = this.helper;

@@ -1,4 +1,4 @@
-import { ThreadTeam, configuredThreads as runtimeThreads } from '@loopflow/tensor';
+import { KERNEL_TEAM, KERNEL_TEAM_WORDS, ThreadTeam, configuredThreads as runtimeThreads } from '@loopflow/tensor';
 import { WasmHeap } from './heap';
 import { FusedExports, FusedInstance } from './wasm-module';
 
@@ -21,14 +21,6 @@ export const P = {
 } as const;
 /** Words of the parameter block (assembly/team.ts P_WORDS: a multiple of 16, so each thread's copy has cache lines of its own). */
 export const PARAM_WORDS = 48;
-
-/** Byte offsets in the team block. */
-const TEAM_DONE = 8;
-const TEAM_SEQ = 16;
-const TEAM_READY = 20;
-const TEAM_HELPED = 28;
-/** Helpers asleep in Atomics.wait (the runtime's team raises it before the wait and lowers it after). */
-const TEAM_SLEEP = 32;
 
 /** Words of the team block the runtime's team watches (SEQ, READY, SLEEP and the rest). */
 const TEAM_WORDS = 16;
@@ -103,7 +95,7 @@ export class FusedTeam {
 
   /** Work items the helper has computed so far (statistics: shows it takes part). */
   get helperItems(): number {
-    return Atomics.load(this.ctl, TEAM_HELPED / 4);
+    return Atomics.load(this.ctl, KERNEL_TEAM.helped / 4);
   }
 
   /** Whether the helper sleeps in Atomics.wait (no job for a while), so the next shared job must wake it. */
@@ -184,8 +176,8 @@ export class FusedTeam {
     const started = timed ? performance.now() : 0;
     const i32 = this.heap.i32;
     // Every item of the previous job is done, so NEXT == DONE: the new job starts there.
-    words[P.BASE_LO] = i32[(this.team + TEAM_DONE) >> 2];
-    words[P.BASE_HI] = i32[((this.team + TEAM_DONE) >> 2) + 1];
+    words[P.BASE_LO] = i32[(this.team + KERNEL_TEAM.done) >> 2];
+    words[P.BASE_HI] = i32[((this.team + KERNEL_TEAM.done) >> 2) + 1];
     words[P.THREADS] = threads;
     const helper = this.helper;
     if (helper === null) {
@@ -217,7 +209,7 @@ export class FusedTeam {
         memory: this.instance.memory,
         helpers: 1,
         control: this.ctl,
-        words: { seq: TEAM_SEQ / 4, ready: TEAM_READY / 4, sleep: TEAM_SLEEP / 4 },
+        words: KERNEL_TEAM_WORDS,
         serve: FUSED_SERVE,
         spin: SPIN,
         data: { params: this.params, team: this.team },

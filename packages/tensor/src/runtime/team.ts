@@ -39,6 +39,16 @@ interface Helper {
  * {@link threadsReady}) instead, or just let the work yield now and then.
  */
 
+/**
+ * Byte offsets in the team block of the fused kernels' work-sharing protocol (mirrored from
+ * packages/tensor/assembly/team.ts, which cells' and attention's kernels compile in): NEXT and
+ * DONE (i64 item counters), SEQ, READY, PARAMS, HELPED and SLEEP (i32 words).
+ */
+export const KERNEL_TEAM = { next: 0, done: 8, seq: 16, ready: 20, params: 24, helped: 28, sleep: 32 } as const;
+
+/** {@link TeamWords} of that block, for a team whose control words are the shared memory's. */
+export const KERNEL_TEAM_WORDS: TeamWords = { seq: KERNEL_TEAM.seq / 4, ready: KERNEL_TEAM.ready / 4, sleep: KERNEL_TEAM.sleep / 4 };
+
 /** Word indices of the team's control words (in `ThreadTeamOptions.control`). */
 export interface TeamWords {
   /** The job number: 2j - 1 while job j's parameters are written, 2j once posted, -1 = stop. */

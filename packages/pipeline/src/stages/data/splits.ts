@@ -39,7 +39,7 @@ function tag<V>(items: Item<V>[], split: Split<number>): Item<V>[] {
 /**
  * Texts group by their trimmed text (@loopflow/datasets' `bodyKey`: SpamAssassin's duplicate
  * bodies; written out here because that package reads files and a page bundles this module;
- * splits.spec.ts checks that the two agree); other values by their JSON.
+ * data-stages.spec.ts checks that the two agree); other values by their JSON.
  */
 export function groupKey(value: unknown): string {
   return typeof value === 'string' ? value.trim() : JSON.stringify(value);

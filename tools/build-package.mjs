@@ -51,7 +51,7 @@ function fail(message) {
 
 const args = process.argv.slice(2);
 const projectArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--entry' && args[i - 1] !== '--esm-entry');
-if (!projectArg) fail('usage: node tools/build-package.mjs packages/<name> [--entry src/<file>.ts ...]');
+if (!projectArg) fail('usage: node tools/build-package.mjs packages/<name> [--entry src/<file>.ts ...] [--esm-entry src/<file>.ts ...]');
 const projectRoot = path.resolve(root, projectArg);
 const extraEntries = args.flatMap((a, i) => (args[i - 1] === '--entry' ? [a] : []));
 const esmEntries = args.flatMap((a, i) => (args[i - 1] === '--esm-entry' ? [a] : []));

@@ -171,7 +171,7 @@ describe('the packed packages in a project outside the repository', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const esbuild = require('esbuild') as typeof import('esbuild');
     const bundle = (format: 'esm' | 'iife') =>
-      esbuild.build({ stdin: { contents: page, resolveDir: project, sourcefile: 'pipeline-page.ts', loader: 'ts' }, bundle: true, format, platform: 'browser', write: false, metafile: true, logLevel: 'silent' });
+      esbuild.build({ stdin: { contents: page, resolveDir: project, sourcefile: 'pipeline-page.ts', loader: 'ts' }, absWorkingDir: project, bundle: true, format, platform: 'browser', write: false, metafile: true, logLevel: 'silent' });
     const esm = await bundle('esm');
     const inputs = Object.keys(esm.metafile!.inputs);
     expect(inputs).toContain('node_modules/@loopflow/pipeline/dist/browser.mjs');

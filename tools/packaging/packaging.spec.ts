@@ -11,7 +11,8 @@
  *   5. a project with only tensor, layers and cells stays under 5 MB of node_modules (printed);
  *   6. `@loopflow/pipeline/browser` bundles from the installed dist with esbuild's defaults for
  *      a browser (format esm; no plugins, aliases or shims) and, run where there is no Node
- *      (node:vm), validates a definition and trains a char-LSTM through the stages.
+ *      (node:vm), validates a definition and trains a char-LSTM through the stages; in Node
+ *      the subpath is the full entry (one copy of the package).
  * Third-party dependencies come from the npm registry (or npm's cache, which `npm ci` filled).
  */
 import { execFileSync } from 'child_process';
@@ -191,6 +192,11 @@ describe('the packed packages in a project outside the repository', () => {
     const trained = await api.trainNames(Array.from({ length: 400 }, (_, i) => all[Math.floor((i * all.length) / 400)]), 5);
     expect(trained.epochLosses).toHaveLength(5);
     expect(trained.validationLoss).toBeLessThan(trained.bigramLoss); // as in Chromium (tools/browser/packages.browser.spec.ts)
+
+    // In Node the subpath is the full entry: one copy of the package, imported or required.
+    expect(run(process.execPath, ['-e', "console.log(require('@loopflow/pipeline/browser') === require('@loopflow/pipeline'))"], project).trim()).toBe('true');
+    const esmSame = "import * as a from '@loopflow/pipeline/browser'; import * as b from '@loopflow/pipeline'; import { createRequire } from 'module'; console.log(a.checkDefinition === b.checkDefinition && a.checkDefinition === createRequire(process.cwd() + '/')('@loopflow/pipeline').checkDefinition)";
+    expect(run(process.execPath, ['--input-type=module', '-e', esmSame], project).trim()).toBe('true');
   }, 120_000);
 
   it('keeps a tensor + layers + cells install under 5 MB', () => {

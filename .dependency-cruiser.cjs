@@ -35,7 +35,7 @@ const packages = {
   benchmark: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'datasets', 'training'], node: true },
   cli: { imports: '*', node: true },
   // The playground (private): its page (page/) runs in a browser; pipeline through its browser
-  // entry (src/browser.ts, chosen by the playground's build), datasets only in its Node build
+  // entry (`@loopflow/pipeline/browser`, src/browser.ts), datasets only in its Node build
   // script (scripts/), which also serves the page with tools/browser's server (nodeOnly and
   // tools below: the folders where Node and those tools are allowed).
   playground: {
@@ -61,8 +61,8 @@ const either = (list) => `(${list.join('|')})`;
 const specs = '\\.spec\\.ts$';
 const testHelpers = '(^|/)((test|spec)-helpers\\.ts$|testing/)';
 const testFiles = [specs, testHelpers];
-/** A package's public API: the only file of it that another package (or tools/) may import. */
-const publicApi = '^packages/[^/]+/src/index\\.ts$';
+/** A package's public API: the only files of it that another package (or tools/) may import (pipeline's `./browser` subpath too). */
+const publicApi = '^packages/([^/]+/src/index|pipeline/src/browser)\\.ts$';
 
 const layering = names.map((name) => {
   const { imports } = packages[name];

@@ -3,7 +3,7 @@
  * Builds one package into its dist/ folder (the `build` target of every project.json; Nx runs
  * it in dependency order and caches it: `npm run build` at the root builds them all).
  *
- *   node tools/build-package.mjs packages/<name> [--entry src/<file>.ts ...]
+ *   node tools/build-package.mjs packages/<name> [--entry src/<file>.ts ...] [--esm-entry src/<file>.ts ...]
  *
  * What it writes:
  *   dist/index.mjs       ESM bundle of src/index.ts (for bundlers and browsers: the `import`
@@ -16,6 +16,9 @@
  *                        its `node` condition at its CommonJS build for the same reason)
  *   dist/<entry>.cjs     each --entry (a worker started by file name: pipeline's search trial,
  *                        benchmark's job process), CommonJS
+ *   dist/<esm-entry>.mjs each --esm-entry (a subpath export for bundlers and browsers, such as
+ *   dist/<esm-entry>.cjs pipeline's `./browser`): ESM and CommonJS, like index; its declarations
+ *                        must be emitted too (list the file in tsconfig.build.json's `files`)
  *   dist/**\/*.d.ts      declarations + declaration maps of the package's own files (tsc with
  *                        the package's tsconfig.build.json, whose `paths` point the other
  *                        @loopflow packages at their built dist/index.d.ts)
@@ -47,16 +50,18 @@ function fail(message) {
 }
 
 const args = process.argv.slice(2);
-const projectArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--entry');
-if (!projectArg) fail('usage: node tools/build-package.mjs packages/<name> [--entry src/<file>.ts ...]');
+const projectArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--entry' && args[i - 1] !== '--esm-entry');
+if (!projectArg) fail('usage: node tools/build-package.mjs packages/<name> [--entry src/<file>.ts ...] [--esm-entry src/<file>.ts ...]');
 const projectRoot = path.resolve(root, projectArg);
 const extraEntries = args.flatMap((a, i) => (args[i - 1] === '--entry' ? [a] : []));
+const esmEntries = args.flatMap((a, i) => (args[i - 1] === '--esm-entry' ? [a] : []));
+const entryName = (e) => path.basename(e, '.ts');
 const manifestFile = path.join(projectRoot, 'package.json');
 if (!fs.existsSync(manifestFile)) fail(`${projectArg}: no package.json there`);
 const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
 const entry = path.join(projectRoot, 'src', 'index.ts');
 if (!fs.existsSync(entry)) fail(`${manifest.name}: no src/index.ts`);
-for (const e of extraEntries) if (!fs.existsSync(path.join(projectRoot, e))) fail(`${manifest.name}: entry ${e} does not exist`);
+for (const e of [...extraEntries, ...esmEntries]) if (!fs.existsSync(path.join(projectRoot, e))) fail(`${manifest.name}: entry ${e} does not exist`);
 
 const dist = path.join(projectRoot, 'dist');
 fs.rmSync(dist, { recursive: true, force: true });
@@ -112,8 +117,9 @@ const common = {
   legalComments: 'none',
 };
 
-const cjs = await esbuild.build({ ...common, entryPoints: { index: entry, ...Object.fromEntries(extraEntries.map((e) => [path.basename(e, '.ts'), path.join(projectRoot, e)])) }, outdir: dist, format: 'cjs', outExtension: { '.js': '.cjs' } });
-const esm = await esbuild.build({ ...common, entryPoints: { index: entry }, outdir: dist, format: 'esm', outExtension: { '.js': '.mjs' }, write: false });
+const esmEntryPoints = { index: entry, ...Object.fromEntries(esmEntries.map((e) => [entryName(e), path.join(projectRoot, e)])) };
+const cjs = await esbuild.build({ ...common, entryPoints: { ...esmEntryPoints, ...Object.fromEntries(extraEntries.map((e) => [entryName(e), path.join(projectRoot, e)])) }, outdir: dist, format: 'cjs', outExtension: { '.js': '.cjs' } });
+const esm = await esbuild.build({ ...common, entryPoints: esmEntryPoints, outdir: dist, format: 'esm', outExtension: { '.js': '.mjs' }, write: false });
 
 // A relative require that esbuild could not resolve stays in the bundle (it does so inside a
 // try block): in an installed package it would point nowhere. Generated files such as the
@@ -131,11 +137,10 @@ if (undeclared.size) {
   );
 }
 
-{
-  // The ESM bundle, with the Node shim where its code needs it; its source map shifted by the
+for (const code of esm.outputFiles.filter((f) => f.path.endsWith('.mjs'))) {
+  // Each ESM bundle, with the Node shim where its code needs it; its source map shifted by the
   // shim's lines (one ';' per line: empty lines of generated code).
-  const code = esm.outputFiles.find((f) => f.path.endsWith('.mjs'));
-  const map = esm.outputFiles.find((f) => f.path.endsWith('.mjs.map'));
+  const map = esm.outputFiles.find((f) => f.path === `${code.path}.map`);
   // esbuild's `__require` shim (a require of a module left external) needs `require`; its
   // `__commonJS` helper's inner `function __require()` (a bundled CommonJS file) needs nothing.
   const shim = /\b(__dirname|__filename)\b|\bvar __require = /.test(code.text);
@@ -183,6 +188,9 @@ const walk = (dir) => {
 };
 walk(dist);
 if (stray.length) fail(`${manifest.name}: declarations of files outside src/: ${stray.join(', ')}`);
+for (const e of esmEntries) {
+  if (!fs.existsSync(path.join(dist, `${entryName(e)}.d.ts`))) fail(`${manifest.name}: no declarations for --esm-entry ${e}; add it to "files" in ${path.relative(root, tsconfig)}`);
+}
 
 const declarations = [];
 const count = (dir) => {
@@ -196,5 +204,5 @@ count(dist);
 if (!args.includes('--quiet')) {
   const kb = (f) => `${(fs.statSync(path.join(dist, f)).size / 1024).toFixed(0)} kB`;
   const outs = Object.keys(cjs.metafile.outputs).filter((f) => f.endsWith('.cjs')).map((f) => path.basename(f));
-  process.stdout.write(`${manifest.name}: ${['index.mjs', ...outs].map((f) => `${f} ${kb(f)}`).join(', ')}, ${declarations.length} declaration files\n`);
+  process.stdout.write(`${manifest.name}: ${[...esmEntries.map((e) => `${entryName(e)}.mjs`), 'index.mjs', ...outs].map((f) => `${f} ${kb(f)}`).join(', ')}, ${declarations.length} declaration files\n`);
 }

@@ -30,3 +30,12 @@ export async function bundlePage(outdir: string, entries: Record<string, string>
 export async function bundleText(outdir: string, name: string, contents: string, resolveDir: string): Promise<void> {
   await esbuild().build({ stdin: { contents, resolveDir, sourcefile: `${name}.ts`, loader: 'ts' }, bundle: true, outfile: path.join(outdir, `${name}.js`), logLevel: 'silent' });
 }
+
+/**
+ * Bundles the module `file` into `outdir/<name>.js` as an ES module, with esbuild's defaults
+ * otherwise (`bundle`, `format: 'esm'`, platform browser: no plugins, no aliases, no shims of
+ * Node built-ins); the page loads it with `<script type="module">`.
+ */
+export async function bundleModule(outdir: string, name: string, file: string): Promise<void> {
+  await esbuild().build({ entryPoints: [file], bundle: true, format: 'esm', platform: 'browser', outfile: path.join(outdir, `${name}.js`), logLevel: 'silent' });
+}

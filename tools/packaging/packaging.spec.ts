@@ -8,13 +8,21 @@
  *   3. a strict TypeScript file type-checks against the shipped declarations (`tsc --noEmit`);
  *   4. the installed `loopflow` CLI validates and runs a definition with a CSV source, and the
  *      project's node_modules holds no ts-node or tsconfig-paths;
- *   5. a project with only tensor, layers and cells stays under 5 MB of node_modules (printed).
+ *   5. a project with only tensor, layers and cells stays under 5 MB of node_modules (printed);
+ *   6. `@loopflow/pipeline/browser` bundles from the installed dist with esbuild's defaults for
+ *      a browser (format esm; no plugins, aliases or shims) and, run where there is no Node
+ *      (node:vm), validates a definition and trains a char-LSTM through the stages; in Node
+ *      the subpath is the full entry (one copy of the package).
  * Third-party dependencies come from the npm registry (or npm's cache, which `npm ci` filled).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as vm from 'vm';
+import { loadFirstNames } from '@loopflow/datasets';
+import type { DefinitionProblem } from '@loopflow/pipeline/browser';
+import type { PipelineTraining } from '../browser/pages/pipeline-page';
 import {
   CSV_DEFINITION, TRAINING_PACKAGES, TSCONFIG, TYPED_FILE, commonJsTrainingScript, csvSearchDefinition, esmTrainingScript, seriesCsv,
 } from './consumer';
@@ -157,6 +165,39 @@ describe('the packed packages in a project outside the repository', () => {
     const [folder] = fs.readdirSync(path.join(project, 'runs'));
     expect(run(bin, ['inspect', path.join('runs', folder)], project)).toContain('csv-forecast');
   }, 600_000);
+
+  it("bundles @loopflow/pipeline/browser from the installed dist with esbuild's defaults; where there is no Node it validates and trains", async () => {
+    // The page of the Chromium test (tools/browser/pages/pipeline-page.ts), its imports resolved in the project.
+    const page = fs.readFileSync(path.join(root, 'tools', 'browser', 'pages', 'pipeline-page.ts'), 'utf8');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    const bundle = (format: 'esm' | 'iife') =>
+      esbuild.build({ stdin: { contents: page, resolveDir: project, sourcefile: 'pipeline-page.ts', loader: 'ts' }, absWorkingDir: project, bundle: true, format, platform: 'browser', write: false, metafile: true, logLevel: 'silent' });
+    const esm = await bundle('esm');
+    const inputs = Object.keys(esm.metafile!.inputs);
+    expect(inputs).toContain('node_modules/@loopflow/pipeline/dist/browser.mjs');
+    expect(inputs.filter((file) => file.startsWith('node_modules/@loopflow/pipeline/'))).toEqual(['node_modules/@loopflow/pipeline/dist/browser.mjs']);
+    expect(inputs.filter((file) => file.startsWith('node_modules/@loopflow/datasets/') || file.startsWith('node_modules/csv-parse/'))).toEqual([]);
+
+    // Run the same bundle (as a classic script) where a page's globals are and Node's are not.
+    const code = (await bundle('iife')).outputFiles[0].text;
+    const context = vm.createContext({ console, performance, setTimeout, clearTimeout, queueMicrotask, URL, TextEncoder, TextDecoder });
+    vm.runInContext(code, context, { filename: 'pipeline-page.js' });
+    const api = (context as { loopflowPipeline: { validateBroken(): DefinitionProblem[]; runNodeOnlyStage(): Promise<{ code?: string }>; trainNames(names: string[], epochs: number): Promise<PipelineTraining> } }).loopflowPipeline;
+    expect(vm.runInContext('typeof process + typeof require', context)).toBe('undefinedundefined');
+    const problems = api.validateBroken();
+    expect(problems.find((p) => p.path === '/stages/2/hiddenSize')).toMatchObject({ code: 'INVALID_VALUE', position: { line: 6 } });
+    expect((await api.runNodeOnlyStage()).code).toBe('NODE_ONLY');
+    const all = loadFirstNames().names;
+    const trained = await api.trainNames(Array.from({ length: 400 }, (_, i) => all[Math.floor((i * all.length) / 400)]), 5);
+    expect(trained.epochLosses).toHaveLength(5);
+    expect(trained.validationLoss).toBeLessThan(trained.bigramLoss); // as in Chromium (tools/browser/packages.browser.spec.ts)
+
+    // In Node the subpath is the full entry: one copy of the package, imported or required.
+    expect(run(process.execPath, ['-e', "console.log(require('@loopflow/pipeline/browser') === require('@loopflow/pipeline'))"], project).trim()).toBe('true');
+    const esmSame = "import * as a from '@loopflow/pipeline/browser'; import * as b from '@loopflow/pipeline'; import { createRequire } from 'module'; console.log(a.checkDefinition === b.checkDefinition && a.checkDefinition === createRequire(process.cwd() + '/')('@loopflow/pipeline').checkDefinition)";
+    expect(run(process.execPath, ['--input-type=module', '-e', esmSame], project).trim()).toBe('true');
+  }, 120_000);
 
   it('keeps a tensor + layers + cells install under 5 MB', () => {
     const small = path.join(work, 'small');

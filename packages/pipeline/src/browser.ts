@@ -9,13 +9,17 @@
  * file, `runPipeline` (it writes a run folder), run folders, model files, reports, search and
  * inspection. Use `encodeSafetensors` / `decodeSafetensors` of @loopflow/layers for weights.
  *
- * What a bundler must know: some modules this entry reaches import `fs` or `path` at their top
- * (validation resolves `baseDir` with `path.resolve`; the dataset stages' loaders read the
- * installed data packages), but none calls them at import. Map `fs` to a module that throws
- * when called and `path` to a POSIX implementation (packages/playground/page/shims does both
- * for esbuild), pass `baseDir` and `checkFiles: false` to `checkDefinition`, and replace the
- * dataset stages (`first-names`, `co2`, `spam-assassin`) by ones that read the page's data
- * (same name and schema: `{ ...registry.get('co2'), create }`).
+ * Import it as `@loopflow/pipeline/browser` (dist/browser.mjs; in Node the subpath resolves to
+ * the full entry, so Node loads one copy of the package). Any bundler builds it as it is —
+ * esbuild with default options, no plugins, aliases or shims of Node built-ins
+ * (tools/browser/packages.browser.spec.ts checks it in Chromium): no module it reaches imports
+ * a Node built-in or a Node-only package at its top. Those that read or write files reach Node
+ * on use (src/platform/node.ts) and fail outside Node with a `NODE_ONLY` error naming the
+ * feature; the dataset stages (`first-names`, `co2`, `spam-assassin`) load @loopflow/datasets
+ * only when they run, and `csv` sources load csv-parse only when they read. So in a page: pass
+ * `baseDir` and `checkFiles: false` to `checkDefinition`, `runDir: null` to the stages, and
+ * replace the dataset stages by ones that read the page's data (same name and schema, so
+ * validation is the same: `{ ...registry.get('co2'), create }`).
  *
  * Every export here is also exported by src/index.ts: the types are the same.
  */

@@ -7,8 +7,8 @@
  * saying so. Every other stage is the registry's own.
  */
 import { defer, from, Observable, throwError } from 'rxjs';
-import { createDefaultRegistry, StageRegistry } from '@loopflow/pipeline';
-import type { Item, StageDefinition } from '@loopflow/pipeline';
+import { createDefaultRegistry, StageRegistry } from '@loopflow/pipeline/browser';
+import type { Item, StageDefinition } from '@loopflow/pipeline/browser';
 import { PlaygroundError } from './errors';
 
 /** data/first-names.json: the two lists as the stdlib packages ship them. */

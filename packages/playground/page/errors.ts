@@ -1,6 +1,5 @@
 /** The playground's errors: a `code` to match on, and a message that says what to do. */
 export type PlaygroundErrorCode =
-  | 'NO_FILE_SYSTEM'
   | 'PLAYGROUND_DATA_MISSING'
   | 'PLAYGROUND_NO_MODEL'
   | 'PLAYGROUND_NOT_LM'

@@ -3,7 +3,7 @@
  * the plots and the results. All training happens in the worker (worker.ts); this thread only
  * renders what the worker reports, at most once per animation frame, so it stays responsive.
  */
-import type { DefinitionProblem, MetricSet, PipelineEvent, SeriesComparison } from '@loopflow/pipeline';
+import type { DefinitionProblem, MetricSet, PipelineEvent, SeriesComparison } from '@loopflow/pipeline/browser';
 import { pageRegistry } from './datasets';
 import { linePlot, Line } from './plot';
 import type { Entrant, FromWorker, KernelReport, RunResult, ToWorker } from './protocol';

@@ -1,5 +1,5 @@
 /** The messages between the page and its training worker (worker.ts). Everything is structured-clonable. */
-import type { DefinitionProblem, MetricSet, PipelineEvent, SeriesComparison } from '@loopflow/pipeline';
+import type { DefinitionProblem, MetricSet, PipelineEvent, SeriesComparison } from '@loopflow/pipeline/browser';
 
 /** What the worker runs on, reported once when it starts. */
 export interface KernelReport {

@@ -10,8 +10,8 @@
 import { EMPTY, merge, Observable, of, Subscription, tap, last as lastOf, map } from 'rxjs';
 import { Random } from '@loopflow/tensor';
 import { countParameters } from '@loopflow/attention';
-import { buildModel } from '@loopflow/pipeline';
-import type { ModelDescription, PipelineEvent, PreparedData, StageContext, StageRegistry, TrainedBundle } from '@loopflow/pipeline';
+import { buildModel } from '@loopflow/pipeline/browser';
+import type { ModelDescription, PipelineEvent, PreparedData, StageContext, StageRegistry, TrainedBundle } from '@loopflow/pipeline/browser';
 import type { Entrant, FromWorker, ToWorker } from './protocol';
 import { errorMessage } from './errors';
 

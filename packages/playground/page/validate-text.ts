@@ -4,8 +4,8 @@
  * the order of stages, each stage's options) — the code `loopflow validate` runs — with the
  * page's registry. Files are not checked (a page has none); everything else is.
  */
-import { checkDefinition, JsonSyntaxError, parseJsonWithPositions } from '@loopflow/pipeline';
-import type { DefinitionProblem, StageRegistry } from '@loopflow/pipeline';
+import { checkDefinition, JsonSyntaxError, parseJsonWithPositions } from '@loopflow/pipeline/browser';
+import type { DefinitionProblem, StageRegistry } from '@loopflow/pipeline/browser';
 
 export function validateText(text: string, registry: StageRegistry): DefinitionProblem[] {
   let parsed;

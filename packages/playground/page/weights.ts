@@ -6,8 +6,8 @@
 import { Random } from '@loopflow/tensor';
 import { decodeSafetensors, encodeSafetensors, loadStateDict, parameters, stateDict } from '@loopflow/layers';
 import { Scaler, Vocabulary } from '@loopflow/data';
-import { buildModel } from '@loopflow/pipeline';
-import type { Artifacts, ModelFile, PipelineModel } from '@loopflow/pipeline';
+import { buildModel } from '@loopflow/pipeline/browser';
+import type { Artifacts, ModelFile, PipelineModel } from '@loopflow/pipeline/browser';
 import { PlaygroundError } from './errors';
 
 const MODEL_FORMAT: ModelFile['format'] = 'loopflow.model/1';

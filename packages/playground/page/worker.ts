@@ -13,8 +13,8 @@
 import { EMPTY, Observable, Subscription, tap } from 'rxjs';
 import { availableBackends, getBackendName, getBackendThreads, setBackend } from '@loopflow/tensor';
 import { fusedKernelsAvailable, fusedKernelsInfo } from '@loopflow/cells';
-import { checkDefinition, computeBaseline, generateText, parseJsonWithPositions, JsonSyntaxError, seriesComparison } from '@loopflow/pipeline';
-import type { Artifacts, EvaluatedBundle, ModelBundle, PipelineEvent, PreparedData, StageContext } from '@loopflow/pipeline';
+import { checkDefinition, computeBaseline, generateText, parseJsonWithPositions, JsonSyntaxError, seriesComparison } from '@loopflow/pipeline/browser';
+import type { Artifacts, EvaluatedBundle, ModelBundle, PipelineEvent, PreparedData, StageContext } from '@loopflow/pipeline/browser';
 import { dataNeeded, pageRegistry, PageData } from './datasets';
 import type { FromWorker, KernelReport, RunResult, ToWorker } from './protocol';
 import { runRace } from './race';

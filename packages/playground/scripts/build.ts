@@ -7,48 +7,20 @@
  *   data/first-names.json  the two name lists as the stdlib packages ship them ({ female, male })
  *   data/co2.json          the monthly CO2 series with its gaps filled ({ date, co2, adjustedCo2 }[])
  *
+ * No plugins, aliases or shims: the page imports `@loopflow/pipeline/browser` (resolved, like
+ * every @loopflow package, through the root tsconfig's paths to the sources), and no module a
+ * page bundles imports a Node built-in at its top.
+ *
  * `ts-node packages/playground/scripts/build.ts` (the project's `build` target; `npm run
  * playground` builds, then serves). Needs the WebAssembly kernels (`node tools/build-wasm.js`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { build, Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { loadCo2Concentration, loadFirstNames } from '@loopflow/datasets';
 
 export const PLAYGROUND_ROOT = path.resolve(__dirname, '..');
 const ROOT = path.resolve(PLAYGROUND_ROOT, '..', '..');
-
-/** Node built-ins that modules of @loopflow/pipeline's browser entry import (and never call at import), and what a page gets instead. */
-const SHIMS: Record<string, string> = {
-  fs: 'fs.ts',
-  path: 'path.ts',
-  stream: 'stream.ts',
-  os: 'empty.ts',
-  url: 'empty.ts',
-  util: 'empty.ts',
-  events: 'empty.ts',
-  worker_threads: 'empty.ts',
-  child_process: 'empty.ts',
-  v8: 'empty.ts',
-  perf_hooks: 'empty.ts',
-  crypto: 'empty.ts',
-  module: 'empty.ts',
-};
-
-/** `@loopflow/pipeline` is its browser entry (src/browser.ts) in a page, csv-parse its browser build; Node built-ins are the shims of page/shims. */
-const browserResolution: Plugin = {
-  name: 'loopflow-playground',
-  setup(b) {
-    b.onResolve({ filter: /^@loopflow\/pipeline$/ }, () => ({ path: path.join(ROOT, 'packages', 'pipeline', 'src', 'browser.ts') }));
-    // csv-parse's own build for browsers (its Node build extends stream.Transform and uses Buffer at import).
-    b.onResolve({ filter: /^csv-parse$/ }, () => ({ path: path.resolve(path.dirname(require.resolve('csv-parse')), '..', 'esm', 'index.js') }));
-    b.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => {
-      const name = args.path.replace(/^node:/, '');
-      const shim = SHIMS[name];
-      return shim ? { path: path.join(PLAYGROUND_ROOT, 'page', 'shims', shim) } : undefined;
-    });
-  },
-};
 
 /** One example as the page lists it. */
 export interface PlaygroundExample {
@@ -140,7 +112,6 @@ export async function buildPlayground(outDir = path.join(PLAYGROUND_ROOT, 'dist'
     minify: true,
     logLevel: 'warning',
     tsconfig: path.join(PLAYGROUND_ROOT, 'page', 'tsconfig.json'),
-    plugins: [browserResolution],
     legalComments: 'none',
   });
   for (const file of ['index.html', 'style.css']) fs.copyFileSync(path.join(PLAYGROUND_ROOT, 'page', file), path.join(outDir, file));

@@ -2,10 +2,8 @@
  * The page's modules that do not need a browser, checked in Node against the code they stand
  * in for: the dataset stages reading the page's files give the items @loopflow/datasets'
  * stages give; validation as you type finds what `parseDefinition` (loopflow validate) finds,
- * at the same lines; the race's sizes fit the budget; weights go out and back in; the `path`
- * shim agrees with Node's.
+ * at the same lines; the race's sizes fit the budget; weights go out and back in.
  */
-import * as nodePath from 'path';
 import { EMPTY, lastValueFrom, Observable, toArray } from 'rxjs';
 import { Random } from '@loopflow/tensor';
 import { stateDict } from '@loopflow/layers';
@@ -16,7 +14,6 @@ import { mergeFirstNames, pageRegistry, PageData } from '../page/datasets';
 import { validateText } from '../page/validate-text';
 import { raceDataStages, raceEntrants, widthForBudget } from '../page/race';
 import { loadWeights, modelWeights } from '../page/weights';
-import * as pathShim from '../page/shims/path';
 import { playgroundExamples } from '../scripts/build';
 
 /** What scripts/build.ts writes into data/. */
@@ -132,25 +129,5 @@ describe('weights', () => {
     expect(() => loadWeights(bytes, 'model.safetensors', undefined, null)).toThrow(expect.objectContaining({ code: 'PLAYGROUND_NO_ARCHITECTURE' }));
     const other = buildModel({ ...description, options: { cell: 'gru', hiddenSize: 6 } }, new Random(1));
     expect(() => loadWeights(bytes, 'model.safetensors', undefined, { model: other, artifacts: {}, name: 'x' })).toThrow(expect.objectContaining({ code: 'PLAYGROUND_WEIGHTS_MISMATCH' }));
-  });
-});
-
-describe('the path shim', () => {
-  it.each([
-    ['resolve', ['/'], []],
-    ['resolve', ['/a/b', '../c', './d'], []],
-    ['resolve', ['/a', '/b', 'c'], []],
-    ['join', ['a', '..', '..', 'b'], []],
-    ['join', ['/a/', 'b/', 'c.txt'], []],
-    ['dirname', ['/a/b/c'], []],
-    ['dirname', ['a'], []],
-    ['basename', ['/a/b.txt', '.txt'], []],
-    ['extname', ['/a/b.tar.gz'], []],
-    ['relative', ['/a/b/c', '/a/d'], []],
-    ['normalize', ['a//b/../c/.'], []],
-  ] as [keyof typeof pathShim & keyof typeof nodePath.posix, string[], never[]][])('%s(%j) as Node path.posix', (name, args) => {
-    const shim = pathShim[name] as (...a: string[]) => string;
-    const node = nodePath.posix[name] as (...a: string[]) => string;
-    expect(shim(...args)).toBe(node(...args));
   });
 });

@@ -1,7 +1,6 @@
 import { Observable } from 'rxjs';
 import type { Readable } from 'stream';
-import { nodeModule } from '@loopflow/tensor';
-import { parse } from 'csv-parse';
+import { isNode, nodeModule } from '@loopflow/tensor';
 import { DataError, fileError, formatLocation } from '../errors';
 import type { BadRowPolicy } from './bad-rows';
 import { QuoteTracker } from './quote-tracker';
@@ -56,7 +55,7 @@ export function csvRecords(source: CsvSource, options: CsvRecordsOptions = {}): 
   return new Observable<CsvRecord>((subscriber) => {
     const pending: CsvRecord[] = [];
     // csv-parse checks its options here, before any file is opened.
-    const parser = parse({
+    const parser = csvParse().parse({
       delimiter: options.delimiter ?? ',',
       quote: options.quote ?? '"',
       comment: options.comment,
@@ -122,6 +121,18 @@ function nodeFs(): typeof import('fs') {
   const fs = nodeModule('fs');
   if (!fs) throw new DataError('DATA_FILE', 'reading a CSV file needs Node.js (its fs module); pass a function that opens a Readable instead of a path');
   return fs;
+}
+
+/**
+ * csv-parse, on use: its main entry extends Node's stream.Transform at its top, so this module
+ * (which a page bundles with the package) must not import it. The name is not a literal, so no
+ * bundler follows the require; it resolves from this package (csv-parse is its dependency).
+ */
+function csvParse(): typeof import('csv-parse') {
+  const load = isNode() && typeof require === 'function' ? require : undefined;
+  if (!load) throw new DataError('DATA_FILE', 'parsing CSV needs Node.js (csv-parse streams through Node\'s stream module); parse the text yourself in a page');
+  const id = 'csv-parse';
+  return load(id) as typeof import('csv-parse');
 }
 
 /** Node's stream module, on use. */

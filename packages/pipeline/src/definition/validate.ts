@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { LoopflowError, nodeModule } from '@loopflow/tensor';
 import type { StageRegistry } from '../registry/registry';
 import { StageContext, StageOptionsError } from '../vocabulary/stage';
@@ -12,6 +11,7 @@ import { checkStages, StagePlan } from './check-stages';
 import { isWithin, pointerSegments, toPointer } from './pointer';
 import { planTrials, resolveField } from './search-space';
 import { memoryProblem } from './memory-estimate';
+import { filePaths } from '../platform/node';
 
 /** Options of {@link validateDefinition}. */
 export interface ValidateOptions {
@@ -132,7 +132,8 @@ export interface DefinitionCheck {
  */
 export function checkDefinition(value: unknown, options: ValidateOptions = {}): DefinitionCheck {
   const registry = options.registry ?? defaultRegistry();
-  const baseDir = path.resolve(options.baseDir ?? process.cwd());
+  // Node: relative to the working directory; a page: the POSIX name rooted at '/'.
+  const baseDir = filePaths().resolve(options.baseDir ?? '.');
   const { schema, validate } = compiledSchema(registry);
   const problems: DefinitionProblem[] = [];
   if (!validate(value)) problems.push(...problemsFromAjv(validate.errors ?? [], value, schema));

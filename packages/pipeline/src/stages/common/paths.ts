@@ -1,5 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import type { Stats } from 'fs';
+import { filePaths, nodeBuiltin } from '../../platform/node';
 import type { StageIssue } from '../../vocabulary/stage';
 
 /**
@@ -8,13 +8,14 @@ import type { StageIssue } from '../../vocabulary/stage';
  * definition's paths are only ever read as data, never loaded as code.
  */
 export function dataPath(baseDir: string, file: string): string {
-  return path.resolve(baseDir, file);
+  return filePaths().resolve(baseDir, file);
 }
 
 /** A `FILE` issue when `file` (resolved from `baseDir`) is not a readable file. */
 export function checkDataFile(baseDir: string, file: string, key = '/path'): StageIssue[] {
   const resolved = dataPath(baseDir, file);
-  let stat: fs.Stats | undefined;
+  const fs = nodeBuiltin('fs', `checking the data file ${resolved}`);
+  let stat: Stats | undefined;
   try {
     stat = fs.statSync(resolved);
   } catch {

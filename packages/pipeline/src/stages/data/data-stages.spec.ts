@@ -7,7 +7,8 @@ import type { Item } from '../../vocabulary/items';
 import type { PipelineEvent } from '../../vocabulary/events';
 import { tokenizeStage, vocabularyStage, nextTokenStage, classifyStage } from './text';
 import { textFieldStage, numericColumnsStage } from './fields';
-import { chronologicalSplitStage, randomSplitStage } from './splits';
+import { bodyKey } from '@loopflow/datasets';
+import { chronologicalSplitStage, groupKey, randomSplitStage } from './splits';
 import { scaleStage, windowsStage } from './series';
 import { batchStage } from './batching';
 import type { PreparedData } from '../../vocabulary/prepared';
@@ -99,6 +100,11 @@ describe('splits', () => {
     const texts = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? ' same ' : `t${i}`));
     const out = await apply(randomSplitStage, { groupDuplicates: true }, items(texts));
     expect(new Set(out.filter((i) => i.value.trim() === 'same').map((i) => i.split)).size).toBe(1);
+  });
+
+  it("groupDuplicates groups texts by @loopflow/datasets' bodyKey (written out in splits.ts, which a page bundles)", () => {
+    for (const text of [' same ', 'same', '\tsame\n', 'a b', '', '  ']) expect(groupKey(text)).toBe(bodyKey(text));
+    expect(groupKey({ a: 1 })).toBe('{"a":1}');
   });
 
   it('chronological-split keeps time order: train, then validation, then test', async () => {

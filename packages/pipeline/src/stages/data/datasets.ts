@@ -1,7 +1,17 @@
 import { defer, filter, from, map } from 'rxjs';
-import { loadCo2Concentration, loadFirstNames, loadSpamAssassin, spamAssassin$ } from '@loopflow/datasets';
+import { nodePackage } from '../../platform/node';
 import { defineStage } from '../../vocabulary/stage';
 import type { Item } from '../../vocabulary/items';
+
+/**
+ * @loopflow/datasets, loaded when a dataset stage runs (its loaders read the installed data
+ * packages' files, so it runs only in Node): a module that a page bundles must not import it.
+ * The stages' names and schemas stay in the registry, so a definition validates the same in a
+ * page; there, a page replaces their `create` by one that reads its own data.
+ */
+function datasets(stage: string): typeof import('@loopflow/datasets') {
+  return nodePackage<typeof import('@loopflow/datasets')>('@loopflow/datasets', `the dataset stage '${stage}' (it reads the installed data packages)`);
+}
 
 /** Options of the `first-names` dataset. */
 export interface FirstNamesOptions {
@@ -28,7 +38,7 @@ export const firstNamesStage = defineStage<FirstNamesOptions>({
   example: { stage: 'first-names' },
   create: (o) => () =>
     defer(() => {
-      const names = loadFirstNames({ lowerCase: o.lowerCase ?? true }).names;
+      const names = datasets('first-names').loadFirstNames({ lowerCase: o.lowerCase ?? true }).names;
       return from(spread(names, o.limit).map((value): Item<string> => ({ value })));
     }),
 });
@@ -58,7 +68,7 @@ export const co2Stage = defineStage<Co2Options>({
     defer(() => {
       const columns = o.columns ?? ['co2'];
       ctx.artifacts.columns = columns.slice();
-      const months = loadCo2Concentration().months;
+      const months = datasets('co2').loadCo2Concentration().months;
       ctx.artifacts.rowLabels = months.map((m) => m.date);
       return from(months.map((m): Item<number[]> => ({ value: columns.map((c) => m[c]) })));
     }),
@@ -87,8 +97,8 @@ export const spamAssassinStage = defineStage<SpamAssassinOptions>({
     defer(() => {
       ctx.artifacts.labels = ['ham', 'spam'];
       const toItem = (m: { body: string; spam: boolean }): Item<string> => ({ value: m.body, label: m.spam ? 1 : 0 });
-      if (o.limit !== undefined) return from(spread(loadSpamAssassin().filter((m) => m.body.trim() !== ''), o.limit).map(toItem));
-      return spamAssassin$().pipe(
+      if (o.limit !== undefined) return from(spread(datasets('spam-assassin').loadSpamAssassin().filter((m) => m.body.trim() !== ''), o.limit).map(toItem));
+      return datasets('spam-assassin').spamAssassin$().pipe(
         filter((m) => m.body.trim() !== ''),
         map(toItem),
       );

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { tap, OperatorFunction } from 'rxjs';
 import { argmax, noGrad, softmax, Tensor } from '@loopflow/tensor';
 import { Batch, charTokenizer, Sample, SeriesSample, tokenizerFromJSON } from '@loopflow/data';
@@ -8,6 +7,7 @@ import type { SplitName } from '../../vocabulary/items';
 import { OUTPUT_FILE_SCHEMA } from '../common/paths';
 import { orderedBatches, seriesInOriginalUnits } from '../../series/original-units';
 import { writeFileAtomic } from '../../run-folder/atomic';
+import { filePaths } from '../../platform/node';
 
 /** Options of the `predictions` output. */
 export interface PredictionsOptions {
@@ -91,7 +91,7 @@ export const predictionsStage = defineStage<PredictionsOptions>({
       const split = o.split ?? 'test';
       const file = o.file ?? 'predictions.jsonl';
       const records = predictionRecords(bundle, split, o.limit ?? 1000);
-      writeFileAtomic(path.join(ctx.runDir, file), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
+      writeFileAtomic(filePaths().join(ctx.runDir, file), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
       ctx.emit({ type: 'output', file, what: `${records.length} predictions on the ${split} split` });
     }),
 });

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { map, tap, OperatorFunction } from 'rxjs';
 import { charTokenizer, TokenSample, tokenizerFromJSON } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
@@ -6,6 +5,7 @@ import type { EvaluatedBundle, GeneratedSamples, TrainedBundle } from '../../voc
 import { OUTPUT_FILE_SCHEMA } from '../common/paths';
 import { forecastAhead, generateText } from '../../model/generate';
 import { writeFileAtomic } from '../../run-folder/atomic';
+import { filePaths } from '../../platform/node';
 import { LoopflowError } from '@loopflow/tensor';
 
 /** Options of the `samples` output. */
@@ -72,7 +72,7 @@ export const samplesStage = defineStage<SamplesOptions>({
       const novel = texts.filter((t) => !training.has(t)).length;
       const generated: GeneratedSamples = { file, count: texts.length, novel, temperature, examples: texts.slice(0, 40) };
       if (!ctx.runDir) return { ...bundle, generated };
-      writeFileAtomic(path.join(ctx.runDir, file), texts.map((t) => t.replace(/\n/g, '\\n')).join('\n') + '\n');
+      writeFileAtomic(filePaths().join(ctx.runDir, file), texts.map((t) => t.replace(/\n/g, '\\n')).join('\n') + '\n');
       ctx.emit({ type: 'output', file, what: `${texts.length} generated samples, ${novel} (${((100 * novel) / Math.max(1, texts.length)).toFixed(0)}%) not in the training split` });
       return { ...bundle, generated };
     });
@@ -112,7 +112,7 @@ export const forecastStage = defineStage<ForecastOptions>({
       const rows = forecastAhead(bundle.model, series, scaler, o.steps ?? 12);
       if (!ctx.runDir) return;
       const file = o.file ?? 'forecast.jsonl';
-      writeFileAtomic(path.join(ctx.runDir, file), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileAtomic(filePaths().join(ctx.runDir, file), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
       ctx.emit({ type: 'output', file, what: `${rows.length} forecast rows` });
     });
   },

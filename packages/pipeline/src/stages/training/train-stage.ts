@@ -1,5 +1,4 @@
 import { concatMap, Observable, OperatorFunction } from 'rxjs';
-import * as path from 'path';
 import { parameters } from '@loopflow/layers';
 import { defineStage, StageContext, StageOptionsError } from '../../vocabulary/stage';
 import { train, TrainError } from '@loopflow/training';
@@ -12,6 +11,7 @@ import type { LossName } from '../../vocabulary/bundle';
 import { makeOptimizer, makeScheduler, OPTIMIZER_SCHEMA, OptimizerOptions, SCHEDULE_SCHEMA, ScheduleOptions } from './optimizer-options';
 import { batchSlicer } from './batch-slicer';
 import { longestInput } from './longest-input';
+import { filePaths } from '../../platform/node';
 
 /** Options of the `train` stage. */
 export interface TrainStageOptions {
@@ -179,7 +179,7 @@ function trainBundle(bundle: ModelBundle, o: TrainStageOptions, ctx: StageContex
             },
           }
         : {}),
-      ...(ctx.runDir && o.checkpoint !== false ? { checkpoint: { dir: path.join(ctx.runDir, 'checkpoints'), every: o.checkpoint?.every, keep: o.checkpoint?.keep } } : {}),
+      ...(ctx.runDir && o.checkpoint !== false ? { checkpoint: { dir: filePaths().join(ctx.runDir, 'checkpoints'), every: o.checkpoint?.every, keep: o.checkpoint?.keep } } : {}),
       seed: ctx.seed,
       ...(ctx.resumeFrom ? { resumeFrom: ctx.resumeFrom } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -221,14 +221,14 @@ function withRunHint(error: unknown, o: TrainStageOptions, ctx: StageContext): u
   if (!(error instanceof TrainError) || !['NONFINITE_LOSS', 'NONFINITE_GRADIENT', 'DIVERGED'].includes(error.code)) return error;
   const last = error.details?.lastCheckpoint;
   // the run folder holding that checkpoint (<run folder>/checkpoints/<checkpoint>): this run's, or the one it resumed from
-  const folder = last ? path.dirname(path.dirname(last)) : (ctx.runDir ?? '<run folder>');
+  const folder = last ? filePaths().dirname(filePaths().dirname(last)) : (ctx.runDir ?? '<run folder>');
   const hint = !last
     ? o.checkpoint === false
       ? 'Checkpoints are off (checkpoint: false), so the run starts over: change the train stage (optimizer.lr, clipGradNorm) and run the definition again.'
       : 'No checkpoint was written before it (the train stage writes one after every epoch, or every N steps with checkpoint: { every: N }): change the train stage (optimizer.lr, clipGradNorm) and run the definition again.'
     : o.schedule
-      ? `To continue from that checkpoint: loopflow run <definition> --resume ${folder} --out ${path.dirname(folder)} (it keeps the checkpoint's learning-rate schedule; to train with a lower optimizer.lr, run the definition again).`
-      : `To continue from that checkpoint with a lower learning rate: lower optimizer.lr in the train stage and run loopflow run <definition> --resume ${folder} --out ${path.dirname(folder)} (the definition's learning rate replaces the checkpoint's).`;
+      ? `To continue from that checkpoint: loopflow run <definition> --resume ${folder} --out ${filePaths().dirname(folder)} (it keeps the checkpoint's learning-rate schedule; to train with a lower optimizer.lr, run the definition again).`
+      : `To continue from that checkpoint with a lower learning rate: lower optimizer.lr in the train stage and run loopflow run <definition> --resume ${folder} --out ${filePaths().dirname(folder)} (the definition's learning rate replaces the checkpoint's).`;
   const wrapped = new TrainError(error.code, `${error.message}. ${hint}`, { ...(error.details ? { details: error.details } : {}), cause: error });
   return wrapped;
 }

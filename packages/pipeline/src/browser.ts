@@ -52,7 +52,8 @@ export type { DefinitionOverrides } from './overrides/overrides';
 
 // Models, outputs, baselines, the report's series
 export { buildModel } from './model/builders';
-export type { ModelFile } from './model/model-file';
+export { MODEL_FORMAT, describeModel, encodeModelWeights, artifactsOf, checkFiniteWeights } from './model/model-json';
+export type { ModelFile } from './model/model-json';
 export { generateText, forecastAhead } from './model/generate';
 export type { ForecastRow } from './model/generate';
 export { computeBaseline, baselinesFor } from './baselines/baselines';

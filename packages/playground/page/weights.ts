@@ -1,34 +1,18 @@
 /**
  * Weights in and out of the page, as a run folder holds them: `model.safetensors` (PyTorch
  * names, metadata `{ format: 'pt', loopflow: 'loopflow.model/1' }`) beside `model.json` (the
- * architecture, vocabulary, scaler...), the files `saveModel` of @loopflow/pipeline writes.
+ * architecture, vocabulary, scaler...), described by @loopflow/pipeline's own `describeModel`,
+ * `encodeModelWeights` and `artifactsOf`, and checked as `loadModel` checks them (finite weights).
  */
 import { Random } from '@loopflow/tensor';
-import { decodeSafetensors, encodeSafetensors, loadStateDict, parameters, stateDict } from '@loopflow/layers';
-import { Scaler, Vocabulary } from '@loopflow/data';
-import { buildModel } from '@loopflow/pipeline/browser';
+import { decodeSafetensors, loadStateDict, parameters } from '@loopflow/layers';
+import { MODEL_FORMAT, artifactsOf, buildModel, checkFiniteWeights, describeModel, encodeModelWeights } from '@loopflow/pipeline/browser';
 import type { Artifacts, ModelFile, PipelineModel } from '@loopflow/pipeline/browser';
 import { PlaygroundError } from './errors';
 
-const MODEL_FORMAT: ModelFile['format'] = 'loopflow.model/1';
-
-/** model.safetensors and model.json of a model, byte for byte what a run folder holds. */
+/** model.safetensors and model.json of a model, as a run folder holds them (pipeline's own description; a run folder's model.json also records the weights' SHA-256, which the page leaves out). */
 export function modelWeights(name: string, model: PipelineModel, artifacts: Artifacts): { bytes: Uint8Array; modelJson: string } {
-  const file: ModelFile = {
-    format: MODEL_FORMAT,
-    name,
-    architecture: model.description,
-    parameters: parameters(model.modules).reduce((n, p) => n + p.size, 0),
-    weights: 'model.safetensors',
-    ...(artifacts.tokenizer ? { tokenizer: artifacts.tokenizer } : {}),
-    ...(artifacts.vocabulary ? { vocabulary: artifacts.vocabulary.toJSON() } : {}),
-    ...(artifacts.scaler ? { scaler: artifacts.scaler.toJSON() } : {}),
-    ...(artifacts.labels ? { labels: artifacts.labels } : {}),
-    ...(artifacts.columns ? { columns: artifacts.columns } : {}),
-    ...(artifacts.series ? { series: artifacts.series } : {}),
-  };
-  const bytes = encodeSafetensors(stateDict(model.modules), { format: 'pt', loopflow: MODEL_FORMAT });
-  return { bytes, modelJson: JSON.stringify(file, null, 2) + '\n' };
+  return { bytes: encodeModelWeights(model), modelJson: JSON.stringify(describeModel(name, model, artifacts), null, 2) + '\n' };
 }
 
 /** A model made from dropped files. */
@@ -45,6 +29,7 @@ export interface LoadedWeights {
  */
 export function loadWeights(bytes: Uint8Array, weightsName: string, modelJson: string | undefined, fallback: { model: PipelineModel; artifacts: Artifacts; name: string } | null): LoadedWeights {
   const { tensors } = decodeSafetensors(bytes, { source: weightsName });
+  checkFiniteWeights(tensors, weightsName);
   let file: ModelFile | null = null;
   if (modelJson !== undefined) {
     try {
@@ -63,14 +48,7 @@ export function loadWeights(bytes: Uint8Array, weightsName: string, modelJson: s
     throw new PlaygroundError('PLAYGROUND_WEIGHTS_MISMATCH', `${weightsName} does not fit the ${file ? "model.json's" : "current model's"} architecture: ${(e as Error).message}`);
   }
   const artifacts: Artifacts = file
-    ? {
-        ...(file.tokenizer ? { tokenizer: file.tokenizer } : {}),
-        ...(file.vocabulary ? { vocabulary: Vocabulary.fromJSON(file.vocabulary) } : {}),
-        ...(file.scaler ? { scaler: Scaler.fromJSON(file.scaler) } : {}),
-        ...(file.labels ? { labels: file.labels } : {}),
-        ...(file.columns ? { columns: file.columns } : {}),
-        ...(file.series ? { series: file.series } : {}),
-      }
+    ? artifactsOf(file)
     : fallback!.artifacts;
   const count = parameters(model.modules).reduce((n, p) => n + p.size, 0);
   const name = file?.name ?? fallback!.name;

@@ -130,4 +130,13 @@ describe('weights', () => {
     const other = buildModel({ ...description, options: { cell: 'gru', hiddenSize: 6 } }, new Random(1));
     expect(() => loadWeights(bytes, 'model.safetensors', undefined, { model: other, artifacts: {}, name: 'x' })).toThrow(expect.objectContaining({ code: 'PLAYGROUND_WEIGHTS_MISMATCH' }));
   });
+
+  it('refuses weights holding NaN as loadModel does (the training diverged), naming the tensor', () => {
+    const description = { kind: 'recurrent', task: 'forecast' as const, options: { cell: 'gru', hiddenSize: 5 }, input: { kind: 'features' as const, size: 2 }, outputSize: 3, horizon: 3, targetFeatures: 1 };
+    const model = buildModel(description, new Random(1));
+    const first = Object.keys(stateDict(model.modules))[0];
+    stateDict(model.modules)[first].data[3] = NaN;
+    const { bytes, modelJson } = modelWeights('m', model, {});
+    expect(() => loadWeights(bytes, 'model.safetensors', modelJson, null)).toThrow(expect.objectContaining({ code: 'MODEL_NOT_FINITE', message: expect.stringContaining(`tensor '${first}' holds 1 non-finite value`) }));
+  });
 });

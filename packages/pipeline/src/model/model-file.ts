@@ -2,56 +2,24 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { LoopflowError, Random } from '@loopflow/tensor';
-import { decodeSafetensors, loadStateDict, parameters, saveSafetensors, stateDict } from '@loopflow/layers';
-import { Scaler, ScalerJSON, TokenizerConfig, Vocabulary, VocabularyJSON } from '@loopflow/data';
-import type { Artifacts, SeriesLayout } from '../vocabulary/artifacts';
-import type { ModelDescription, PipelineModel } from '../vocabulary/model';
+import { decodeSafetensors, loadStateDict, saveSafetensors, stateDict } from '@loopflow/layers';
+import type { Artifacts } from '../vocabulary/artifacts';
+import type { PipelineModel } from '../vocabulary/model';
 import { buildModel } from './builders';
+import { MODEL_FORMAT, MODEL_WEIGHTS_METADATA, ModelFile, artifactsOf, checkFiniteWeights, describeModel } from './model-json';
 import { writeFileAtomic } from '../run-folder/atomic';
 
-/** The format tag of model.json. */
-export const MODEL_FORMAT = 'loopflow.model/1';
-
-/** model.json: the architecture and everything needed to feed the model and read its output. */
-export interface ModelFile {
-  format: typeof MODEL_FORMAT;
-  /** The definition's name. */
-  name: string;
-  architecture: ModelDescription;
-  /** Trainable parameters. */
-  parameters: number;
-  /** The weights file beside it. */
-  weights: string;
-  /** SHA-256 of the weights file (hex), written at save and checked at load (absent in run folders from before it). */
-  weightsSha256?: string;
-  tokenizer?: TokenizerConfig;
-  vocabulary?: VocabularyJSON;
-  scaler?: ScalerJSON;
-  labels?: string[];
-  columns?: string[];
-  series?: SeriesLayout;
-}
+export { MODEL_FORMAT } from './model-json';
+export type { ModelFile } from './model-json';
 
 /**
  * Writes a trained model into a run folder: `model.safetensors` (PyTorch-style names) and
  * `model.json` (architecture, vocabulary, scaler...), both atomically.
  */
 export function saveModel(runDir: string, name: string, model: PipelineModel, artifacts: Artifacts): ModelFile {
-  const file: ModelFile = {
-    format: MODEL_FORMAT,
-    name,
-    architecture: model.description,
-    parameters: parameters(model.modules).reduce((n, p) => n + p.size, 0),
-    weights: 'model.safetensors',
-    ...(artifacts.tokenizer ? { tokenizer: artifacts.tokenizer } : {}),
-    ...(artifacts.vocabulary ? { vocabulary: artifacts.vocabulary.toJSON() } : {}),
-    ...(artifacts.scaler ? { scaler: artifacts.scaler.toJSON() } : {}),
-    ...(artifacts.labels ? { labels: artifacts.labels } : {}),
-    ...(artifacts.columns ? { columns: artifacts.columns } : {}),
-    ...(artifacts.series ? { series: artifacts.series } : {}),
-  };
+  const file = describeModel(name, model, artifacts);
   const weights = path.join(runDir, file.weights);
-  saveSafetensors(weights, stateDict(model.modules), { format: 'pt', loopflow: MODEL_FORMAT });
+  saveSafetensors(weights, stateDict(model.modules), MODEL_WEIGHTS_METADATA);
   file.weightsSha256 = sha256(fs.readFileSync(weights)); // of the bytes on disk
   writeFileAtomic(path.join(runDir, 'model.json'), JSON.stringify(file, null, 2) + '\n');
   return file;
@@ -112,28 +80,8 @@ export function loadModel(runDir: string): LoadedModel {
     }
   }
   const { tensors } = decodeSafetensors(bytes, { source: weights });
-  for (const [name, t] of Object.entries(tensors)) {
-    const data = t.data;
-    let bad = 0;
-    let first = -1;
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) {
-        bad += 1;
-        if (first < 0) first = i;
-      }
-    }
-    if (bad > 0) {
-      throw new LoopflowError('MODEL_NOT_FINITE', `${weights}: tensor '${name}' holds ${bad} non-finite value${bad === 1 ? '' : 's'} (the first, ${data[first]}, at index ${first}); the training diverged: retrain with a lower learning rate or gradient clipping, or resume from an earlier checkpoint`);
-    }
-  }
+  checkFiniteWeights(tensors, weights);
   loadStateDict(model.modules, tensors);
-  const artifacts: Artifacts = {
-    ...(file.tokenizer ? { tokenizer: file.tokenizer } : {}),
-    ...(file.vocabulary ? { vocabulary: Vocabulary.fromJSON(file.vocabulary) } : {}),
-    ...(file.scaler ? { scaler: Scaler.fromJSON(file.scaler) } : {}),
-    ...(file.labels ? { labels: file.labels } : {}),
-    ...(file.columns ? { columns: file.columns } : {}),
-    ...(file.series ? { series: file.series } : {}),
-  };
+  const artifacts = artifactsOf(file);
   return { file, model, artifacts };
 }

@@ -58,20 +58,7 @@ const P_WORDS: i32 = 48;
 const K_FORWARD: i32 = 1;
 const K_BACKWARD: i32 = 2;
 
-/** First byte of linear memory that is free for the JavaScript side to use. */
-export function heapBase(): usize {
-  return (__heap_base + 63) & ~63;
-}
-
-/** 1 when this build uses relaxed-SIMD FMA, else 0. */
-export function relaxedSimd(): i32 {
-  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
-}
-
-/** 1 when this build shares its memory between threads (claims are atomic), else 0. */
-export function threaded(): i32 {
-  return ASC_FEATURE_THREADS ? 1 : 0;
-}
+export { heapBase, relaxedSimd, threaded } from '../../tensor/assembly/build';
 
 /** Bytes of the team block for `threads` threads. */
 export function teamBytes(threads: i32): usize {

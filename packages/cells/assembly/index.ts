@@ -11,20 +11,7 @@ import { P_SEQ, P_THREADS, P_WORDS, isCurrent, param } from './team';
 import { serveJobs } from '../../tensor/assembly/team';
 
 
-/** First byte of linear memory that is free for the JavaScript side to use. */
-export function heapBase(): usize {
-  return (__heap_base + 63) & ~63;
-}
-
-/** 1 when this build uses relaxed-SIMD FMA, else 0. */
-export function relaxedSimd(): i32 {
-  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
-}
-
-/** 1 when this build shares its memory between threads (claims are atomic), else 0. */
-export function threaded(): i32 {
-  return ASC_FEATURE_THREADS ? 1 : 0;
-}
+export { heapBase, relaxedSimd, threaded } from '../../tensor/assembly/build';
 
 /** Bytes of the team block plus the per-thread copies of the parameters for `threads` threads. */
 export function teamBytes(threads: i32): usize {

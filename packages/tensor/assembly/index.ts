@@ -7,12 +7,4 @@
 export { matmul, matmulPack, matmulBlock, matmulScratchBytes } from './matmul';
 export { unary, binary } from './elementwise';
 
-/** First byte of linear memory that is free for the JavaScript side to use. */
-export function heapBase(): usize {
-  return (__heap_base + 63) & ~63;
-}
-
-/** 1 when this build uses relaxed-SIMD FMA, else 0. */
-export function relaxedSimd(): i32 {
-  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
-}
+export { heapBase, relaxedSimd } from './build';

@@ -113,7 +113,10 @@ function runInWorker(job: BenchJob, onProgress: (p: JobProgress) => void, thread
       }
     });
     child.on('error', (e) => finish(failed(`worker process error: ${e.message}`)));
-    child.on('exit', (code, signal) => finish(failed(`worker process exited (code ${code}, signal ${signal}) before sending a result${stderr ? `; its stderr ended with:\n${stderr}` : ''}`)));
+    // 'close', not 'exit': 'exit' can come before the IPC channel has delivered the child's last
+    // messages (its result, sent just before process.exit), which then read as a lost result;
+    // 'close' comes once the process has exited and its stdio and IPC channel are closed.
+    child.on('close', (code, signal) => finish(failed(`worker process exited (code ${code}, signal ${signal}) before sending a result${stderr ? `; its stderr ended with:\n${stderr}` : ''}`)));
     child.send({ type: 'run', job } satisfies ToChild);
   });
 }

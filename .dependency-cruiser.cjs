@@ -44,9 +44,8 @@ const packages = {
     nodeOnly: ['scripts/'],
     tools: ['tools/browser/'],
   },
-  // Planned (DESIGN.md); uncomment when the package is created:
-  // onnx: { imports: ['tensor', 'layers', 'cells', 'attention'], node: true },
-  // distributed: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'training', 'pipeline', 'benchmark'], node: true },
+  onnx: { imports: ['tensor', 'layers', 'cells', 'attention'], node: true },
+  distributed: { imports: ['tensor', 'layers', 'cells', 'attention', 'losses', 'optimizers', 'data', 'datasets', 'training', 'pipeline', 'benchmark'], node: true },
 };
 
 // Packages that run in a page (DESIGN.md: everything but the file readers, datasets, reports,

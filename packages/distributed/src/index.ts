@@ -1,0 +1,2 @@
+// @loopflow/distributed: scaffold; the package is being built (see its issue).
+export {};

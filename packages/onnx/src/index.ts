@@ -1,0 +1,2 @@
+// @loopflow/onnx: scaffold; the package is being built (see its issue).
+export {};

@@ -3,6 +3,7 @@
  * saves tfjs-layers models as model.json + one weights.bin, as `model.save('file://...')`
  * would write them (tfjs-node, which has that handler, is not installed).
  */
+import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import type { TfjsModelJson } from '../interop/tfjs/convert';
 
@@ -61,4 +62,18 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
+}
+
+/**
+ * Writes model.json and its weights into `dir`, as `model.save('file://dir')` does, with the
+ * weight bytes cut into `shards` files (`group1-shard<i>of<n>.bin`, as tensorflowjs_converter names them).
+ * Returns the path of model.json.
+ */
+export function writeTfjsFolder(dir: string, json: TfjsModelJson, bytes: Uint8Array, shards = 1): string {
+  const size = Math.ceil(bytes.length / shards);
+  const paths = Array.from({ length: shards }, (_, i) => `group1-shard${i + 1}of${shards}.bin`);
+  paths.forEach((name, i) => fs.writeFileSync(`${dir}/${name}`, bytes.subarray(i * size, (i + 1) * size)));
+  const file = `${dir}/model.json`;
+  fs.writeFileSync(file, JSON.stringify({ ...json, weightsManifest: [{ paths, weights: json.weightsManifest.flatMap((g) => g.weights) }] }));
+  return file;
 }

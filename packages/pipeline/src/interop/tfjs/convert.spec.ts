@@ -191,6 +191,9 @@ describe('convertTfjsModel: GRU with reset_after (Keras 2+), against the Keras f
     expect(found.shape).toEqual([B, C]);
     expect(maxAbsDiff(found.data, expected.dataSync())).toBeLessThanOrEqual(TOLERANCE);
     expect(imported.recurrent.map((m) => [m.kind, m.config.bidirectional])).toEqual([['gru', false], ['gru', true]]);
+    // Keras 3 names weights by their path from the model: the same layers are found
+    const pathNamed: TfjsModelJson = { ...json, weightsManifest: [{ ...json.weightsManifest[0], weights: json.weightsManifest[0].weights.map((s) => ({ ...s, name: `sequential/${s.name}` })) }] };
+    expect(Array.from(convertTfjsModel(pathNamed, bytes).predict(tensor(x, [B, T, I])).data)).toEqual(Array.from(found.data));
     // Keras's recurrent bias (row 1, gates z, r, h) is loopflow's bias_hh (gates r, z, n)
     const kerasBias = w('gru/gru_cell/bias').dataSync();
     expect(Array.from(param(imported.recurrent[0], 'bias_hh_l0').data.subarray(0, H1))).toEqual(Array.from(kerasBias.subarray(3 * H1 + H1, 3 * H1 + 2 * H1)));

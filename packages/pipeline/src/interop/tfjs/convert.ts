@@ -73,7 +73,7 @@ function roleOf(name: string): string {
   return last.replace(/:\d+$/, '');
 }
 
-/** Takes the weights of one layer (by name prefix) out of `pool`, by role. */
+/** Takes the weights of one layer (by its path in the weight names) out of the pool, by role. */
 class WeightPool {
   private readonly left: Map<string, TfjsWeight>;
   constructor(weights: Map<string, TfjsWeight>) {
@@ -81,7 +81,8 @@ class WeightPool {
   }
 
   take(layer: string, prefix: string, role: string, shape: number[] | null): TfjsWeight | null {
-    const found = [...this.left.values()].filter((w) => w.name.startsWith(prefix) && roleOf(w.name) === role);
+    // the layer's path anywhere in the name: `lstm_1/kernel` (tfjs), `lstm/lstm_cell/kernel` (tf.keras), `sequential/lstm/lstm_cell/kernel` (Keras 3 paths)
+    const found = [...this.left.values()].filter((w) => `/${w.name}`.includes(`/${prefix}`) && roleOf(w.name) === role);
     if (found.length > 1) weightError(layer, `${found.length} weights named ${prefix}.../${role}: ${found.map((w) => w.name).join(', ')}; expected one`);
     if (found.length === 0) {
       if (shape === null) return null;

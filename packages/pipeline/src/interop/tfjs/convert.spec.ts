@@ -92,6 +92,16 @@ describe('convertTfjsModel against model.predict (tfjs-layers 4.22, cpu)', () =>
     expect(param(imported.recurrent[0], 'weight_ih_l1_reverse').shape).toEqual([16, 8]);
   });
 
+  it('TimeDistributed(Dense) then an Activation layer: Dense with that activation at every step', async () => {
+    const model = tf.sequential({
+      layers: [lstm(4, { returnSequences: true, inputShape: [null, 3] }), tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 5 }) }), tf.layers.activation({ activation: 'softmax' })],
+    });
+    randomizeWeights(model, 6);
+    const { worst, imported } = await compare(model, features(2, 4, 3, 16), [2, 4, 3]);
+    expect(worst).toBeLessThanOrEqual(TOLERANCE);
+    expect(imported.dense.map((d) => d.activation)).toEqual(['softmax']);
+  });
+
   it('Bidirectional LSTM with return_sequences: the output per step is [forward, backward]', async () => {
     const model = tf.sequential({
       layers: [tf.layers.embedding({ inputDim: 9, outputDim: 3 }), tf.layers.bidirectional({ layer: lstm(3, { returnSequences: true }) as tf.RNN, mergeMode: 'concat' }), tf.layers.dense({ units: 9, activation: 'softmax' })],

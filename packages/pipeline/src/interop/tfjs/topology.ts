@@ -1,7 +1,8 @@
 /**
  * The `modelTopology` of a TensorFlow.js layers model (model.json), read into a plan of the
  * layers loopflow can run: an optional Embedding, recurrent layers (LSTM, GRU with
- * reset_after, SimpleRNN; stacked, Bidirectional with merge_mode concat) and a Dense head.
+ * reset_after, SimpleRNN; stacked, Bidirectional with merge_mode concat) and a Dense head
+ * (Dense or TimeDistributed(Dense) layers, an Activation layer folded into the Dense before it).
  * Anything else is refused with `TFJS_UNSUPPORTED` naming the layer, what it found and what
  * to do; a topology that is not a model.json's is `TFJS_INVALID`. No file access.
  */
@@ -222,16 +223,29 @@ export function planTfjsModel(topology: unknown): TfjsPlan {
       recurrent.push(layer.class_name === 'Bidirectional' ? bidirectionalLayer(layer) : recurrentLayer(layer));
       return;
     }
-    if (layer.class_name === 'Dense') {
+    if (layer.class_name === 'Dense' || layer.class_name === 'TimeDistributed') {
+      // TimeDistributed(Dense) is Dense on every step (Dense already acts on the last axis); its weights are named by the wrapper
+      const inner = layer.class_name === 'TimeDistributed' ? (c.layer as KerasLayer | undefined) : layer;
+      if (!inner || inner.class_name !== 'Dense' || !inner.config) unsupported(layerName, `TimeDistributed wraps ${inner?.class_name ?? 'nothing'}; only TimeDistributed(Dense) is imported`);
       if (recurrent.length === 0) unsupported(layerName, 'a Dense layer before any recurrent layer; the model must read its input with an LSTM, GRU or SimpleRNN (after an optional Embedding)');
       checkFloat32(layerName, c);
-      const activation = activationName(c.activation ?? 'linear');
+      checkFloat32(layerName, inner.config);
+      const activation = activationName(inner.config.activation ?? 'linear');
       if (!DENSE_ACTIVATIONS.includes(activation as TfjsDenseActivation)) unsupported(layerName, `activation '${activation}'; a Dense layer is imported with one of ${DENSE_ACTIVATIONS.join(', ')}`);
-      dense.push({ name: layerName, units: positive(layerName, 'units', c.units), activation: activation as TfjsDenseActivation, useBias: c.use_bias !== false });
+      dense.push({ name: layerName, units: positive(layerName, 'units', inner.config.units), activation: activation as TfjsDenseActivation, useBias: inner.config.use_bias !== false });
+      return;
+    }
+    if (layer.class_name === 'Activation') {
+      // Dense(linear) + Activation(a) is Dense(a)
+      const previous = dense[dense.length - 1];
+      const activation = activationName(c.activation);
+      if (!previous || previous.activation !== 'linear') unsupported(layerName, `an Activation layer that does not follow a linear Dense layer${previous ? ` ('${previous.name}' has activation ${previous.activation})` : ''}; give the activation to the Dense layer`);
+      if (!DENSE_ACTIVATIONS.includes(activation as TfjsDenseActivation)) unsupported(layerName, `activation '${activation}'; expected one of ${DENSE_ACTIVATIONS.join(', ')}`);
+      previous.activation = activation as TfjsDenseActivation;
       return;
     }
     if (layer.class_name === 'Masking') unsupported(layerName, "a Masking layer; loopflow marks padding by sequence lengths, not by a mask value, and a masked step inside a sequence would run differently: remove it (and pass loopflow the sequence lengths)");
-    unsupported(layerName, `layer class ${layer.class_name} is not imported; a Sequential model of an optional Embedding, LSTM / GRU (reset_after) / SimpleRNN layers (Bidirectional with merge_mode concat) and Dense layers is (Dropout is skipped)`);
+    unsupported(layerName, `layer class ${layer.class_name} is not imported; a Sequential model of an optional Embedding, LSTM / GRU (reset_after) / SimpleRNN layers (Bidirectional with merge_mode concat) and Dense layers (or TimeDistributed(Dense), with an optional Activation) is (Dropout is skipped)`);
   });
   if (recurrent.length === 0 || !input) invalid(`the model '${name}' has no LSTM, GRU or SimpleRNN layer`);
   return { name, input, ...(embeddingLayer ? { embeddingLayer } : {}), recurrent, dense };

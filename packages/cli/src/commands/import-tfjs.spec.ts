@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Vocabulary } from '@loopflow/data';
 import { loadModel } from '@loopflow/pipeline';
 import { ones, softmax, tensor, zeros } from '@loopflow/tensor';
-import { formatTfjsImport, importTfjsRun } from './import-tfjs';
+import { formatTfjsImport, importTfjsRun, runTfjsImport } from './import-tfjs';
 import { main } from '../main';
 import { fakeIO } from '../testing';
 
@@ -99,5 +99,22 @@ describe('importTfjsRun', () => {
     fs.mkdirSync(occupied);
     fs.writeFileSync(path.join(occupied, 'model.json'), '{}');
     expect(() => importTfjsRun(classifierJson, occupied)).toThrow(expect.objectContaining({ code: 'RUN_EXISTS' }));
+  });
+
+  it('runTfjsImport (what `loopflow import --tfjs` runs): a line and exit 0, or the refusal with its code and exit 1; --json', async () => {
+    const classifier = tf.sequential({ layers: [tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', inputShape: [null, 2] }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    await saveToFolder(classifier, path.join(dir, 'binary'));
+    const io = fakeIO(dir);
+    expect(await runTfjsImport({ tfjs: 'binary/model.json', out: 'binary-run', labels: 'spam, ham' }, io)).toBe(0);
+    expect(io.out()).toMatch(/^imported sequential_\d+: classification model, lstm hidden 3 x 1 layer\(s\), \d+ parameters -> binary-run\n$/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'binary-run', 'model.json'), 'utf8')).labels).toEqual(['spam', 'ham']);
+    const hard = tf.sequential({ layers: [tf.layers.lstm({ units: 3, inputShape: [null, 2], name: 'tfjs_default' })] });
+    await saveToFolder(hard, path.join(dir, 'hard'));
+    const refused = fakeIO(dir);
+    expect(await runTfjsImport({ tfjs: 'hard/model.json', out: 'hard-run' }, refused)).toBe(1);
+    expect(refused.err()).toMatch(/^loopflow import: tfjs import: layer 'tfjs_default': recurrent_activation 'hard_sigmoid'.* \[TFJS_UNSUPPORTED\]\n$/);
+    const json = fakeIO(dir);
+    expect(await runTfjsImport({ tfjs: 'hard/model.json', out: 'hard-run', json: true }, json)).toBe(1);
+    expect(JSON.parse(json.out())).toMatchObject({ type: 'result', command: 'import', exitCode: 1, status: 'failed', error: { code: 'TFJS_UNSUPPORTED' } });
   });
 });

@@ -6,6 +6,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { CliIO } from '../io';
+import { EXIT } from '../io';
+import { JsonOutput } from '../json';
+import type { OptionSpec } from '../args';
+import { errorJson, messageOf } from './shared';
 import { loadTfjsModel, saveModel, SUMMARY_FORMAT, tfjsPipelineModel } from '@loopflow/pipeline';
 import type { ModelFile, RunSummary, TfjsPipelineOptions } from '@loopflow/pipeline';
 
@@ -107,4 +112,46 @@ export function importTfjsRun(modelJsonPath: string, runDir: string, options: Tf
 export function formatTfjsImport(result: TfjsImportResult): string {
   const o = result.model.architecture.options as Record<string, unknown>;
   return `imported ${result.model.name}: ${result.model.architecture.task} model, ${o.cell} hidden ${o.hiddenSize} x ${o.numLayers} layer(s)${o.bidirectional ? ', bidirectional' : ''}, ${result.model.parameters} parameters -> ${result.runDir}`;
+}
+
+/** The options `loopflow import` takes for this part (`--tfjs` selects it; `--out` and `--json` are the command's own). */
+export const TFJS_IMPORT_OPTIONS: Record<string, OptionSpec> = {
+  tfjs: { type: 'string', value: '<model.json>', description: 'Import a TensorFlow.js / Keras layers model: its model.json, the weight files beside it (docs/interop-keras.md).' },
+  vocabulary: { type: 'string', value: '<file>', description: "With --tfjs: the token model's vocabulary (a loopflow vocabulary JSON, or a run folder's model.json), for inspect --samples." },
+  labels: { type: 'string', value: '<a,b,...>', description: "With --tfjs: a classifier's class names, comma-separated." },
+};
+
+/** What `loopflow import --tfjs` passes on: the option values as parsed (paths relative to `io.cwd`). */
+export interface TfjsImportArgs {
+  tfjs: string;
+  out: string;
+  vocabulary?: string;
+  labels?: string;
+  name?: string;
+  json?: boolean;
+}
+
+/**
+ * `loopflow import --tfjs <model.json> --out <run folder>`: imports, prints one line (or, with
+ * `json`, the result object `{ type: 'result', command: 'import', exitCode, status, runDir, model, summary }`),
+ * and returns the exit code: 0, or 1 when the model is refused (the message and its code printed).
+ */
+export async function runTfjsImport(args: TfjsImportArgs, io: CliIO): Promise<number> {
+  const json = args.json ? new JsonOutput(io.stdout) : null;
+  const resolve = (p: string): string => path.resolve(io.cwd, p);
+  try {
+    const result = importTfjsRun(resolve(args.tfjs), resolve(args.out), {
+      ...(args.vocabulary !== undefined ? { vocabularyFile: resolve(args.vocabulary) } : {}),
+      ...(args.labels !== undefined ? { labels: args.labels.split(',').map((l) => l.trim()) } : {}),
+      ...(args.name !== undefined ? { name: args.name } : {}),
+    });
+    if (json) return json.result('import', EXIT.ok, { status: 'completed', runDir: result.runDir, model: result.model, summary: result.summary });
+    io.stdout.write(`${formatTfjsImport({ ...result, runDir: path.relative(io.cwd, result.runDir) || '.' })}\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (json) return json.result('import', EXIT.failed, { status: 'failed', error: errorJson(e) });
+    const code = (e as { code?: unknown }).code;
+    io.stderr.write(`loopflow import: ${messageOf(e)}${typeof code === 'string' ? ` [${code}]` : ''}\n`);
+    return EXIT.failed;
+  }
 }

@@ -61,13 +61,13 @@ describe('convertTfjsModel against model.predict (tfjs-layers 4.22, cpu)', () =>
     expect(imported.returnSequences).toBe(true);
   });
 
-  it('SimpleRNN tanh then relu of another size (two stacks), Dense relu then linear', async () => {
+  it('SimpleRNN tanh then relu of another size (two stacks), Dense relu then linear; use_bias false', async () => {
     const model = tf.sequential({
       layers: [
         tf.layers.simpleRNN({ units: 5, returnSequences: true, inputShape: [null, 2] }),
-        tf.layers.simpleRNN({ units: 3, activation: 'relu' }),
+        tf.layers.simpleRNN({ units: 3, activation: 'relu', useBias: false }),
         tf.layers.dropout({ rate: 0.5 }),
-        tf.layers.dense({ units: 4, activation: 'relu' }),
+        tf.layers.dense({ units: 4, activation: 'relu', useBias: false }),
         tf.layers.dense({ units: 2 }),
       ],
     });

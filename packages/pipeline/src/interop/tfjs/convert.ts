@@ -212,7 +212,8 @@ function activate(x: Tensor, activation: TfjsDenseActivation): Tensor {
  * in the manifest's order (one array, or one per shard). Supported: a Sequential model of an
  * optional Embedding, LSTM / GRU (reset_after true) / SimpleRNN layers (stacked,
  * return_sequences, Bidirectional with merge_mode concat) and Dense layers (linear, softmax,
- * sigmoid, tanh, relu); Dropout is skipped. Refused with a code naming the layer:
+ * sigmoid, tanh, relu; or TimeDistributed(Dense); an Activation layer folded into the linear
+ * Dense before it); Dropout is skipped; `use_bias` false gives zero biases. Refused with a code naming the layer:
  * `TFJS_UNSUPPORTED`, `TFJS_GRU_RESET_BEFORE`, `TFJS_WEIGHTS` (dtype, missing, short or extra
  * weight data, wrong shapes), `TFJS_INVALID`.
  *

@@ -15,17 +15,28 @@ export interface OrtResult {
   runs: Record<string, OrtValue>[];
 }
 
+/** A model and the feeds to run it on. */
+export interface OrtJob {
+  model: Uint8Array;
+  runs: Record<string, OrtValue>[];
+}
+
 /**
- * Loads `model` into ONNX Runtime (onnxruntime-node, `InferenceSession.create(bytes)`) in a
- * child process and runs it on each set of feeds. Throws with ONNX Runtime's message when the
- * model does not load or run.
+ * Loads each model into ONNX Runtime (onnxruntime-node, `InferenceSession.create(bytes)`), all
+ * in one child process, and runs it on each set of feeds. A model that does not load or run
+ * gives `{ error }` (ONNX Runtime's message) in its place.
  */
+export function runOnnxJobs(jobs: OrtJob[]): (OrtResult | { error: string })[] {
+  const request = JSON.stringify({ models: jobs.map((job) => ({ model: Buffer.from(job.model).toString('base64'), runs: job.runs })) });
+  const stdout = execFileSync(process.execPath, [path.join(__dirname, 'run-onnx.cjs')], { input: request, maxBuffer: 512 * 1024 * 1024 });
+  return JSON.parse(stdout.toString('utf8'));
+}
+
+/** One model in ONNX Runtime (see {@link runOnnxJobs}); throws with ONNX Runtime's message when it does not load or run. */
 export function runOnnx(model: Uint8Array, runs: Record<string, OrtValue>[]): OrtResult {
-  const request = JSON.stringify({ model: Buffer.from(model).toString('base64'), runs });
-  const stdout = execFileSync(process.execPath, [path.join(__dirname, 'run-onnx.cjs')], { input: request, maxBuffer: 256 * 1024 * 1024 });
-  const reply = JSON.parse(stdout.toString('utf8'));
-  if (reply.error) throw new Error(`ONNX Runtime: ${reply.error}`);
-  return reply as OrtResult;
+  const [reply] = runOnnxJobs([{ model, runs }]);
+  if ('error' in reply) throw new Error(`ONNX Runtime: ${reply.error}`);
+  return reply;
 }
 
 /** A float32 feed from plain numbers. */

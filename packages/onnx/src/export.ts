@@ -1,0 +1,49 @@
+import { GraphBuilder } from './proto/graph';
+import { OnnxError } from './errors';
+import { ExportOnnxOptions, checkExportOptions } from './options';
+import { recurrentModuleGraph } from './export-recurrent';
+import { RecurrentModule } from '@loopflow/cells';
+
+const RECURRENT_KINDS = ['rnn', 'lstm', 'gru', 'indrnn'];
+
+function describe(model: unknown): string {
+  if (model === null || typeof model !== 'object') return JSON.stringify(model) ?? typeof model;
+  const kind = (model as { kind?: unknown }).kind;
+  return kind !== undefined ? `an object of kind ${JSON.stringify(kind)}` : `an object with keys ${Object.keys(model).slice(0, 6).join(', ')}`;
+}
+
+/**
+ * Exports a loopflow model to ONNX (opset 17), returning the bytes of a ModelProto that ONNX
+ * Runtime (or any ONNX reader) loads. The graph computes in float32.
+ *
+ * - A recurrent module (`createRNN`, `createLSTM`, `createGRU`, `createIndRNN`; stacked,
+ *   bidirectional): input `x` `[T, B, I]` (T and B dynamic), with `initialState` also `h0`
+ *   (and `c0`) `[L*D, B, H]`, with `sequenceLens` also `sequence_lens` `[B]` int32; outputs
+ *   `output` `[T, B, D*H]`, `hn` `[L*D, B, H]`, and `cn` for an LSTM.
+ *
+ * Refused with an {@link OnnxError}: an unsupported model (`ONNX_UNSUPPORTED`), a malformed one
+ * (`ONNX_INVALID_MODEL`), weights holding NaN or infinities (`ONNX_NOT_FINITE`), bad options
+ * (`ONNX_INVALID_OPTIONS`).
+ *
+ * @example
+ * const lstm = createLSTM(new Random(0), { inputSize: 3, hiddenSize: 8, numLayers: 2 });
+ * const bytes = exportOnnx(lstm, { initialState: true, sequenceLens: true });
+ * // InferenceSession.create(bytes): feeds x [T, B, 3], h0, c0 [2, B, 8], sequence_lens [B]
+ */
+export function exportOnnx(model: unknown, options?: ExportOnnxOptions): Uint8Array {
+  const checked = checkExportOptions(options);
+  const graph = graphOf(model, checked);
+  return graph.encode(checked.graphName ?? 'loopflow', 'exported by @loopflow/onnx');
+}
+
+function graphOf(model: unknown, options: ExportOnnxOptions): GraphBuilder {
+  if (model === null || typeof model !== 'object') {
+    throw new OnnxError('ONNX_INVALID_MODEL', `exportOnnx: model is ${describe(model)}; expected a recurrent module, a transformer, or a pipeline model ({ description, modules })`);
+  }
+  const kind = (model as { kind?: unknown }).kind;
+  if (typeof kind === 'string' && RECURRENT_KINDS.includes(kind)) return recurrentModuleGraph(model as RecurrentModule, options);
+  if (kind === 'feedback') {
+    throw new OnnxError('ONNX_UNSUPPORTED', 'exportOnnx: feedback networks are not exported: their cross-layer edges feed a layer from a later one at the next step, which ONNX\'s RNN/LSTM/GRU operators cannot express and which would need a Loop graph of the whole network per step (not written yet). Use a recurrent stack (kind rnn, lstm, gru or indrnn) to export, or run the network in loopflow');
+  }
+  throw new OnnxError('ONNX_UNSUPPORTED', `exportOnnx: model is ${describe(model)}; expected a recurrent module (kind rnn, lstm, gru or indrnn), a transformer (kind decoder or encoder), or a pipeline model ({ description, modules })`);
+}

@@ -3,6 +3,8 @@ import { OnnxError } from './errors';
 import { ExportOnnxOptions, checkExportOptions } from './options';
 import { recurrentModuleGraph } from './export-recurrent';
 import { RecurrentModule } from '@loopflow/cells';
+import { isPipelineModel, pipelineModelGraph } from './pipeline-model';
+import { transformerGraph } from './transformer';
 
 const RECURRENT_KINDS = ['rnn', 'lstm', 'gru', 'indrnn'];
 
@@ -20,6 +22,15 @@ function describe(model: unknown): string {
  *   bidirectional): input `x` `[T, B, I]` (T and B dynamic), with `initialState` also `h0`
  *   (and `c0`) `[L*D, B, H]`, with `sequenceLens` also `sequence_lens` `[B]` int32; outputs
  *   `output` `[T, B, D*H]`, `hn` `[L*D, B, H]`, and `cn` for an LSTM.
+ * - A transformer of @loopflow/attention (`createDecoder`, `createEncoder`), batch-major as its
+ *   own functions: `x` `[B, T]` int64 ids or `[B, T, F]`, for an encoder with `sequenceLens` also
+ *   `sequence_lens` `[B]`; output `[B, T, outputSize]` (decoder) or `[B, outputSize]` (encoder).
+ * - A pipeline's model (`loadModel(runFolder).model` of @loopflow/pipeline: `{ description,
+ *   modules }`), time-major as the pipeline's batches: `x` `[T, B]` int64 ids or `[T, B, F]`,
+ *   `sequence_lens` `[B]` int32 (unless the model takes no lengths, or `sequenceLens: false`),
+ *   with `initialState` also `h0` (`c0`); output `output` as the task's (`[T, B, V]` logits,
+ *   `[B, C]` class logits, `[horizon, B, targetFeatures]` forecast), and for a recurrent
+ *   language model also `hn` (`cn`).
  *
  * Refused with an {@link OnnxError}: an unsupported model (`ONNX_UNSUPPORTED`), a malformed one
  * (`ONNX_INVALID_MODEL`), weights holding NaN or infinities (`ONNX_NOT_FINITE`), bad options
@@ -42,6 +53,8 @@ function graphOf(model: unknown, options: ExportOnnxOptions): GraphBuilder {
   }
   const kind = (model as { kind?: unknown }).kind;
   if (typeof kind === 'string' && RECURRENT_KINDS.includes(kind)) return recurrentModuleGraph(model as RecurrentModule, options);
+  if (kind === 'decoder' || kind === 'encoder') return transformerGraph(model, options, { timeMajor: false });
+  if (isPipelineModel(model)) return pipelineModelGraph(model, options);
   if (kind === 'feedback') {
     throw new OnnxError('ONNX_UNSUPPORTED', 'exportOnnx: feedback networks are not exported: their cross-layer edges feed a layer from a later one at the next step, which ONNX\'s RNN/LSTM/GRU operators cannot express and which would need a Loop graph of the whole network per step (not written yet). Use a recurrent stack (kind rnn, lstm, gru or indrnn) to export, or run the network in loopflow');
   }

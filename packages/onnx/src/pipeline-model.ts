@@ -1,0 +1,148 @@
+import { CELL_KINDS, RecurrentModule, directionsOf } from '@loopflow/cells';
+import { GraphBuilder } from './proto/graph';
+import { OnnxError } from './errors';
+import { ExportOnnxOptions } from './options';
+import { addRecurrentStack, recurrentCellKind } from './recurrent';
+import { addDimension, addForecastLayout, addGather, addLinear, addOneHot, addStepMask, LinearLike } from './graph-ops';
+import { transformerGraph } from './transformer';
+
+/**
+ * What a pipeline model's `description` says (model.json's `architecture`), as this package
+ * reads it: `@loopflow/pipeline`'s `ModelDescription`, restated so that this package does not
+ * import the pipeline (it sits below it).
+ */
+export interface PipelineModelDescription {
+  /** 'recurrent', 'attention' or 'feedback'. */
+  kind: string;
+  task: 'language-model' | 'classification' | 'forecast';
+  options: Record<string, unknown>;
+  input: { kind: 'tokens'; vocabSize: number } | { kind: 'features'; size: number };
+  outputSize: number;
+  horizon?: number;
+  targetFeatures?: number;
+}
+
+/** A pipeline's model (`PipelineModel` of `@loopflow/pipeline`, as `loadModel` gives it): its description and its modules. */
+export interface PipelineModelLike {
+  description: PipelineModelDescription;
+  modules: object;
+}
+
+const TASKS = ['language-model', 'classification', 'forecast'];
+
+/** Whether `model` looks like a pipeline model (`{ description: { kind, task, ... }, modules }`). */
+export function isPipelineModel(model: object): model is PipelineModelLike {
+  const d = (model as { description?: unknown }).description;
+  return typeof d === 'object' && d !== null && 'task' in d && typeof (model as { modules?: unknown }).modules === 'object';
+}
+
+/** Checks a pipeline model's description; throws `ONNX_INVALID_MODEL` naming what is wrong. */
+export function checkDescription(d: PipelineModelDescription): void {
+  const bad = (what: string): never => {
+    throw new OnnxError('ONNX_INVALID_MODEL', `exportOnnx: the model's description ${what}; the model.json of the run folder is damaged or from another version: run the definition again`);
+  };
+  if (!TASKS.includes(d.task)) bad(`has task ${JSON.stringify(d.task)}, expected one of ${TASKS.join(', ')}`);
+  const input = d.input;
+  if (!input || (input.kind !== 'tokens' && input.kind !== 'features')) bad(`has input ${JSON.stringify(input)}, expected { kind: 'tokens', vocabSize } or { kind: 'features', size }`);
+  const width = input.kind === 'tokens' ? input.vocabSize : input.size;
+  if (!Number.isInteger(width) || width < 1) bad(`has an input width of ${JSON.stringify(width)}, expected a positive integer`);
+  if (!Number.isInteger(d.outputSize) || d.outputSize < 1) bad(`has outputSize ${JSON.stringify(d.outputSize)}, expected a positive integer`);
+  if (d.task === 'forecast') {
+    const horizon = d.horizon ?? 1;
+    const columns = d.targetFeatures ?? 1;
+    if (horizon * columns !== d.outputSize) bad(`has horizon ${horizon} x targetFeatures ${columns} != outputSize ${d.outputSize}`);
+  }
+}
+
+/** Declares the time-major input `x`: `[T, B]` int64 token ids or `[T, B, F]` float32 features. */
+export function declareSequenceInput(g: GraphBuilder, d: PipelineModelDescription): string {
+  return d.input.kind === 'tokens'
+    ? g.input('x', 'int64', ['T', 'B'], `token ids [T, B] in [0, ${d.input.vocabSize})`)
+    : g.input('x', 'float32', ['T', 'B', d.input.size], 'features [T, B, F] (scaled as the run scaled them)');
+}
+
+/** Declares the task's output `output`: logits `[T, B, V]`, class logits `[B, C]`, or a forecast `[H, B, Ft]`. */
+export function declareTaskOutput(g: GraphBuilder, d: PipelineModelDescription, value: string): void {
+  if (d.task === 'language-model') g.output(value, 'output', 'float32', ['T', 'B', d.outputSize], 'next-token logits [T, B, V]');
+  else if (d.task === 'classification') g.output(value, 'output', 'float32', ['B', d.outputSize], 'class logits [B, C]');
+  else g.output(value, 'output', 'float32', [d.horizon ?? 1, 'B', d.targetFeatures ?? 1], 'forecast [horizon, B, targetFeatures] in scaled units');
+}
+
+/**
+ * The graph of a pipeline model: the recurrent family (embedding, one-hot or features into
+ * the recurrent stack, then the head), the attention family (transformer decoder or encoder).
+ * The feedback family is refused. Inputs are time-major as the pipeline's batches.
+ */
+export function pipelineModelGraph(model: PipelineModelLike, options: ExportOnnxOptions): GraphBuilder {
+  const d = model.description;
+  checkDescription(d);
+  if (d.kind === 'recurrent') return recurrentPipelineGraph(model, options);
+  if (d.kind === 'attention') return transformerGraph((model.modules as { transformer?: unknown }).transformer, options, { timeMajor: true, description: d });
+  if (d.kind === 'feedback') {
+    throw new OnnxError('ONNX_UNSUPPORTED', 'exportOnnx: this run trained a feedback network (model kind \'feedback\'), which is not exported: a layer fed by a later layer at the next step needs a Loop graph over the whole network per step, which ONNX\'s RNN/LSTM/GRU operators cannot express (not written yet). Train the task with the \'recurrent\' or \'attention\' model stage to export it, or run it in loopflow');
+  }
+  throw new OnnxError('ONNX_UNSUPPORTED', `exportOnnx: model kind ${JSON.stringify(d.kind)} is not exported; expected recurrent or attention`);
+}
+
+interface RecurrentPipelineModules {
+  embedding?: { weight: unknown; config?: { numEmbeddings: number; embeddingDim: number } };
+  rnn: RecurrentModule;
+  head: LinearLike;
+}
+
+function recurrentPipelineGraph(model: PipelineModelLike, options: ExportOnnxOptions): GraphBuilder {
+  const d = model.description;
+  const modules = model.modules as RecurrentPipelineModules;
+  const rnn = modules.rnn;
+  const cell = recurrentCellKind(rnn);
+  const { hiddenSize: H, numLayers: L, inputSize } = rnn.config;
+  const D = directionsOf(rnn.config);
+  const hasC = CELL_KINDS[cell].stateParts.includes('c');
+  const g = new GraphBuilder();
+  const x = declareSequenceInput(g, d);
+  const sequenceLens = options.sequenceLens ?? true;
+  const lens = sequenceLens ? g.input('sequence_lens', 'int32', ['B'], 'real steps per sequence [B]; padding trails') : null;
+  const h0 = options.initialState ? g.input('h0', 'float32', [L * D, 'B', H], 'initial hidden state [L*D, B, H]') : null;
+  const c0 = options.initialState && hasC ? g.input('c0', 'float32', [L * D, 'B', H], 'initial cell state [L*D, B, H]') : null;
+
+  let features: string; // [T, B, I]
+  if (d.input.kind === 'features') {
+    features = x;
+  } else if (modules.embedding) {
+    const width = modules.embedding.config?.embeddingDim ?? inputSize;
+    features = addGather(g, x, modules.embedding.weight, d.input.vocabSize, width, 'embedding.weight');
+  } else {
+    features = addOneHot(g, x, d.input.vocabSize);
+  }
+  const stack = addRecurrentStack(g, rnn, { x: features, h0, c0, sequenceLens: lens }, 'rnn');
+  const head = (value: string): string => addLinear(g, value, modules.head, D * H, d.outputSize, 'head');
+
+  if (d.task === 'language-model') {
+    declareTaskOutput(g, d, head(stack.output)); // [T, B, V]
+    g.output(stack.hn, 'hn', 'float32', [L * D, 'B', H], 'final hidden state [L*D, B, H] (feed it back as h0 to carry the state)');
+    if (stack.cn) g.output(stack.cn, 'cn', 'float32', [L * D, 'B', H], 'final cell state [L*D, B, H]');
+    return g;
+  }
+  const pooling = (d.options.pooling as string | undefined) ?? 'last';
+  let pooled: string; // [B, D*H]
+  if (pooling === 'mean') {
+    // loopflow's maskedMean: the sum over real steps over max(length, 1)
+    const steps = addDimension(g, x, 0, 'T');
+    const mask = lens ? g.op1('Transpose', [addStepMask(g, lens, steps, 'float32')], { perm: { ints: [1, 0] } }, 'mask_tb') : null; // [T, B]
+    const masked = mask ? g.op1('Mul', [stack.output, g.op1('Unsqueeze', [mask, g.int64s('axes2', [2])])], {}, 'masked_output') : stack.output;
+    const total = g.op1('ReduceSum', [masked, g.int64s('axes0', [0])], { keepdims: { int: 0 } }, 'output_sum'); // [B, D*H]
+    const counts = lens
+      ? g.op1('Max', [g.op1('Cast', [lens], { to: { int: 1 } }, 'lens_float'), g.scalar(1, 'float32')], {}, 'counts') // [B]
+      : g.op1('Cast', [steps], { to: { int: 1 } }, 'counts'); // [1]
+    pooled = g.op1('Div', [total, g.op1('Unsqueeze', [counts, g.int64s('axes1', [1])])], {}, 'pooled');
+  } else if (pooling === 'last') {
+    // loopflow's lastLayerState: the top layer's rows of hn, directions side by side
+    const top = g.op1('Slice', [stack.hn, g.int64s('start', [(L - 1) * D]), g.int64s('end', [L * D]), g.int64s('axis0', [0])], {}, 'top_layer'); // [D, B, H]
+    pooled = g.op1('Reshape', [g.op1('Transpose', [top], { perm: { ints: [1, 0, 2] } }), g.int64s('shape_b_', [0, -1])], {}, 'pooled'); // [B, D*H]
+  } else {
+    throw new OnnxError('ONNX_INVALID_MODEL', `exportOnnx: recurrent model pooling ${JSON.stringify(pooling)}; expected 'last' or 'mean'`);
+  }
+  const y = head(pooled); // [B, outputSize]
+  declareTaskOutput(g, d, d.task === 'forecast' ? addForecastLayout(g, y, d.horizon ?? 1, d.targetFeatures ?? 1) : y);
+  return g;
+}

@@ -5,7 +5,7 @@ import { ExportOnnxOptions } from './options';
 import { attentionWeights } from './attention-weights';
 import { addDimension, addForecastLayout, addGather, addLinear, addProjection, addStepMask, LinearLike } from './graph-ops';
 import { weightData } from './weights';
-import type { PipelineModelDescription } from './pipeline-model';
+import type { PipelineModelDescription } from './description';
 
 /** The parts of a transformer (`DecoderModel`, `EncoderModel` of @loopflow/attention) the graph reads. */
 interface TransformerLike {

@@ -1,6 +1,7 @@
 import { GraphBuilder, OPSET_VERSION } from './graph';
 import { modelProtoType } from './schema';
 import { f32, runOnnx } from '../testing/ort';
+import { onnxSignature } from '../signature';
 
 describe('GraphBuilder', () => {
   it('writes a ModelProto that ONNX Runtime loads and runs (dynamic dims, initializers, attributes)', () => {
@@ -28,5 +29,18 @@ describe('GraphBuilder', () => {
     expect(decoded.graph.input[0].type.tensor_type.shape.dim).toEqual([{ dim_param: 'T' }, { dim_value: 4 }]);
     // ModelProto.graph is field 7, GraphProto.node field 1: the bytes start with ir_version (field 1, varint 8)
     expect(Array.from(g.encode('g', '').subarray(0, 2))).toEqual([0x08, 8]);
+  });
+});
+
+describe('onnxSignature', () => {
+  it('reads the inputs and outputs back, dynamic dims by name', () => {
+    const g = new GraphBuilder();
+    g.output(g.input('x', 'int64', ['T', 'B']), 'y', 'int64', ['T', 'B']);
+    expect(onnxSignature(g.encode('g', ''))).toEqual({
+      opset: OPSET_VERSION,
+      inputs: [{ name: 'x', type: 'int64', shape: ['T', 'B'] }],
+      outputs: [{ name: 'y', type: 'int64', shape: ['T', 'B'] }],
+    });
+    expect(() => onnxSignature(Uint8Array.of(0xff, 0xff, 0xff))).toThrow(expect.objectContaining({ code: 'ONNX_INVALID_MODEL' }));
   });
 });

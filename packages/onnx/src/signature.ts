@@ -3,15 +3,21 @@ import { OnnxError } from './errors';
 
 /** A graph input or output: its name, element type and dimensions (a number, or the name of a dynamic one). */
 export interface OnnxValueSignature {
+  /** The name a feed or a result goes by (`x`, `sequence_lens`, `output`, ...). */
   name: string;
+  /** The element type: `float32`, `int32`, `int64`, `bool` or `float64`. */
   type: string;
+  /** Each dimension: a size, or the name of a dynamic one (`'T'`, `'B'`). */
   shape: (number | string)[];
 }
 
 /** The inputs and outputs of an ONNX model, read back from its bytes. */
 export interface OnnxSignature {
+  /** The version of the default (ai.onnx) operator set the model imports. */
   opset: number;
+  /** The graph inputs, in order. */
   inputs: OnnxValueSignature[];
+  /** The graph outputs, in order. */
   outputs: OnnxValueSignature[];
 }
 

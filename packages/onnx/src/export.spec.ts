@@ -21,11 +21,12 @@ describe('exportOnnx refuses what it cannot export, with a code', () => {
     expect(unknown.message).toMatch(/kind "conv2d".*expected a recurrent module/);
   });
 
-  it('a feedback network: ONNX_UNSUPPORTED, saying why and what to do', () => {
-    const net = createFeedbackNetwork(new Random(0), { inputSize: 2, layers: [{ name: 'h', size: 3, cell: 'rnn_tanh' }], feedback: [{ kind: 'lateral', layer: 'h' }] });
-    const { code, message } = refusal(() => exportOnnx(net));
-    expect(code).toBe('ONNX_UNSUPPORTED');
-    expect(message).toMatch(/feedback networks are not exported.*Use a recurrent stack/);
+  it('a feedback network whose definition does not validate, or lacks an edge matrix: ONNX_INVALID_MODEL', () => {
+    const net = createFeedbackNetwork(new Random(0), { inputSize: 2, layers: [{ name: 'h', size: 3, cell: 'rnn_tanh' }, { name: 'o', size: 2, cell: 'linear' }], feedback: [{ kind: 'indirect', from: 'o', to: 'h' }] });
+    const broken = { ...net, config: { ...net.config, layers: [] } };
+    expect(refusal(() => exportOnnx(broken))).toEqual({ code: 'ONNX_INVALID_MODEL', message: expect.stringContaining("the feedback network's definition is invalid") });
+    const noEdge = { ...net, feedback: {} };
+    expect(refusal(() => exportOnnx(noEdge))).toEqual({ code: 'ONNX_INVALID_MODEL', message: expect.stringContaining('feedback.o_to_h.weight is missing') });
   });
 
   it('weights holding NaN: ONNX_NOT_FINITE, naming the parameter', () => {

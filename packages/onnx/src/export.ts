@@ -2,7 +2,8 @@ import { GraphBuilder } from './proto/graph';
 import { OnnxError } from './errors';
 import { ExportOnnxOptions, checkExportOptions } from './options';
 import { recurrentModuleGraph } from './export-recurrent';
-import { RecurrentModule } from '@loopflow/cells';
+import { FeedbackNetwork, RecurrentModule } from '@loopflow/cells';
+import { feedbackNetworkGraph } from './feedback';
 import { isPipelineModel, pipelineModelGraph } from './pipeline-model';
 import { transformerGraph } from './transformer';
 
@@ -22,6 +23,9 @@ function describe(model: unknown): string {
  *   bidirectional): input `x` `[T, B, I]` (T and B dynamic), with `initialState` also `h0`
  *   (and `c0`) `[L*D, B, H]`, with `sequenceLens` also `sequence_lens` `[B]` int32; outputs
  *   `output` `[T, B, D*H]`, `hn` `[L*D, B, H]`, and `cn` for an LSTM.
+ * - A feedback network (`createFeedbackNetwork` of @loopflow/cells: direct, indirect, lateral,
+ *   complete feedback) as an ONNX Scan over time: `x` `[T, B, I]`, optionally `h0` `[B, sum H]`,
+ *   `c0` and `sequence_lens`; outputs `output` `[T, B, H_last]`, `hn` `[B, sum H]`, `cn` with LSTM layers.
  * - A transformer of @loopflow/attention (`createDecoder`, `createEncoder`), batch-major as its
  *   own functions: `x` `[B, T]` int64 ids or `[B, T, F]`, for an encoder with `sequenceLens` also
  *   `sequence_lens` `[B]`; output `[B, T, outputSize]` (decoder) or `[B, outputSize]` (encoder).
@@ -55,8 +59,6 @@ function graphOf(model: unknown, options: ExportOnnxOptions): GraphBuilder {
   if (typeof kind === 'string' && RECURRENT_KINDS.includes(kind)) return recurrentModuleGraph(model as RecurrentModule, options);
   if (kind === 'decoder' || kind === 'encoder') return transformerGraph(model, options, { timeMajor: false });
   if (isPipelineModel(model)) return pipelineModelGraph(model, options);
-  if (kind === 'feedback') {
-    throw new OnnxError('ONNX_UNSUPPORTED', 'exportOnnx: feedback networks are not exported: their cross-layer edges feed a layer from a later one at the next step, which ONNX\'s RNN/LSTM/GRU operators cannot express and which would need a Loop graph of the whole network per step (not written yet). Use a recurrent stack (kind rnn, lstm, gru or indrnn) to export, or run the network in loopflow');
-  }
+  if (kind === 'feedback') return feedbackNetworkGraph(model as FeedbackNetwork, options);
   throw new OnnxError('ONNX_UNSUPPORTED', `exportOnnx: model is ${describe(model)}; expected a recurrent module (kind rnn, lstm, gru or indrnn), a transformer (kind decoder or encoder), or a pipeline model ({ description, modules })`);
 }

@@ -77,6 +77,9 @@ const MODELS: [string, Description][] = [
   ['indrnn-forecast-mean', { kind: 'recurrent', task: 'forecast', options: { cell: 'indrnn', hiddenSize: 4, recurrentBound: 1, pooling: 'mean' }, input: features(3), outputSize: 2, horizon: 2, targetFeatures: 1 }],
   ['decoder-lm', { kind: 'attention', task: 'language-model', options: { dModel: 8, heads: 2, layers: 2, mlpWidth: 12 }, input: tokens(7), outputSize: 7 }],
   ['encoder-classify', { kind: 'attention', task: 'classification', options: { dModel: 8, heads: 2, layers: 1, positional: 'learned', maxLength: 8, pooling: 'mean' }, input: tokens(9), outputSize: 3 }],
+  ['feedback-lm-embedding', { kind: 'feedback', task: 'language-model', options: { embeddingSize: 3, layers: [{ name: 'h', size: 4, cell: 'lstm' }, { name: 'o', size: 3, cell: 'rnn_tanh' }], feedback: [{ kind: 'lateral', layer: 'h' }, { kind: 'indirect', from: 'o', to: 'h' }] }, input: tokens(6), outputSize: 6 }],
+  ['feedback-classify-mean', { kind: 'feedback', task: 'classification', options: { layers: [{ name: 'a', size: 3, cell: 'gru' }, { name: 'b', size: 3, cell: 'rnn_relu' }], feedback: 'complete', pooling: 'mean' }, input: features(2), outputSize: 2 }],
+  ['feedback-forecast-last', { kind: 'feedback', task: 'forecast', options: { layers: [{ name: 'h', size: 4, cell: 'indrnn' }, { name: 'o', size: 2, cell: 'linear' }], feedback: [{ kind: 'indirect', from: 'o', to: 'h' }] }, input: features(2), outputSize: 2, horizon: 1, targetFeatures: 2 }],
   ['encoder-forecast', { kind: 'attention', task: 'forecast', options: { dModel: 8, heads: 4, layers: 2, activation: 'relu' }, input: features(2), outputSize: 2, horizon: 2, targetFeatures: 1 }],
 ];
 
@@ -96,7 +99,7 @@ describe('loopflow export --onnx: every pipeline model family runs in ONNX Runti
       const result = loaded.forward(batch, undefined, { training: false });
       const want: Record<string, Tensor> = { output: result.output };
       const state = result.state as { h?: Tensor; c?: Tensor } | undefined;
-      if (c.description.kind === 'recurrent' && c.description.task === 'language-model' && state?.h) {
+      if (c.description.kind !== 'attention' && c.description.task === 'language-model' && state?.h) {
         want.hn = state.h;
         if (state.c) want.cn = state.c;
       }
@@ -126,13 +129,17 @@ describe('loopflow export --onnx: every pipeline model family runs in ONNX Runti
 });
 
 describe('loopflow export refusals', () => {
-  it('a feedback network: exit 1, ONNX_UNSUPPORTED in --json, no file written', async () => {
-    const name = runFolder('feedback', { kind: 'feedback', task: 'classification', options: { layers: [{ name: 'h', size: 3, cell: 'rnn_tanh' }], feedback: [{ kind: 'lateral', layer: 'h' }] }, input: features(2), outputSize: 2 });
-    const r = await exportRun(name, '--onnx', 'feedback.onnx', '--json');
+  it('a model the exporter refuses: exit 1, its code in --json, no file written', async () => {
+    const name = runFolder('bad-pooling', { kind: 'recurrent', task: 'classification', options: { cell: 'gru', hiddenSize: 3 }, input: features(2), outputSize: 2 });
+    const file = path.join(dir, name, 'model.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json.architecture.options.pooling = 'median'; // a description this version never writes
+    fs.writeFileSync(file, JSON.stringify(json));
+    const r = await exportRun(name, '--onnx', 'bad.onnx', '--json');
     expect(r.code).toBe(1);
     const result = JSON.parse(r.out.trim().split('\n').pop() as string);
-    expect(result).toMatchObject({ type: 'result', command: 'export', exitCode: 1, error: { code: 'ONNX_UNSUPPORTED', message: expect.stringContaining('feedback network') } });
-    expect(fs.existsSync(path.join(dir, 'feedback.onnx'))).toBe(false);
+    expect(result).toMatchObject({ type: 'result', command: 'export', exitCode: 1, error: { code: 'ONNX_INVALID_MODEL', message: expect.stringContaining('pooling "median"') } });
+    expect(fs.existsSync(path.join(dir, 'bad.onnx'))).toBe(false);
   });
 
   it('weights holding NaN: exit 1 (loadModel refuses them), no file written', async () => {

@@ -2,6 +2,7 @@ import { AttributeType, DataType, DataTypeCode, modelProtoType } from './schema'
 
 /** An attribute value of a node, tagged with its ONNX type. */
 export type AttributeValue =
+  | { graph: GraphBuilder; name: string }
   | { int: number }
   | { float: number }
   | { ints: readonly number[] }
@@ -48,6 +49,7 @@ export const OPSET_VERSION = 17;
 export const IR_VERSION = 8;
 
 function attribute(name: string, value: AttributeValue): Record<string, unknown> {
+  if ('graph' in value) return { name, type: AttributeType.GRAPH, g: value.graph.graphMessage(value.name) };
   if ('int' in value) return { name, type: AttributeType.INT, i: value.int };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
   if ('ints' in value) return { name, type: AttributeType.INTS, ints: [...value.ints] };
@@ -72,8 +74,19 @@ export class GraphBuilder {
   private readonly initializers: TensorMessage[] = [];
   private readonly inputs: ValueInfoMessage[] = [];
   private readonly outputs: ValueInfoMessage[] = [];
-  private readonly used = new Set<string>();
-  private readonly scalarCache = new Map<string, string>();
+  private readonly used: Set<string>;
+  private readonly scalarCache: Map<string, string>;
+  private readonly root: GraphBuilder;
+
+  /**
+   * A graph; with `parent`, a subgraph (the body of a Scan or Loop) that shares its parent's
+   * names and keeps its constants in the parent's initializers (a body reads outer values).
+   */
+  constructor(parent?: GraphBuilder) {
+    this.root = parent ? parent.root : this;
+    this.used = parent ? parent.used : new Set<string>();
+    this.scalarCache = parent ? parent.scalarCache : new Map<string, string>();
+  }
 
   /** A fresh value name starting with `hint`. */
   name(hint: string): string {
@@ -91,6 +104,20 @@ export class GraphBuilder {
     return name;
   }
 
+  /** Declares a graph input with a fresh name from `hint` (a subgraph's inputs); returns the name. */
+  freshInput(hint: string, type: ElementType, shape: readonly Dimension[]): string {
+    const name = this.name(hint);
+    this.inputs.push(valueInfo(name, type, shape));
+    return name;
+  }
+
+  /** Declares `value` a graph output under a fresh name from `hint` (a subgraph's outputs, in order). */
+  freshOutput(value: string, hint: string, type: ElementType, shape: readonly Dimension[]): void {
+    const name = this.name(hint);
+    this.nodes.push({ input: [value], output: [name], name: this.name('Identity_node'), op_type: 'Identity', attribute: [] });
+    this.outputs.push(valueInfo(name, type, shape));
+  }
+
   /** Declares `value` a graph output under `name` (an Identity renames it when needed). */
   output(value: string, name: string, type: ElementType, shape: readonly Dimension[], doc?: string): void {
     if (value !== name) {
@@ -104,7 +131,7 @@ export class GraphBuilder {
   /** A constant tensor (an initializer). */
   constant(hint: string, data: ConstantData, dims: readonly number[], type: ElementType): string {
     const name = this.name(hint);
-    this.initializers.push({ name, dims: [...dims], data_type: ELEMENT_CODES[type], raw_data: littleEndianBytes(data) });
+    this.root.initializers.push({ name, dims: [...dims], data_type: ELEMENT_CODES[type], raw_data: littleEndianBytes(data) });
     return name;
   }
 
@@ -151,6 +178,11 @@ export class GraphBuilder {
     return this.op(opType, inputs, attributes, 1, hint)[0];
   }
 
+  /** This graph as a GraphProto message (a subgraph attribute). */
+  graphMessage(graphName: string): Record<string, unknown> {
+    return { name: graphName, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
+  }
+
   /** The serialized ModelProto of this graph. */
   encode(graphName: string, docString: string, metadata: Record<string, string> = {}): Uint8Array {
     const type = modelProtoType();
@@ -160,13 +192,7 @@ export class GraphBuilder {
       producer_name: 'loopflow',
       producer_version: '0.1.0',
       doc_string: docString,
-      graph: {
-        name: graphName,
-        node: this.nodes,
-        initializer: this.initializers,
-        input: this.inputs,
-        output: this.outputs,
-      },
+      graph: this.graphMessage(graphName),
       metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     });
     return type.encode(message).finish();

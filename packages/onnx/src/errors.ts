@@ -5,7 +5,7 @@ import { LoopflowError } from '@loopflow/tensor';
  * wording of the message.
  */
 export type OnnxErrorCode =
-  /** The model is not one this package exports (an unknown module kind, a feedback network). */
+  /** The model is not one this package exports (an object of another kind, an unknown pipeline model family). */
   | 'ONNX_UNSUPPORTED'
   /** The model is malformed: a parameter missing or of the wrong shape, a config out of range. */
   | 'ONNX_INVALID_MODEL'

@@ -159,6 +159,32 @@ describe('loopflow export refusals', () => {
     expect(noModel.err).toContain('no model.json');
   });
 
+  it('--initial-state: a language model carries its state from call to call as the model forward does', async () => {
+    const description = MODELS.find(([name]) => name === 'lstm-lm-embedding')?.[1] as Description;
+    const r = await exportRun('lstm-lm-embedding', '--onnx', 'carry.onnx', '--initial-state');
+    expect(r.code).toBe(0);
+    const model = loadModel(path.join(dir, 'lstm-lm-embedding')).model;
+    const rng = new Random(4);
+    const first = model.forward(batchOf(description, rng), undefined, { training: false });
+    const second = batchOf(description, rng);
+    const state = first.state as { h: Tensor; c: Tensor };
+    const want = model.forward(second, state, { training: false });
+    const [reply] = runOnnx([{
+      file: path.join(dir, 'carry.onnx'),
+      feeds: {
+        x: { type: 'int64', dims: [T, B], data: Array.from(second.inputs.data) },
+        sequence_lens: { type: 'int32', dims: [B], data: LENGTHS },
+        h0: { type: 'float32', dims: [...state.h.shape], data: Array.from(state.h.data) },
+        c0: { type: 'float32', dims: [...state.c.shape], data: Array.from(state.c.data) },
+      },
+    }]);
+    if (reply.error) throw new Error(reply.error);
+    const worst = (got: number[], expected: Tensor): number => got.reduce((m, v, i) => Math.max(m, Math.abs(v - expected.data[i])), 0);
+    expect(worst(reply.runs[0].output.data, want.output)).toBeLessThanOrEqual(1e-5);
+    expect(worst(reply.runs[0].hn.data, (want.state as { h: Tensor }).h)).toBeLessThanOrEqual(1e-5);
+    expect(worst(reply.runs[0].cn.data, (want.state as { c: Tensor }).c)).toBeLessThanOrEqual(1e-5);
+  });
+
   it('--json: the file, its inputs and outputs', async () => {
     const r = await exportRun('bilstm-classify-last', '--onnx', 'again.onnx', '--json', '--initial-state');
     expect(r.code).toBe(0);

@@ -1,8 +1,7 @@
-import { RecurrentModule, directionsOf } from '@loopflow/cells';
+import { CELL_KINDS, RecurrentModule, directionsOf } from '@loopflow/cells';
 import { GraphBuilder } from './proto/graph';
 import { ExportOnnxOptions } from './options';
 import { addRecurrentStack, recurrentCellKind } from './recurrent';
-import { CELL_KINDS } from '@loopflow/cells';
 
 /**
  * The graph of a recurrent module alone (see `exportOnnx`): inputs `x` `[T, B, I]`

@@ -53,12 +53,12 @@ export function exportOnnx(model: unknown, options?: ExportOnnxOptions): Uint8Ar
 
 function graphOf(model: unknown, options: ExportOnnxOptions): GraphBuilder {
   if (model === null || typeof model !== 'object') {
-    throw new OnnxError('ONNX_INVALID_MODEL', `exportOnnx: model is ${describe(model)}; expected a recurrent module, a transformer, or a pipeline model ({ description, modules })`);
+    throw new OnnxError('ONNX_INVALID_MODEL', `exportOnnx: model is ${describe(model)}; expected a recurrent module, a feedback network, a transformer, or a pipeline model ({ description, modules })`);
   }
   const kind = (model as { kind?: unknown }).kind;
   if (typeof kind === 'string' && RECURRENT_KINDS.includes(kind)) return recurrentModuleGraph(model as RecurrentModule, options);
   if (kind === 'decoder' || kind === 'encoder') return transformerGraph(model, options, { timeMajor: false });
   if (isPipelineModel(model)) return pipelineModelGraph(model, options);
   if (kind === 'feedback') return feedbackNetworkGraph(model as FeedbackNetwork, options);
-  throw new OnnxError('ONNX_UNSUPPORTED', `exportOnnx: model is ${describe(model)}; expected a recurrent module (kind rnn, lstm, gru or indrnn), a transformer (kind decoder or encoder), or a pipeline model ({ description, modules })`);
+  throw new OnnxError('ONNX_UNSUPPORTED', `exportOnnx: model is ${describe(model)}; expected a recurrent module (kind rnn, lstm, gru or indrnn), a feedback network (kind feedback), a transformer (kind decoder or encoder), or a pipeline model ({ description, modules })`);
 }

@@ -1,4 +1,4 @@
-import { CELL_KINDS, CellKind, RecurrentModule, cellKindOf, directionsOf, parameterName } from '@loopflow/cells';
+import { CELL_KINDS, CellKind, ParameterBase, RecurrentModule, cellKindOf, directionsOf, parameterName } from '@loopflow/cells';
 import { GraphBuilder } from './proto/graph';
 import { OnnxError } from './errors';
 import { weightData } from './weights';
@@ -70,8 +70,8 @@ function layerWeights(module: RecurrentModule, where: string, cell: CellKind, la
   const W = new Float32Array(D * G * H * inputWidth);
   const R = new Float32Array(D * G * H * H);
   const B = bias ? new Float32Array(D * 2 * G * H) : null;
-  const param = (base: string, dir: number, shape: number[]): Float32Array => {
-    const name = parameterName(base as 'weight_ih', layer, dir === 1);
+  const param = (base: ParameterBase, dir: number, shape: number[]): Float32Array => {
+    const name = parameterName(base, layer, dir === 1);
     return weightData(`${where}.${name}`, module[name], shape);
   };
   for (let dir = 0; dir < D; dir++) {

@@ -99,7 +99,7 @@ function order(problems: DefinitionProblem[]): DefinitionProblem[] {
 
 /** A context for calling factories without running anything (no run folder, events dropped). */
 export function dryContext(definition: PipelineDefinition, baseDir: string, index: number, task: StageContext['task']): StageContext {
-  return { baseDir, runDir: null, seed: definition.seed ?? 0, name: definition.name, path: `/stages/${index}`, task, artifacts: {}, emit: () => undefined };
+  return { baseDir, runDir: null, seed: definition.seed ?? 0, dataSeed: definition.dataSeed ?? definition.seed ?? 0, name: definition.name, path: `/stages/${index}`, task, artifacts: {}, emit: () => undefined };
 }
 
 /**

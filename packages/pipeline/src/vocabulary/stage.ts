@@ -25,6 +25,8 @@ export interface StageContext {
   readonly runDir: string | null;
   /** The run's seed (the definition's `seed`, default 0). */
   readonly seed: number;
+  /** The seed of the data's random choices (splits): the definition's `dataSeed`, default its `seed` (`seed` when absent). A search keeps it the same for every trial. */
+  readonly dataSeed?: number;
   /** The definition's name. */
   readonly name: string;
   /** A checkpoint (or checkpoints folder) the train stage resumes from (`loopflow run --resume`). */
@@ -89,6 +91,12 @@ export interface StageDefinition<O = Record<string, unknown>> {
   readonly task?: Task;
   /** Categories that must come earlier (e.g. a vocabulary is fitted on the training split: `['split']`). */
   readonly requires?: readonly StageCategory[];
+  /**
+   * The options that name data files (`['path']`): read relative to the definition's folder,
+   * and rewritten when a definition is written elsewhere (a run's definition.json, a search's
+   * best.json) so they still name the same files.
+   */
+  readonly dataPaths?: readonly string[];
   /** A short example of the stage's entry in a definition, for the reference. */
   readonly example?: Record<string, unknown>;
   /** Static checks beyond the schema that need no running (files exist...); part of the one validation pass. */

@@ -32,6 +32,7 @@ export const linesStage = defineStage<LinesOptions>({
     },
   },
   example: { stage: 'lines', path: 'data/names.txt' },
+  dataPaths: ['path'],
   check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
   create: (o, ctx) => () =>
     limited(
@@ -92,6 +93,7 @@ export const csvStage = defineStage<CsvOptions>({
     },
   },
   example: { stage: 'csv', path: 'data/co2.csv', columns: ['Date', { name: 'CO2', type: 'number' }] },
+  dataPaths: ['path'],
   check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
   create: (o, ctx) => () =>
     defer(() => {
@@ -126,6 +128,7 @@ export const jsonLinesStage = defineStage<JsonLinesOptions>({
     },
   },
   example: { stage: 'json-lines', path: 'data/messages.jsonl' },
+  dataPaths: ['path'],
   check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
   create: (o, ctx) => () =>
     defer(() => {

@@ -131,7 +131,12 @@ describe('validateDefinition', () => {
     const d = namesDefinition();
     d.stages[0] = { stage: 'lines', path: 'nope/names.txt' };
     expect(validateDefinition(d, { baseDir: dir })).toEqual([
-      expect.objectContaining({ code: 'FILE', path: '/stages/0/path', message: `the file ${path.join(dir, 'nope', 'names.txt')} does not exist` }),
+      expect.objectContaining({
+        code: 'FILE',
+        path: '/stages/0/path',
+        message: `no data file at ${path.join(dir, 'nope', 'names.txt')}: the folder ${dir}/ has no 'nope'`,
+        hint: expect.stringMatching(new RegExp(`holds .*names\\.txt.* \\(relative paths are read from the definition's folder, ${dir}\\)$`)),
+      }),
     ]);
   });
 

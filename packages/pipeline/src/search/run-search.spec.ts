@@ -21,7 +21,7 @@ describe('runSearch', () => {
     const [ok, failed] = done.result.results;
     expect(ok).toMatchObject({ index: 0, status: 'completed' });
     expect(ok.metric).toBeCloseTo(ok.metrics?.validation?.loss as number, 12);
-    expect(failed).toMatchObject({ index: 1, status: 'failed', error: expect.stringContaining('missing.txt does not exist') });
+    expect(failed).toMatchObject({ index: 1, status: 'failed', error: expect.stringContaining("has no 'missing.txt'") });
     expect(ok.seed).not.toBe(failed.seed);
     expect(events.filter((e) => e.type === 'trial-progress' && e.index === 0)).toHaveLength(2); // progress crosses from the worker
     // each trial has its own run folder; the best trial's definition is written without the search block

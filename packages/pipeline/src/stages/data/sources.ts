@@ -43,7 +43,7 @@ export const linesStage = defineStage<LinesOptions>({
 });
 
 /** A column of the `csv` source. */
-export type CsvColumnOption = string | { name: string; type?: 'string' | 'number' | 'integer' | 'boolean' | 'date'; as?: string };
+export type CsvColumnOption = string | { name: string; type?: 'string' | 'number' | 'integer' | 'boolean' | 'date'; as?: string; missing?: 'keep' | 'error' | 'null' | 'nan' };
 
 /** Options of the `csv` source. */
 export interface CsvOptions {
@@ -70,24 +70,35 @@ export const csvStage = defineStage<CsvOptions>({
       columns: {
         type: 'array',
         minItems: 1,
-        description: 'Columns to keep, with their types (default: every column, as text).',
+        description:
+          'Columns to keep, in this order, with their types (default: every column, as text). Each is a column name (read as text) or an object { name, type, as, missing }. A name the header lacks is an error that lists the columns the file has (validate reads the header).',
         items: {
           anyOf: [
-            { type: 'string' },
+            { type: 'string', description: 'A column name in the header, read as text.' },
             {
               type: 'object',
               additionalProperties: false,
               required: ['name'],
               properties: {
-                name: { type: 'string' },
-                type: { enum: ['string', 'number', 'integer', 'boolean', 'date'], default: 'string' },
-                as: { type: 'string', description: 'The key in the record (default: name).' },
+                name: { type: 'string', description: 'The column name in the header row (compared after trimming spaces).' },
+                type: {
+                  enum: ['string', 'number', 'integer', 'boolean', 'date'],
+                  default: 'string',
+                  description:
+                    "How each field is read: 'string' as is; 'number' a finite decimal number (not 0x10, Infinity); 'integer' a whole number; 'boolean' true/false, 1/0, yes/no (any case); 'date' a date Date.parse reads (2024-01-31), as milliseconds since 1970. A field that does not read is a bad row (an error, or dropped with onBadRow: 'skip').",
+                },
+                as: { type: 'string', description: 'The key in the record (default: name): the name later stages (text-field, numeric-columns) use.' },
+                missing: {
+                  enum: ['keep', 'error', 'null', 'nan'],
+                  description:
+                    "What an empty field becomes: 'keep' the empty text (string columns; their default), 'error' a bad row (the default of the other types; an error, or dropped with onBadRow: 'skip'), 'null' a null, 'nan' NaN (number and date columns). numeric-columns and scale need finite numbers, so for them drop such rows with onBadRow: 'skip' instead.",
+                },
               },
             },
           ],
         },
       },
-      delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',' },
+      delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',', description: "The field separator, one character: ',', ';', '\\t' (tab)..." },
       onBadRow: { enum: ['error', 'skip'], default: 'error', description: "'skip' drops rows that do not parse (and counts them) instead of failing." },
       limit: limitSchema,
     },
@@ -123,7 +134,7 @@ export const jsonLinesStage = defineStage<JsonLinesOptions>({
     required: ['path'],
     properties: {
       path: { type: 'string', minLength: 1, description: "The file, relative to the definition's folder." },
-      onBadRow: { enum: ['error', 'skip'], default: 'error' },
+      onBadRow: { enum: ['error', 'skip'], default: 'error', description: "'skip' drops lines that are not valid JSON (and counts them) instead of failing." },
       limit: limitSchema,
     },
   },

@@ -44,7 +44,7 @@ export const samplesStage = defineStage<SamplesOptions>({
   schema: {
     type: 'object',
     properties: {
-      count: { type: 'integer', minimum: 1, maximum: 10000, default: 10 },
+      count: { type: 'integer', minimum: 1, maximum: 10000, default: 10, description: 'How many samples to generate.' },
       maxLength: { type: 'integer', minimum: 1, default: 100, description: 'Most tokens per sample (it ends earlier at <eos>).' },
       temperature: { type: 'number', minimum: 0, default: 1, description: '1: as the model predicts; lower: more conservative; 0: always the likeliest token.' },
       prompt: { type: 'string', description: 'Text each sample starts with.' },

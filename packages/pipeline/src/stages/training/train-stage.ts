@@ -82,7 +82,7 @@ export const trainStage = defineStage<TrainStageOptions>({
       epochs: { type: 'integer', minimum: 1, maximum: 1000000, description: 'Passes over the training split.' },
       loss: { enum: ['cross-entropy', 'mse', 'mae', 'huber'], description: "Default: 'cross-entropy' (language models, classification), 'mse' (forecasting)." },
       huberDelta: { type: 'number', exclusiveMinimum: 0, default: 1, description: "Where loss 'huber' turns from quadratic to linear." },
-      labelSmoothing: { type: 'number', minimum: 0, maximum: 1, default: 0 },
+      labelSmoothing: { type: 'number', minimum: 0, maximum: 1, default: 0, description: "Share of each target's probability spread evenly over all classes (cross-entropy only; PyTorch's label_smoothing)." },
       optimizer: OPTIMIZER_SCHEMA,
       schedule: SCHEDULE_SCHEMA,
       clipGradNorm: { type: 'number', exclusiveMinimum: 0, description: "Clip the gradients' global L2 norm to this before every step (exploding gradients)." },
@@ -103,7 +103,7 @@ export const trainStage = defineStage<TrainStageOptions>({
         additionalProperties: false,
         required: ['patience'],
         properties: {
-          patience: { type: 'integer', minimum: 1 },
+          patience: { type: 'integer', minimum: 1, description: 'Epochs without improvement of the monitored metric before training stops.' },
           minDelta: { type: 'number', minimum: 0, default: 0, description: 'The least change that counts as an improvement.' },
           monitor: { enum: ['loss', 'accuracy'], default: 'loss', description: "The validation metric ('accuracy': classification)." },
           restoreBest: { type: 'boolean', default: true, description: 'End with the weights of the best epoch.' },
@@ -118,7 +118,7 @@ export const trainStage = defineStage<TrainStageOptions>({
             additionalProperties: false,
             properties: {
               every: { anyOf: [{ const: 'epoch' }, { type: 'integer', minimum: 1 }], default: 'epoch', description: "'epoch', or every N optimizer steps." },
-              keep: { type: 'integer', minimum: 1, default: 1 },
+              keep: { type: 'integer', minimum: 1, default: 1, description: 'How many of the newest checkpoints stay (older ones are removed).' },
             },
           },
         ],

@@ -65,7 +65,7 @@ describe('validateDefinition', () => {
     d.stages[0] = { stage: 'csv', path: 'reviews.csv', columns: ['text', { name: 'label', tpye: 'string' }, 5] };
     d.stages[8] = { stage: 'train', epochs: 1, checkpoint: 'often' };
     expect(validateDefinition(d, { baseDir: dir }).map((p) => [p.code, p.path, p.expected, p.hint])).toEqual([
-      ['UNKNOWN_KEY', '/stages/0/columns/1/tpye', "one of 'name', 'type' or 'as'", "did you mean 'type'?"],
+      ['UNKNOWN_KEY', '/stages/0/columns/1/tpye', "one of 'name', 'type', 'as' or 'missing'", "did you mean 'type'?"],
       ['INVALID_VALUE', '/stages/0/columns/2', 'a string or an object', undefined],
       ['INVALID_VALUE', '/stages/8/checkpoint', 'false or an object', undefined],
     ]);

@@ -33,6 +33,12 @@ export interface StageContext {
   readonly resumeFrom?: string;
   /** A stop request (Ctrl-C, SIGTERM): the train stage stops at the next batch boundary, writes a checkpoint and fails with INTERRUPTED. */
   readonly signal?: { readonly aborted: boolean };
+  /**
+   * The keys of the records this stage reads, when validation knows them without running (the
+   * header of the csv file a source reads): later stages check the fields they name against it.
+   * Undefined when not known (then nothing is checked).
+   */
+  readonly fields?: readonly string[];
   /** This stage's JSON pointer in the definition (`/stages/3`), for messages. */
   readonly path: string;
   /**
@@ -99,6 +105,12 @@ export interface StageDefinition<O = Record<string, unknown>> {
   readonly dataPaths?: readonly string[];
   /** A short example of the stage's entry in a definition, for the reference. */
   readonly example?: Record<string, unknown>;
+  /**
+   * The keys of the records this stage gives, when known without running anything (a CSV
+   * source reads its file's header); validation hands them to the stages after it as
+   * `context.fields`. Undefined when unknown.
+   */
+  fields?(options: O, context: StageContext): readonly string[] | undefined;
   /** Static checks beyond the schema that need no running (files exist...); part of the one validation pass. */
   check?(options: O, context: StageContext): StageIssue[];
   /**

@@ -1,9 +1,16 @@
 import { defer, filter, from, map, Observable, take } from 'rxjs';
 import { readReport } from './read-report';
-import { readCsv, readJsonLines, readLines } from '@loopflow/data';
+import { readCsv, readCsvHeader, readJsonLines, readLines } from '@loopflow/data';
 import { defineStage } from '../../vocabulary/stage';
 import type { Item } from '../../vocabulary/items';
 import { checkDataFile, dataPath } from '../common/paths';
+import type { StageContext, StageIssue } from '../../vocabulary/stage';
+import { closest } from '../../definition/suggest';
+
+/** The column names of a csv stage's file (its header row), or undefined when it cannot be read. */
+function headerOf(o: CsvOptions, ctx: StageContext): string[] | undefined {
+  return readCsvHeader(dataPath(ctx.baseDir, o.path), { delimiter: o.delimiter });
+}
 
 /** Options of the `lines` source. */
 export interface LinesOptions {
@@ -105,7 +112,35 @@ export const csvStage = defineStage<CsvOptions>({
   },
   example: { stage: 'csv', path: 'data/co2.csv', columns: ['Date', { name: 'CO2', type: 'number' }] },
   dataPaths: ['path'],
-  check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
+  // the record keys: the columns kept (their `as` names), or the whole header
+  fields: (o, ctx) => {
+    const header = headerOf(o, ctx);
+    if (!o.columns) return header;
+    // unknown while a column is not in the header (that column's problem says so; the stages after it are not blamed)
+    if (!header || o.columns.some((c) => !header.includes((typeof c === 'string' ? c : c.name).trim()))) return undefined;
+    return o.columns.map((c) => (typeof c === 'string' ? c : (c.as ?? c.name)));
+  },
+  check: (o, ctx) => {
+    const missing = checkDataFile(ctx.baseDir, o.path);
+    if (missing.length || !o.columns) return missing;
+    // a column the header lacks, found now rather than when the run reads the file
+    const header = headerOf(o, ctx);
+    if (!header) return [];
+    return o.columns.flatMap((c, i): StageIssue[] => {
+      const name = typeof c === 'string' ? c : c.name;
+      if (header.includes(name.trim())) return [];
+      const near = closest(name, header);
+      return [
+        {
+          path: typeof c === 'string' ? `/columns/${i}` : `/columns/${i}/name`,
+          message: `the file ${o.path} has no column '${name}'`,
+          expected: `one of its columns: ${header.map((h) => `'${h}'`).join(', ')}`,
+          found: `'${name}'`,
+          hint: near !== undefined ? `did you mean '${near}'?` : 'name a column of the header row (the first line of the file)',
+        },
+      ];
+    });
+  },
   create: (o, ctx) => () =>
     defer(() => {
       const read = readReport(ctx, 'csv', o.path);

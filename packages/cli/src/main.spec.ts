@@ -70,7 +70,13 @@ describe('loopflow main(argv, io): exit codes 0 / 1 / 2', () => {
     expect(await main(['validate', 'broken.json'], (io = fakeIO(dir)))).toBe(2);
     expect(io.err()).toContain('broken.json:1:16 (root): not valid JSON');
     expect(await main(['validate', 'nothing.json'], (io = fakeIO(dir)))).toBe(2);
-    expect(io.err()).toContain('cannot read the definition: no such file');
+    // what is missing where, and what is there instead
+    expect(io.err()).toContain(`nothing.json: no definition file at ${path.join(dir, 'nothing.json')}: the folder ${dir}/ has no 'nothing.json'`);
+    expect(io.err()).toMatch(/hint: .*\/ holds .*bad\.json, broken\.json/);
+    expect(await main(['validate', 'brokn.json'], (io = fakeIO(dir)))).toBe(2);
+    expect(io.err()).toContain(`hint: did you mean ${path.join(dir, 'broken.json')}? `);
+    expect(await main(['validate', '.'], (io = fakeIO(dir)))).toBe(2);
+    expect(io.err()).toMatch(/is a folder, not a definition file; expected a pipeline definition file \(JSON\)\n\s+hint: pass a definition file in it: .*bad\.json/);
   });
 
   it.each([

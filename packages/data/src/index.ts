@@ -22,6 +22,8 @@ export type { CsvRecord, CsvRecordsOptions, CsvSource } from './sources/csv-reco
 export { csvRows } from './sources/csv-rows';
 export type { ColumnSpec, ColumnType, CsvRow, CsvRowsOptions, CsvValue } from './sources/csv-rows';
 export { readCsv } from './sources/csv-file';
+export { readCsvHeader } from './sources/csv-header';
+export type { ReadCsvHeaderOptions } from './sources/csv-header';
 export type { ReadCsvOptions } from './sources/csv-file';
 export type { BadRowOptions, BadRowPolicy, ReadSummary } from './sources/bad-rows';
 

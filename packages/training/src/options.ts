@@ -23,6 +23,8 @@ export function checkOptions<M extends object, B, S>(o: TrainOptions<M, B, S>): 
   }
   if (typeof o.trainBatches !== 'function') fail('trainBatches must be a function ({ epoch, rng }) => batches, called once per epoch');
   if (o.validBatches !== undefined && typeof o.validBatches !== 'function') fail('validBatches must be a function ({ epoch, rng }) => batches');
+  if (o.validMetrics !== undefined && typeof o.validMetrics !== 'function') fail('validMetrics must be a function ({ epoch }) => { metric: number }');
+  if (o.validMetrics !== undefined && o.validBatches === undefined) fail('validMetrics needs validBatches (they run after each validation pass)');
   positive('epochs', o.epochs, true);
   if (o.clipGradNorm !== undefined) positive('clipGradNorm', o.clipGradNorm, false);
   if (o.clipGradValue !== undefined) positive('clipGradValue', o.clipGradValue, false);

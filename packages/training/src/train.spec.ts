@@ -178,6 +178,27 @@ describe('train: early stopping', () => {
     const events = await runAll(o);
     expect(events.find((e) => e.type === 'early-stop')).toMatchObject({ epoch: 3, bestEpoch: 2 });
   });
+
+  it('monitors a metric of validMetrics (measured once per validation pass): same stop as the forward metric; the pass\'s loss wins a clash', async () => {
+    let model = scalarModel();
+    const seen: number[] = [];
+    const o = scalarOptions({
+      model, trainBatches: () => [3], validBatches: () => [1], epochs: 20,
+      validMetrics: ({ epoch }) => {
+        seen.push(epoch);
+        return { closeness: -Math.abs(model.w.item() - 1), loss: 1234 };
+      },
+      earlyStopping: { patience: 1, mode: 'max', monitor: 'closeness' },
+    });
+    const events = await runAll(o);
+    expect(events.find((e) => e.type === 'early-stop')).toMatchObject({ epoch: 3, bestEpoch: 2 });
+    expect(seen).toEqual([1, 2, 3]);
+    const epochs = events.filter((e): e is Extract<typeof e, { type: 'epoch' }> => e.type === 'epoch');
+    expect(epochs[0].valid?.loss).not.toBe(1234);
+    expect(epochs[0].valid?.closeness).toBeLessThan(0);
+    model = scalarModel();
+    await expect(runAll(scalarOptions({ model, validMetrics: () => ({}) }))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('validMetrics needs validBatches') });
+  });
 });
 
 describe('train: schedules and optimizers', () => {

@@ -289,6 +289,10 @@ export class TrainingRun<M extends object, B, S> {
     if (weight === 0) throw new TrainError('INVALID_ARGUMENT', `train: validBatches gave no batches for epoch ${epoch} (or every count was 0)`);
     const out: ValidResults = { loss: loss / weight };
     for (const [k, v] of Object.entries(sums)) if (k !== 'loss') out[k] = v / weight;
+    if (this.o.validMetrics) {
+      const extra = noGrad(() => this.o.validMetrics!({ epoch }));
+      for (const [k, v] of Object.entries(extra)) if (!(k in out) && typeof v === 'number') out[k] = v;
+    }
     return out;
   }
 

@@ -187,6 +187,13 @@ export interface TrainOptions<M extends object, B, S = unknown> {
   trainBatches: (ctx: BatchContext) => BatchSource<B>;
   /** The validation batches, run after every epoch without gradients. */
   validBatches?: (ctx: BatchContext) => BatchSource<B>;
+  /**
+   * Metrics of the whole validation split that are not means over batches (RMSE, F1...),
+   * computed after each validation pass (without gradients) and added to its results, so
+   * `earlyStopping.monitor` and a plateau schedule's monitor may watch them. The pass's own
+   * `loss` and forward metrics win on a clash.
+   */
+  validMetrics?: (ctx: { epoch: number }) => Record<string, number>;
   /** Epochs to run in total (a resumed run counts the epochs already done). */
   epochs: number;
   /** Stop when the monitored metric stops improving. */

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { forecastAhead, formatInspection, generateText, inspectRun, loadModel } from '@loopflow/pipeline';
+import { forecastAhead, forecastReach, formatInspection, generateText, inspectRun, loadModel } from '@loopflow/pipeline';
 import type { Command } from './command';
 import { EXIT } from '../io';
 import { errorJson, JSON_OPTION, messageOf, onePath } from './shared';
@@ -17,7 +17,7 @@ export const inspectCommand: Command = {
     prompt: { type: 'string', value: '<text>', description: 'Text the samples start with.' },
     temperature: { type: 'number', value: '<t>', description: 'Sampling temperature (default 1; 0: the likeliest token).' },
     'max-length': { type: 'number', value: '<n>', description: 'Most tokens per sample (default 100).' },
-    forecast: { type: 'number', value: '<steps>', description: 'Forecast this many rows after the end of the series.' },
+    forecast: { type: 'number', value: '<steps>', description: 'Forecast this many rows after the end of the series (a model trained with targetSteps "last" gives the one row horizon steps ahead, and says so).' },
     seed: { type: 'number', value: '<n>', description: 'Seed of the sampling (default 0).' },
     json: JSON_OPTION,
   },
@@ -67,8 +67,11 @@ export const inspectCommand: Command = {
         if (!series) throw new Error('model.json has no series layout; the run was not made with a windows stage');
         const rows = forecastAhead(model, series, artifacts.scaler, steps);
         const columns = series.targetColumns.map((c) => artifacts.columns?.[c] ?? `column ${c}`);
-        output.forecast = { columns, rows };
-        if (!json) io.stdout.write(`forecast (${columns.join(', ')}):\n${rows.map((r) => `  +${r.step}  ${r.values.map(num).join('  ')}`).join('\n')}\n`);
+        // fewer rows than asked: say why, and what to train for more
+        const reach = forecastReach(series);
+        const note = rows.length < steps ? `${rows.length} of the ${steps} rows asked: ${reach.why}; ${reach.instead}` : undefined;
+        output.forecast = { columns, rows, ...(note ? { note } : {}) };
+        if (!json) io.stdout.write(`forecast (${columns.join(', ')}):\n${rows.map((r) => `  +${r.step}  ${r.values.map(num).join('  ')}`).join('\n')}\n${note ? `note: ${note}\n` : ''}`);
       }
     } catch (e) {
       if (json) return json.result('inspect', EXIT.failed, { ...output, error: errorJson(e) });

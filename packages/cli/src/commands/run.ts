@@ -21,7 +21,11 @@ export const runCommand: Command = {
   summary: 'Run a pipeline definition; writes runs/<name>-<time>/ (model, metrics.jsonl, report.html).',
   options: {
     out: { type: 'string', value: '<folder>', description: 'Where run folders go (default: runs).' },
-    resume: { type: 'string', value: '<run folder>', description: 'Continue the training of a run from its last intact checkpoint (same definition; its learning rate may be lowered). The new run folder holds the whole history.' },
+    resume: {
+      type: 'string',
+      value: '<run folder>',
+      description: 'Continue the training of a run from its last intact checkpoint (same definition; its learning rate may be lowered) in a new run folder (under --out) that holds the whole history, epoch 1 to the end; the resumed folder is left as it was.',
+    },
     quiet: { type: 'flag', description: 'No progress output.' },
     json: JSON_OPTION,
   },
@@ -46,7 +50,11 @@ export const runCommand: Command = {
     };
     if (loaded.definition.search) note(`note: run trains the definition as written and ignores its search block; use loopflow search ${file}`);
     const progress = createProgress(io, { quiet: Boolean(args.options.quiet) || json !== null });
-    const relative = (p: string): string => path.relative(io.cwd, p) || '.';
+    // as typed from the working folder: relative inside it, absolute outside (not ../../../tmp/runs)
+    const relative = (p: string): string => {
+      const from = path.relative(io.cwd, p);
+      return from === '' ? '.' : from.startsWith('..') || path.isAbsolute(from) ? p : from;
+    };
     const stop = { aborted: false };
     let runDir: string | undefined;
     let lastCheckpoint: string | undefined;

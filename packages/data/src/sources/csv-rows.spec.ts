@@ -34,8 +34,16 @@ describe('csvRows', () => {
       expectObservable(src.pipe(csvRows({ columns: [{ name: 'b', type: 'number' }] }), errorCode())).toBe('-a#', { a: { b: 2 } }, 'DATA_BAD_VALUE');
       src.pipe(csvRows({ columns: [{ name: 'b', type: 'number' }] })).subscribe({ error: (e) => (error = e) });
     });
-    expect(error?.message).toBe('csvRows: p.csv line 3, column "b" (field 2): expected a finite number, received "abc"; fix the value, set missing on the column, or pass onBadRow: \'skip\'');
+    expect(error?.message).toBe('csvRows: p.csv line 3, column "b" (field 2): expected a finite number, received "abc"; fix the value, or pass onBadRow: \'skip\' to drop the row');
     expect([error?.file, error?.line, error?.column, error?.expected, error?.received]).toEqual(['p.csv', 3, 'b', 'a finite number', 'abc']);
+  });
+
+  it('a missing value refused by the column names the missing policies that would read it', () => {
+    let error: DataError | undefined;
+    marbles().run(({ cold }) => {
+      cold('ha|', { h: rec(1, 'a', 'b'), a: rec(2, '1', '') }).pipe(csvRows({ columns: [{ name: 'b', type: 'number' }] })).subscribe({ error: (e) => (error = e) });
+    });
+    expect(error?.message).toBe('csvRows: p.csv line 2, column "b" (field 2): expected a finite number, received ""; fix the value, give the column a missing policy (missing: \'null\' or \'nan\': what a missing field reads as), or pass onBadRow: \'skip\' to drop the row');
   });
 
   it('errors with DATA_BAD_ROW on a wrong field count', () => {

@@ -177,8 +177,12 @@ function typeRow(fields: readonly string[], plan: Plan[], record: CsvRecord, mis
     } else value = parseField(text, spec.type);
     if (value === undefined) {
       const where = `${formatLocation({ file: record.file, line: record.line, column: spec.name })} (field ${index + 1})`;
+      // a missing value may be read by the column's missing policy; any other bad value only fixed or skipped
+      const todo = missingValues.has(text.trim())
+        ? `fix the value, give the column a missing policy (missing: ${spec.type === 'number' || spec.type === 'date' ? "'null' or 'nan'" : "'null'"}${spec.type === 'string' ? " or 'keep'" : ''}: what a missing field reads as), or pass onBadRow: 'skip' to drop the row`
+        : "fix the value, or pass onBadRow: 'skip' to drop the row";
       tally.bad(
-        new DataError('DATA_BAD_VALUE', `csvRows: ${where}: expected ${describe(spec.type)}, received ${excerpt(text)}; fix the value, set missing on the column, or pass onBadRow: 'skip'`, {
+        new DataError('DATA_BAD_VALUE', `csvRows: ${where}: expected ${describe(spec.type)}, received ${excerpt(text)}; ${todo}`, {
           file: record.file,
           line: record.line,
           column: spec.name,

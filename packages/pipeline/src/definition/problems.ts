@@ -77,7 +77,8 @@ export function formatProblems(problems: readonly DefinitionProblem[], file?: st
   const lines: string[] = [`${problems.length} problem${problems.length === 1 ? '' : 's'}${file ? ` in ${file}` : ''}:`];
   for (const p of problems) {
     const where = [file ?? '', p.position ? `${p.position.line}:${p.position.column}` : ''].filter(Boolean).join(':');
-    let line = `  ${where ? `${where} ` : ''}${p.path || '(root)'}: ${p.message}`;
+    // a file that cannot be read has no place inside it: the file name alone
+    let line = p.path === '' && p.code === 'FILE' && where ? `  ${where}: ${p.message}` : `  ${where ? `${where} ` : ''}${p.path || '(root)'}: ${p.message}`;
     const detail: string[] = [];
     if (p.expected !== undefined) detail.push(`expected ${p.expected}`);
     if (p.found !== undefined) detail.push(`found ${p.found}`);

@@ -28,7 +28,7 @@ export function resolveField(definition: PipelineDefinition, field: string): { p
     const segments = field.split('.');
     if (segments.some((s) => s === '')) return { error: `'${field}' has an empty segment`, hint: 'write segments joined by single dots, e.g. train.optimizer.lr' };
     const head = segments[0];
-    if (head in definition || ['name', 'seed', 'stages', 'description'].includes(head)) pointer = toPointer(segments);
+    if (head in definition || ['name', 'seed', 'dataSeed', 'stages', 'description'].includes(head)) pointer = toPointer(segments);
     else {
       const indices = definition.stages.flatMap((s, i) => (s.stage === head ? [i] : []));
       if (indices.length === 0) {
@@ -131,7 +131,9 @@ export function planTrials(definition: PipelineDefinition): { trials: Trial[]; p
     let trialDefinition = base as PipelineDefinition;
     combo.forEach((value, i) => (trialDefinition = setAt(trialDefinition, pointers[i], value)));
     const values = Object.fromEntries(fields.map((f, i) => [f, combo[i]]));
-    const seeded = pointers.includes('/seed') ? trialDefinition : { ...trialDefinition, seed: trialSeed(search.seed ?? 0, index) };
+    // each trial its own seed (initialization, shuffling, dropout), but one data seed: every trial sees the same split
+    const dataSeed = pointers.includes('/dataSeed') ? {} : { dataSeed: definition.dataSeed ?? definition.seed ?? 0 };
+    const seeded = pointers.includes('/seed') ? { ...trialDefinition, ...dataSeed } : { ...trialDefinition, seed: trialSeed(search.seed ?? 0, index), ...dataSeed };
     return { index, values, definition: seeded };
   });
   return { trials, problems };

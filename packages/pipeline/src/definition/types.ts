@@ -10,6 +10,8 @@ export interface PipelineDefinition {
   name: string;
   description?: string;
   seed?: number;
+  /** The seed of the data's random choices (a `random-split` without its own seed); default `seed`. A search keeps it for every trial. */
+  dataSeed?: number;
   /** The memory (MB) training may plan to use; default 75% of this machine's. Validation refuses a model whose estimate exceeds it. */
   memoryLimitMB?: number;
   stages: StageEntry[];

@@ -65,7 +65,7 @@ describe('validateDefinition', () => {
     d.stages[0] = { stage: 'csv', path: 'reviews.csv', columns: ['text', { name: 'label', tpye: 'string' }, 5] };
     d.stages[8] = { stage: 'train', epochs: 1, checkpoint: 'often' };
     expect(validateDefinition(d, { baseDir: dir }).map((p) => [p.code, p.path, p.expected, p.hint])).toEqual([
-      ['UNKNOWN_KEY', '/stages/0/columns/1/tpye', "one of 'name', 'type' or 'as'", "did you mean 'type'?"],
+      ['UNKNOWN_KEY', '/stages/0/columns/1/tpye', "one of 'name', 'type', 'as' or 'missing'", "did you mean 'type'?"],
       ['INVALID_VALUE', '/stages/0/columns/2', 'a string or an object', undefined],
       ['INVALID_VALUE', '/stages/8/checkpoint', 'false or an object', undefined],
     ]);
@@ -131,7 +131,12 @@ describe('validateDefinition', () => {
     const d = namesDefinition();
     d.stages[0] = { stage: 'lines', path: 'nope/names.txt' };
     expect(validateDefinition(d, { baseDir: dir })).toEqual([
-      expect.objectContaining({ code: 'FILE', path: '/stages/0/path', message: `the file ${path.join(dir, 'nope', 'names.txt')} does not exist` }),
+      expect.objectContaining({
+        code: 'FILE',
+        path: '/stages/0/path',
+        message: `no data file at ${path.join(dir, 'nope', 'names.txt')}: the folder ${dir}/ has no 'nope'`,
+        hint: expect.stringMatching(new RegExp(`holds .*names\\.txt.* \\(relative paths are read from the definition's folder, ${dir}\\)$`)),
+      }),
     ]);
   });
 

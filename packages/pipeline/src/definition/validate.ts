@@ -98,8 +98,8 @@ function order(problems: DefinitionProblem[]): DefinitionProblem[] {
 }
 
 /** A context for calling factories without running anything (no run folder, events dropped). */
-export function dryContext(definition: PipelineDefinition, baseDir: string, index: number, task: StageContext['task']): StageContext {
-  return { baseDir, runDir: null, seed: definition.seed ?? 0, name: definition.name, path: `/stages/${index}`, task, artifacts: {}, emit: () => undefined };
+export function dryContext(definition: PipelineDefinition, baseDir: string, index: number, task: StageContext['task'], fields?: readonly string[]): StageContext {
+  return { baseDir, runDir: null, seed: definition.seed ?? 0, dataSeed: definition.dataSeed ?? definition.seed ?? 0, name: definition.name, path: `/stages/${index}`, task, artifacts: {}, ...(fields ? { fields } : {}), emit: () => undefined };
 }
 
 /**
@@ -142,11 +142,20 @@ export function checkDefinition(value: unknown, options: ValidateOptions = {}): 
   const structure = checkStages(stages, registry);
   problems.push(...structure.problems);
 
+  // the record keys a source's file gives (a CSV header), handed on to the stages that name fields
+  let fields: readonly string[] | undefined;
   for (const plan of structure.plans) {
     const at = `/stages/${plan.index}`;
+    const known = fields;
+    fields = plan.stage.output === 'same' ? known : undefined;
     if (problems.some((p) => isWithin(p.path, at) && p.code !== 'KIND_MISMATCH' && p.code !== 'PIPELINE_SHAPE')) continue; // the schema already refused its options
     const { stage: _name, ...stageOptions } = stages[plan.index];
-    const ctx = dryContext(definition, baseDir, plan.index, plan.task);
+    const ctx = dryContext(definition, baseDir, plan.index, plan.task, options.checkFiles !== false ? known : undefined);
+    try {
+      if (options.checkFiles !== false && plan.stage.fields) fields = plan.stage.fields(stageOptions, ctx);
+    } catch {
+      fields = undefined;
+    }
     try {
       if (options.checkFiles !== false && plan.stage.check) {
         for (const issue of plan.stage.check(stageOptions, ctx)) {
@@ -166,7 +175,12 @@ export function checkDefinition(value: unknown, options: ValidateOptions = {}): 
   }
 
   const searchChecked = options.checkSearch !== false;
-  if (problems.length === 0 && definition.search && searchChecked) problems.push(...checkSearch(definition, { ...options, registry, baseDir }));
+  const hasSearch = value !== null && typeof value === 'object' && !Array.isArray(value) && definition.search !== undefined;
+  if (hasSearch && searchChecked) {
+    if (problems.length === 0) problems.push(...checkSearch(definition, { ...options, registry, baseDir }));
+    // with other problems, still the search block's own (fields that do not resolve, values that make a searched option invalid), unless its shape is wrong
+    else if (!problems.some((p) => isWithin(p.path, '/search'))) problems.push(...searchFieldProblems(definition, { ...options, registry, baseDir }));
+  }
   const located = order(problems.map((p) => locate(p, options.locations)));
   if (located.length) return { problems: located, validated: null };
   const result: ValidatedDefinition = {
@@ -208,8 +222,21 @@ export function validatedDefinition(value: unknown, options: ValidateOptions = {
   return result;
 }
 
+/**
+ * The search block's own problems in a definition that has others: fields that do not
+ * resolve, empty ranges, and the trials' problems at a searched option (`windows.lookBackk`:
+ * an unknown key in every trial); the trials' other problems are the definition's own.
+ */
+function searchFieldProblems(definition: PipelineDefinition, options: ValidateOptions): DefinitionProblem[] {
+  try {
+    return checkSearch(definition, options, true);
+  } catch {
+    return []; // a definition too broken to plan trials from: its other problems say why
+  }
+}
+
 /** Validates each planned trial; a problem a trial has (and the base has not) is reported at the search field that caused it. */
-function checkSearch(definition: PipelineDefinition, options: ValidateOptions): DefinitionProblem[] {
+function checkSearch(definition: PipelineDefinition, options: ValidateOptions, onlySearched = false): DefinitionProblem[] {
   const { trials, problems } = planTrials(definition);
   if (problems.length) return problems;
   const fields = Object.keys(definition.search?.parameters ?? {});
@@ -222,6 +249,7 @@ function checkSearch(definition: PipelineDefinition, options: ValidateOptions): 
   for (const trial of trials) {
     for (const p of validateDefinition(trial.definition, { ...options, locations: undefined, checkSearch: false, checkFiles: false })) {
       const at = pointers.findIndex((pointer) => isWithin(p.path, pointer));
+      if (onlySearched && at < 0) continue; // the definition's own problem, reported as such
       const field = fields[at >= 0 ? at : 0];
       const key = `${field}|${p.message}|${p.expected}`;
       if (seen.has(key)) continue;

@@ -42,6 +42,9 @@ function optionRows(schema: Schema, prefix: string, required: readonly string[],
     const objectBranch = Array.isArray(s.anyOf) ? s.anyOf.find((b: Schema) => b.type === 'object' && b.properties) : undefined;
     if (objectBranch) optionRows(objectBranch, `${key}.`, objectBranch.required ?? [], out, variants);
     if (s.type === 'array' && s.items?.type === 'object' && s.items.properties) optionRows(s.items, `${key}[].`, s.items.required ?? [], out, variants);
+    // an array of "a name or an object" (csv columns): the object's keys as key[].name
+    const itemBranch = s.type === 'array' && Array.isArray(s.items?.anyOf) ? s.items.anyOf.find((b: Schema) => b.type === 'object' && b.properties) : undefined;
+    if (itemBranch) optionRows(itemBranch, `${key}[].`, itemBranch.required ?? [], out, variants);
     if (Array.isArray(s.oneOf) && s.discriminator) variants.push(variantTable(key, s));
     const arrayBranch = Array.isArray(s.anyOf) ? s.anyOf.find((b: Schema) => b.type === 'array' && b.items?.oneOf) : undefined;
     if (arrayBranch) variants.push(variantTable(`${key}[]`, arrayBranch.items));

@@ -95,6 +95,41 @@ export interface ForecastRow {
   values: number[];
 }
 
+/** How far a forecasting model can see: at most `rows` rows (Infinity when it feeds its forecasts back), and why not more. */
+export interface ForecastReach {
+  rows: number;
+  /** Why no more rows (absent when unlimited). */
+  why?: string;
+  /** What to train for more rows (absent when unlimited). */
+  instead?: string;
+}
+
+/**
+ * The most rows {@link forecastAhead} gives for a series layout, with the reason and what to
+ * train instead: 1 for `targetSteps: 'last'` (the row `horizon` steps ahead), `horizon` for a
+ * model that does not predict every column it reads (its forecasts cannot be fed back), else
+ * unlimited.
+ *
+ * @example forecastReach({ lookBack: 24, horizon: 12, inputColumns: [0], targetColumns: [0], targetSteps: 'last' }).rows // 1
+ */
+export function forecastReach(series: SeriesLayout): ForecastReach {
+  if (series.targetSteps === 'last') {
+    return {
+      rows: 1,
+      why: `the model was trained with windows targetSteps: "last" (horizon ${series.horizon}): it predicts only the one row ${series.horizon} steps after the end of the series`,
+      instead: 'for N rows, train with targetSteps: "all" (the default) and horizon N, or with a model that predicts every column it reads, whose forecasts are fed back beyond one horizon',
+    };
+  }
+  const width = series.lastRows?.[0]?.length ?? series.inputColumns.length;
+  const feedsBack = series.inputColumns.length === width && series.targetColumns.length === width && series.targetColumns.every((c, i) => c === i);
+  if (feedsBack) return { rows: Infinity };
+  return {
+    rows: series.horizon,
+    why: `the model predicts ${series.targetColumns.length} of the ${width} columns it reads, so its forecasts cannot be fed back: it forecasts one horizon, ${series.horizon} rows`,
+    instead: 'for more rows, train with a larger horizon, or predict every column the model reads (targetColumns the same as inputColumns)',
+  };
+}
+
 /**
  * Forecasts the rows after the end of the series from its last `lookBack` rows: one horizon,
  * then (when the model predicts every column it reads, each of the next rows) feeding its

@@ -57,6 +57,13 @@ export function composePipelineSchema(registry: StageRegistry): JsonSchema {
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Name of the pipeline; runs are written to runs/<name>-<time>/.' },
       description: { type: 'string', maxLength: 10000, description: 'What the pipeline does (free text, at most 10,000 characters: the report shows it).' },
       seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Seed of every random choice of the run (splits, shuffling, initialization, dropout).' },
+      dataSeed: {
+        type: 'integer',
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description:
+          "Seed of the data's random choices: the split of a random-split without its own seed. Default: seed. A search gives each trial its own seed but keeps dataSeed (the definition's dataSeed, else its seed), so every trial is trained and ranked on the same split.",
+      },
       memoryLimitMB: {
         type: 'integer',
         minimum: 1,

@@ -35,7 +35,8 @@ describe('runPipeline end to end (tiny generated datasets)', () => {
     expect(path.basename(runDir)).toMatch(/^names-\d{8}-\d{6}$/);
     expect(summary).toMatchObject({ status: 'completed', task: 'language-model', epochs: 3, model: 'recurrent', seed: 7 });
     expect(fs.readdirSync(runDir).sort()).toEqual(['checkpoints', 'definition.json', 'diagnostics.json', 'metrics.jsonl', 'model.json', 'model.safetensors', 'optimizer.json', 'report.html', 'samples.txt', 'summary.json']);
-    expect(JSON.parse(read(runDir, 'definition.json'))).toEqual(definition);
+    // the definition as run, its data path re-written relative to the run folder (dir/runs/names-...): it runs from there
+    expect(JSON.parse(read(runDir, 'definition.json'))).toEqual({ ...definition, stages: [{ stage: 'lines', path: '../../names.txt' }, ...definition.stages.slice(1)] });
     // metrics.jsonl: one line per training event, in order, then the evaluations
     const logged = readMetricsLog(path.join(runDir, 'metrics.jsonl'));
     const trainEvents = events.filter((e) => ['step', 'epoch', 'checkpoint', 'done', 'evaluation'].includes(e.type));

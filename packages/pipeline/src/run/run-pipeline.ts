@@ -19,6 +19,7 @@ import { KilledRun, markIfKilled, markKilledRuns } from '../run-folder/stale-run
 import { RunSummary, SUMMARY_FORMAT } from '../run-folder/summary';
 import { writeFileAtomic } from '../run-folder/atomic';
 import { applyOverrides, DefinitionOverrides } from '../overrides/overrides';
+import { relocateDefinition } from '../definition/relocate';
 import { DIAGNOSTICS_FILE, runDiagnostics } from '../diagnostics/diagnostics';
 
 /** Options of {@link runPipeline}. */
@@ -180,7 +181,8 @@ export function runPipeline(given: PipelineDefinition | ValidatedDefinition, opt
       if (marked) killed.push(marked);
     }
     const asRun = { ...definition, seed: definition.seed ?? 0 };
-    writeFileAtomic(path.join(runDir, 'definition.json'), JSON.stringify(asRun, null, 2) + '\n');
+    // its data paths re-written relative to the run folder, so `loopflow run <run folder>/definition.json` reads the same files
+    writeFileAtomic(path.join(runDir, 'definition.json'), JSON.stringify(relocateDefinition(asRun, baseDir, runDir, valid.registry), null, 2) + '\n');
     const summary: RunSummary = { format: SUMMARY_FORMAT, name: definition.name, status: 'running', started: started.toISOString(), seed: asRun.seed, pid: process.pid, host: os.hostname() };
     const writeSummary = (): void => writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     writeSummary();
@@ -235,6 +237,7 @@ export function runPipeline(given: PipelineDefinition | ValidatedDefinition, opt
         baseDir,
         runDir,
         seed: asRun.seed,
+        dataSeed: definition.dataSeed ?? asRun.seed,
         name: definition.name,
         path: `/stages/${plan.index}`,
         task: plan.task,

@@ -21,7 +21,7 @@ describe('runSearch', () => {
     const [ok, failed] = done.result.results;
     expect(ok).toMatchObject({ index: 0, status: 'completed' });
     expect(ok.metric).toBeCloseTo(ok.metrics?.validation?.loss as number, 12);
-    expect(failed).toMatchObject({ index: 1, status: 'failed', error: expect.stringContaining('missing.txt does not exist') });
+    expect(failed).toMatchObject({ index: 1, status: 'failed', error: expect.stringContaining("has no 'missing.txt'") });
     expect(ok.seed).not.toBe(failed.seed);
     expect(events.filter((e) => e.type === 'trial-progress' && e.index === 0)).toHaveLength(2); // progress crosses from the worker
     // each trial has its own run folder; the best trial's definition is written without the search block
@@ -30,7 +30,8 @@ describe('runSearch', () => {
     const best = JSON.parse(fs.readFileSync(done.result.bestDefinitionFile as string, 'utf8'));
     expect(best.search).toBeUndefined();
     expect(best.seed).toBe(ok.seed);
-    expect(best.stages[0]).toEqual({ stage: 'lines', path: 'names.txt' });
+    // the data path re-written relative to the search folder (two folders below dir), so best.json runs from there
+    expect(best.stages[0]).toEqual({ stage: 'lines', path: '../../names.txt' });
     const lines = fs.readFileSync(path.join(done.result.searchDir, 'results.jsonl'), 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).index)).toEqual([0, 1]);
   }, 60000);
@@ -42,6 +43,10 @@ describe('runSearch', () => {
     const done = events[events.length - 1] as Extract<SearchEvent, { type: 'search-done' }>;
     expect(done.result.results.map((r) => r.status)).toEqual(['completed', 'completed']);
     expect(done.result.results[0].metric as number).toBeLessThanOrEqual(done.result.results[1].metric as number);
+    // each trial its own seed, one split: both are measured on the same validation names
+    const [first, second] = done.result.results;
+    expect(first.seed).not.toBe(second.seed);
+    expect(first.metrics?.validation?.tokens).toBe(second.metrics?.validation?.tokens);
   });
 
   it('refuses a definition without a search block', async () => {

@@ -13,6 +13,8 @@ import { createRunFolder } from '../run-folder/run-folder';
 import { writeFileAtomic } from '../run-folder/atomic';
 import { planTrials, Trial } from '../definition/search-space';
 import { runTrial, TrialProgress, TrialResult, TrialTask } from './trial';
+import { relocateDefinition } from '../definition/relocate';
+import { defaultRegistry } from '../stages/default-registry';
 
 /** Options of {@link runSearch}. */
 export interface SearchOptions {
@@ -94,6 +96,7 @@ export function runSearch(given: PipelineDefinition | ValidatedDefinition, optio
     const from = 'plans' in given && 'definition' in given ? given : null;
     const definition = from ? from.definition : (given as PipelineDefinition);
     const baseDir = from ? from.baseDir : path.resolve(options.baseDir ?? process.cwd());
+    const registry = from ? from.registry : defaultRegistry();
     if (!definition.search) {
       subscriber.error(new LoopflowError('NO_SEARCH', `${definition.name}: the definition has no search block; add "search": { "parameters": { ... } } (see docs/pipelines.md)`));
       return;
@@ -148,7 +151,8 @@ export function runSearch(given: PipelineDefinition | ValidatedDefinition, optio
         if (best) {
           const trial = trials[best.index];
           result.bestDefinitionFile = path.join(searchDir, 'best.json');
-          writeFileAtomic(result.bestDefinitionFile, JSON.stringify(trial.definition, null, 2) + '\n');
+          // relative data paths re-written relative to the search folder: best.json runs from where it is
+          writeFileAtomic(result.bestDefinitionFile, JSON.stringify(relocateDefinition(trial.definition, baseDir, searchDir, registry), null, 2) + '\n');
         }
         writeFileAtomic(path.join(searchDir, 'search.json'), JSON.stringify({ name: definition.name, metric, mode, parallel, trials: trials.length, search, best: best ?? null }, null, 2) + '\n');
         if (!fs.existsSync(searchDir)) throw new LoopflowError('SEARCH_FOLDER', `${searchDir} disappeared during the search`);

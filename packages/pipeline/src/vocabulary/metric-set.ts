@@ -1,3 +1,5 @@
+import type { Task } from './prepared';
+
 /**
  * Metrics by name, in the units a user thinks in: `loss`, `perplexity`, `bitsPerCharacter`
  * (language models); `accuracy`, `precision`, `recall`, `f1` (classification); `rmse`, `mae`
@@ -13,3 +15,17 @@ export function metricMode(metric: string): 'min' | 'max' {
   const last = metric.split('.').pop() ?? metric;
   return HIGHER_IS_BETTER.includes(last) ? 'max' : 'min';
 }
+
+/**
+ * The metrics the evaluation reports for each task (besides the counts), the names
+ * `earlyStopping.monitor`, a plateau schedule's `monitor` and a search's `metric` may use.
+ * A language model reports `bitsPerCharacter` with the char tokenizer, `bitsPerToken` otherwise.
+ */
+export const TASK_METRICS: Readonly<Record<Task, readonly string[]>> = {
+  'language-model': ['loss', 'perplexity', 'bitsPerCharacter', 'bitsPerToken'],
+  classification: ['loss', 'accuracy', 'precision', 'recall', 'f1'],
+  forecast: ['loss', 'rmse', 'mae'],
+};
+
+/** Every metric name of {@link TASK_METRICS}, in a stable order. */
+export const ALL_METRICS: readonly string[] = [...new Set(Object.values(TASK_METRICS).flat())];

@@ -25,12 +25,20 @@ export interface StageContext {
   readonly runDir: string | null;
   /** The run's seed (the definition's `seed`, default 0). */
   readonly seed: number;
+  /** The seed of the data's random choices (splits): the definition's `dataSeed`, default its `seed` (`seed` when absent). A search keeps it the same for every trial. */
+  readonly dataSeed?: number;
   /** The definition's name. */
   readonly name: string;
   /** A checkpoint (or checkpoints folder) the train stage resumes from (`loopflow run --resume`). */
   readonly resumeFrom?: string;
   /** A stop request (Ctrl-C, SIGTERM): the train stage stops at the next batch boundary, writes a checkpoint and fails with INTERRUPTED. */
   readonly signal?: { readonly aborted: boolean };
+  /**
+   * The keys of the records this stage reads, when validation knows them without running (the
+   * header of the csv file a source reads): later stages check the fields they name against it.
+   * Undefined when not known (then nothing is checked).
+   */
+  readonly fields?: readonly string[];
   /** This stage's JSON pointer in the definition (`/stages/3`), for messages. */
   readonly path: string;
   /**
@@ -89,8 +97,20 @@ export interface StageDefinition<O = Record<string, unknown>> {
   readonly task?: Task;
   /** Categories that must come earlier (e.g. a vocabulary is fitted on the training split: `['split']`). */
   readonly requires?: readonly StageCategory[];
+  /**
+   * The options that name data files (`['path']`): read relative to the definition's folder,
+   * and rewritten when a definition is written elsewhere (a run's definition.json, a search's
+   * best.json) so they still name the same files.
+   */
+  readonly dataPaths?: readonly string[];
   /** A short example of the stage's entry in a definition, for the reference. */
   readonly example?: Record<string, unknown>;
+  /**
+   * The keys of the records this stage gives, when known without running anything (a CSV
+   * source reads its file's header); validation hands them to the stages after it as
+   * `context.fields`. Undefined when unknown.
+   */
+  fields?(options: O, context: StageContext): readonly string[] | undefined;
   /** Static checks beyond the schema that need no running (files exist...); part of the one validation pass. */
   check?(options: O, context: StageContext): StageIssue[];
   /**

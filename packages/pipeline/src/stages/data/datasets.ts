@@ -31,7 +31,7 @@ export const firstNamesStage = defineStage<FirstNamesOptions>({
   schema: {
     type: 'object',
     properties: {
-      lowerCase: { type: 'boolean', default: true },
+      lowerCase: { type: 'boolean', default: true, description: 'Lower-case the names (Anna becomes anna), so the model learns one alphabet.' },
       limit: { type: 'integer', minimum: 1, description: 'Keep only this many names, evenly spread over the sorted list (for quick trials).' },
     },
   },

@@ -1,6 +1,7 @@
 import { concatMap, from, map, OperatorFunction, toArray } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
-import { defineStage } from '../../vocabulary/stage';
+import { defineStage, StageContext, StageIssue } from '../../vocabulary/stage';
+import { closest } from '../../definition/suggest';
 import type { Item } from '../../vocabulary/items';
 import { showValue } from '../../vocabulary/show-value';
 
@@ -48,6 +49,7 @@ export const textFieldStage = defineStage<TextFieldOptions>({
     },
   },
   example: { stage: 'text-field', field: 'body', label: 'category', labels: ['ham', 'spam'] },
+  check: (o, ctx) => [...unknownField(o.field, '/field', ctx), ...unknownField(o.label, '/label', ctx)],
   create: (o, ctx): OperatorFunction<Item<unknown>, Item<string>> => {
     const texts = map((item: Item<unknown>, index: number): Item<string> & { raw?: unknown } => {
       const text = fieldOf('text-field', item.value, o.field, index, 'the text');
@@ -98,6 +100,24 @@ export const textFieldStage = defineStage<TextFieldOptions>({
 /** A decimal number as written in data (what the csv source's number columns read). */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * A field the records do not have, when validation knows their keys (a csv source's header or
+ * its columns): found before the run instead of at its first record.
+ */
+function unknownField(field: string | undefined, at: string, ctx: StageContext): StageIssue[] {
+  if (field === undefined || !ctx.fields || ctx.fields.includes(field)) return [];
+  const near = closest(field, ctx.fields);
+  return [
+    {
+      path: at,
+      message: `the records have no field '${field}'`,
+      expected: `one of their fields: ${ctx.fields.map((f) => `'${f}'`).join(', ')}`,
+      found: `'${field}'`,
+      hint: near !== undefined ? `did you mean '${near}'?` : "name a field of the records (a csv source's columns, or its header)",
+    },
+  ];
+}
+
 /** Options of `numeric-columns`. */
 export interface NumericColumnsOptions {
   columns: string[];
@@ -117,6 +137,7 @@ export const numericColumnsStage = defineStage<NumericColumnsOptions>({
     properties: { columns: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' }, description: 'The columns of each row.' } },
   },
   example: { stage: 'numeric-columns', columns: ['CO2'] },
+  check: (o, ctx) => o.columns.flatMap((c, i) => unknownField(c, `/columns/${i}`, ctx)),
   create: (o, ctx) =>
     map((item: Item<unknown>, index: number): Item<number[]> => {
       ctx.artifacts.columns = o.columns.slice();

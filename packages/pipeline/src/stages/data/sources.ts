@@ -1,9 +1,16 @@
 import { defer, filter, from, map, Observable, take } from 'rxjs';
 import { readReport } from './read-report';
-import { readCsv, readJsonLines, readLines } from '@loopflow/data';
+import { readCsv, readCsvHeader, readJsonLines, readLines } from '@loopflow/data';
 import { defineStage } from '../../vocabulary/stage';
 import type { Item } from '../../vocabulary/items';
 import { checkDataFile, dataPath } from '../common/paths';
+import type { StageContext, StageIssue } from '../../vocabulary/stage';
+import { closest } from '../../definition/suggest';
+
+/** The column names of a csv stage's file (its header row), or undefined when it cannot be read. */
+function headerOf(o: CsvOptions, ctx: StageContext): string[] | undefined {
+  return readCsvHeader(dataPath(ctx.baseDir, o.path), { delimiter: o.delimiter });
+}
 
 /** Options of the `lines` source. */
 export interface LinesOptions {
@@ -32,6 +39,7 @@ export const linesStage = defineStage<LinesOptions>({
     },
   },
   example: { stage: 'lines', path: 'data/names.txt' },
+  dataPaths: ['path'],
   check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
   create: (o, ctx) => () =>
     limited(
@@ -42,7 +50,7 @@ export const linesStage = defineStage<LinesOptions>({
 });
 
 /** A column of the `csv` source. */
-export type CsvColumnOption = string | { name: string; type?: 'string' | 'number' | 'integer' | 'boolean' | 'date'; as?: string };
+export type CsvColumnOption = string | { name: string; type?: 'string' | 'number' | 'integer' | 'boolean' | 'date'; as?: string; missing?: 'keep' | 'error' | 'null' | 'nan' };
 
 /** Options of the `csv` source. */
 export interface CsvOptions {
@@ -69,30 +77,70 @@ export const csvStage = defineStage<CsvOptions>({
       columns: {
         type: 'array',
         minItems: 1,
-        description: 'Columns to keep, with their types (default: every column, as text).',
+        description:
+          'Columns to keep, in this order, with their types (default: every column, as text). Each is a column name (read as text) or an object { name, type, as, missing }. A name the header lacks is an error that lists the columns the file has (validate reads the header).',
         items: {
           anyOf: [
-            { type: 'string' },
+            { type: 'string', description: 'A column name in the header, read as text.' },
             {
               type: 'object',
               additionalProperties: false,
               required: ['name'],
               properties: {
-                name: { type: 'string' },
-                type: { enum: ['string', 'number', 'integer', 'boolean', 'date'], default: 'string' },
-                as: { type: 'string', description: 'The key in the record (default: name).' },
+                name: { type: 'string', description: 'The column name in the header row (compared after trimming spaces).' },
+                type: {
+                  enum: ['string', 'number', 'integer', 'boolean', 'date'],
+                  default: 'string',
+                  description:
+                    "How each field is read: 'string' as is; 'number' a finite decimal number (not 0x10, Infinity); 'integer' a whole number; 'boolean' true/false, 1/0, yes/no (any case); 'date' a date Date.parse reads (2024-01-31), as milliseconds since 1970. A field that does not read is a bad row (an error, or dropped with onBadRow: 'skip').",
+                },
+                as: { type: 'string', description: 'The key in the record (default: name): the name later stages (text-field, numeric-columns) use.' },
+                missing: {
+                  enum: ['keep', 'error', 'null', 'nan'],
+                  description:
+                    "What an empty field becomes: 'keep' the empty text (string columns; their default), 'error' a bad row (the default of the other types; an error, or dropped with onBadRow: 'skip'), 'null' a null, 'nan' NaN (number and date columns). numeric-columns and scale need finite numbers, so for them drop such rows with onBadRow: 'skip' instead.",
+                },
               },
             },
           ],
         },
       },
-      delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',' },
+      delimiter: { type: 'string', minLength: 1, maxLength: 1, default: ',', description: "The field separator, one character: ',', ';', '\\t' (tab)..." },
       onBadRow: { enum: ['error', 'skip'], default: 'error', description: "'skip' drops rows that do not parse (and counts them) instead of failing." },
       limit: limitSchema,
     },
   },
   example: { stage: 'csv', path: 'data/co2.csv', columns: ['Date', { name: 'CO2', type: 'number' }] },
-  check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
+  dataPaths: ['path'],
+  // the record keys: the columns kept (their `as` names), or the whole header
+  fields: (o, ctx) => {
+    const header = headerOf(o, ctx);
+    if (!o.columns) return header;
+    // unknown while a column is not in the header (that column's problem says so; the stages after it are not blamed)
+    if (!header || o.columns.some((c) => !header.includes((typeof c === 'string' ? c : c.name).trim()))) return undefined;
+    return o.columns.map((c) => (typeof c === 'string' ? c : (c.as ?? c.name)));
+  },
+  check: (o, ctx) => {
+    const missing = checkDataFile(ctx.baseDir, o.path);
+    if (missing.length || !o.columns) return missing;
+    // a column the header lacks, found now rather than when the run reads the file
+    const header = headerOf(o, ctx);
+    if (!header) return [];
+    return o.columns.flatMap((c, i): StageIssue[] => {
+      const name = typeof c === 'string' ? c : c.name;
+      if (header.includes(name.trim())) return [];
+      const near = closest(name, header);
+      return [
+        {
+          path: typeof c === 'string' ? `/columns/${i}` : `/columns/${i}/name`,
+          message: `the file ${o.path} has no column '${name}'`,
+          expected: `one of its columns: ${header.map((h) => `'${h}'`).join(', ')}`,
+          found: `'${name}'`,
+          hint: near !== undefined ? `did you mean '${near}'?` : 'name a column of the header row (the first line of the file)',
+        },
+      ];
+    });
+  },
   create: (o, ctx) => () =>
     defer(() => {
       const read = readReport(ctx, 'csv', o.path);
@@ -121,11 +169,12 @@ export const jsonLinesStage = defineStage<JsonLinesOptions>({
     required: ['path'],
     properties: {
       path: { type: 'string', minLength: 1, description: "The file, relative to the definition's folder." },
-      onBadRow: { enum: ['error', 'skip'], default: 'error' },
+      onBadRow: { enum: ['error', 'skip'], default: 'error', description: "'skip' drops lines that are not valid JSON (and counts them) instead of failing." },
       limit: limitSchema,
     },
   },
   example: { stage: 'json-lines', path: 'data/messages.jsonl' },
+  dataPaths: ['path'],
   check: (o, ctx) => checkDataFile(ctx.baseDir, o.path),
   create: (o, ctx) => () =>
     defer(() => {

@@ -58,14 +58,14 @@ export const randomSplitStage = defineStage<RandomSplitOptions>({
     properties: {
       validation: fractionSchema('validation'),
       test: fractionSchema('test'),
-      seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Seed of the split (default: derived from the definition's seed)." },
+      seed: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Seed of the split (default: derived from the definition's dataSeed, which defaults to its seed; a search keeps it for every trial)." },
       groupDuplicates: { type: 'boolean', default: false, description: 'Keep items with equal values (texts compared trimmed) in one part, so no duplicate is trained on and then tested on.' },
     },
   },
   example: { stage: 'random-split', validation: 0.1, test: 0.1 },
   create: (o, ctx): OperatorFunction<Item<unknown>, Item<unknown>> => {
     checkFractions(o);
-    const seed = o.seed ?? `${ctx.seed}/split`;
+    const seed = o.seed ?? `${ctx.dataSeed ?? ctx.seed}/split`; // the same split for every trial of a search
     return (source) =>
       source.pipe(
         toArray(),

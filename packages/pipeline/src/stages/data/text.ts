@@ -114,7 +114,7 @@ export const nextTokenStage = defineStage<NextTokenOptions>({
   schema: {
     type: 'object',
     properties: {
-      mode: { enum: ['sequence', 'windows'], default: 'sequence' },
+      mode: { enum: ['sequence', 'windows'], default: 'sequence', description: "'sequence': one sample per item, framed by <bos> and <eos> (short items: names); 'windows': each split's items joined and cut into windows of length steps (a continuous corpus)." },
       length: { type: 'integer', minimum: 1, description: "Steps per window (mode 'windows', required there)." },
       stride: { type: 'integer', minimum: 1, description: "Tokens between window starts (mode 'windows'; default length)." },
       maxLength: { type: 'integer', minimum: 2, description: "Longest sample of mode 'sequence' (longer items are cut)." },

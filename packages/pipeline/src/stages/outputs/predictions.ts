@@ -79,7 +79,7 @@ export const predictionsStage = defineStage<PredictionsOptions>({
   schema: {
     type: 'object',
     properties: {
-      split: { enum: ['train', 'validation', 'test'], default: 'test' },
+      split: { enum: ['train', 'validation', 'test'], default: 'test', description: 'The split whose predictions are written.' },
       file: { ...OUTPUT_FILE_SCHEMA, default: 'predictions.jsonl' },
       limit: { type: 'integer', minimum: 1, default: 1000, description: 'At most this many samples.' },
     },

@@ -3,7 +3,7 @@ import { charTokenizer, TokenSample, tokenizerFromJSON } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
 import type { EvaluatedBundle, GeneratedSamples, TrainedBundle } from '../../vocabulary/bundle';
 import { OUTPUT_FILE_SCHEMA } from '../common/paths';
-import { forecastAhead, generateText } from '../../model/generate';
+import { forecastAhead, forecastReach, generateText } from '../../model/generate';
 import { writeFileAtomic } from '../../run-folder/atomic';
 import { filePaths } from '../../platform/node';
 import { LoopflowError } from '@loopflow/tensor';
@@ -44,7 +44,7 @@ export const samplesStage = defineStage<SamplesOptions>({
   schema: {
     type: 'object',
     properties: {
-      count: { type: 'integer', minimum: 1, maximum: 10000, default: 10 },
+      count: { type: 'integer', minimum: 1, maximum: 10000, default: 10, description: 'How many samples to generate.' },
       maxLength: { type: 'integer', minimum: 1, default: 100, description: 'Most tokens per sample (it ends earlier at <eos>).' },
       temperature: { type: 'number', minimum: 0, default: 1, description: '1: as the model predicts; lower: more conservative; 0: always the likeliest token.' },
       prompt: { type: 'string', description: 'Text each sample starts with.' },
@@ -91,7 +91,8 @@ export const forecastStage = defineStage<ForecastOptions>({
   plugin: 'pipeline',
   category: 'output',
   summary: 'Forecasts the rows after the end of the series (original units) and writes them to the run folder as JSON lines.',
-  description: 'Beyond one horizon, predictions are fed back as inputs, when the model predicts every column it reads.',
+  description:
+    "Beyond one horizon, predictions are fed back as inputs, when the model predicts every column it reads. Otherwise it gives fewer rows than `steps`, and the run says why: a model trained with `windows` `targetSteps: \"last\"` forecasts one row, `horizon` steps after the end of the series (train with `targetSteps: \"all\"` and `horizon` N for N rows); one that predicts only some of the columns it reads forecasts one horizon. `loopflow inspect <run folder> --forecast N` follows the same rule.",
   input: ['evaluation', 'trained-model'],
   output: 'same',
   schema: {
@@ -109,7 +110,12 @@ export const forecastStage = defineStage<ForecastOptions>({
     return tap((bundle) => {
       const { series, scaler } = bundle.data.artifacts;
       if (!series) throw new LoopflowError('PIPELINE_ORDER', "forecast: the data has no series layout; make the samples with a 'windows' stage");
-      const rows = forecastAhead(bundle.model, series, scaler, o.steps ?? 12);
+      const steps = o.steps ?? 12;
+      const rows = forecastAhead(bundle.model, series, scaler, steps);
+      if (rows.length < steps) {
+        const reach = forecastReach(series);
+        ctx.emit({ type: 'log', message: `forecast: ${rows.length} of the ${steps} rows asked: ${reach.why}; ${reach.instead}` });
+      }
       if (!ctx.runDir) return;
       const file = o.file ?? 'forecast.jsonl';
       writeFileAtomic(filePaths().join(ctx.runDir, file), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -1,3 +1,4 @@
+import { ALL_METRICS, metricMode } from '../../vocabulary/metric-set';
 import type { Tensor } from '@loopflow/tensor';
 import {
   adagrad, adam, adamw, cosineAnnealingLR, exponentialLR, linearWarmup, lrScheduler, multiStepLR, Optimizer, reduceLROnPlateau, rmsprop, sgd, stepLR,
@@ -69,7 +70,7 @@ export const SCHEDULE_SCHEMA: JsonSchema = {
       threshold: { type: 'number', minimum: 0, default: 0.0001 },
       cooldown: { type: 'integer', minimum: 0, default: 0 },
       minLr: { type: 'number', minimum: 0, default: 0 },
-      monitor: { type: 'string', default: 'loss', description: "The validation metric watched ('loss', 'accuracy')." },
+      monitor: { enum: [...ALL_METRICS], default: 'loss', description: "The validation metric watched: any metric the evaluation reports for the task (as earlyStopping.monitor); lowered on a plateau of an error, raised for accuracy, precision, recall and f1." },
     }),
   ],
 };
@@ -106,6 +107,7 @@ export function makeScheduler(o: ScheduleOptions, optimizer: Optimizer, totalSte
     case 'warmup':
       return lrScheduler(optimizer, linearWarmup(o.steps, o.startFactor));
     case 'plateau':
-      return reduceLROnPlateau(optimizer, { factor: o.factor, patience: o.patience, threshold: o.threshold, cooldown: o.cooldown, minLr: o.minLr });
+      // 'max' for a metric where higher is better (accuracy...): a plateau is where it stops rising
+      return reduceLROnPlateau(optimizer, { mode: metricMode(o.monitor ?? 'loss'), factor: o.factor, patience: o.patience, threshold: o.threshold, cooldown: o.cooldown, minLr: o.minLr });
   }
 }

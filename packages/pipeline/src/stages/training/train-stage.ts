@@ -5,7 +5,8 @@ import { train, TrainError } from '@loopflow/training';
 import type { EpochEvent, ForwardFn, TrainOptions } from '@loopflow/training';
 import type { Batch } from '@loopflow/data';
 import type { ModelBundle, TrainedBundle } from '../../vocabulary/bundle';
-import { metricMode } from '../../vocabulary/metric-set';
+import { HIGHER_IS_BETTER, metricMode, ALL_METRICS, TASK_METRICS } from '../../vocabulary/metric-set';
+import { evaluateSplit } from '../../task/evaluate';
 import { batchMetrics, taskCount, taskLoss } from '../../task/loss';
 import type { LossName } from '../../vocabulary/bundle';
 import { makeOptimizer, makeScheduler, OPTIMIZER_SCHEMA, OptimizerOptions, SCHEDULE_SCHEMA, ScheduleOptions } from './optimizer-options';
@@ -24,7 +25,7 @@ export interface TrainStageOptions {
   clipGradNorm?: number;
   clipGradValue?: number;
   bptt?: { stepsPerUpdate: number; stepsBackward?: number };
-  earlyStopping?: { patience: number; minDelta?: number; monitor?: 'loss' | 'accuracy'; restoreBest?: boolean };
+  earlyStopping?: { patience: number; minDelta?: number; monitor?: string; restoreBest?: boolean };
   checkpoint?: { every?: 'epoch' | number; keep?: number } | false;
   validate?: boolean;
 }
@@ -60,9 +61,21 @@ function checkOptions(o: TrainStageOptions, ctx: StageContext): void {
       });
     }
   }
-  if (o.earlyStopping?.monitor === 'accuracy' && task && task !== 'classification') {
-    throw new StageOptionsError(`'accuracy' is measured for classification only; a ${task} model reports 'loss'`, { path: '/earlyStopping/monitor', expected: "'loss'" });
+  for (const [monitor, at] of [[o.earlyStopping?.monitor, '/earlyStopping/monitor'], [o.schedule?.kind === 'plateau' ? o.schedule.monitor : undefined, '/schedule/monitor']] as const) {
+    if (monitor === undefined || !task || TASK_METRICS[task].includes(monitor)) continue;
+    const metrics = TASK_METRICS[task];
+    throw new StageOptionsError(`'${monitor}' is not measured for a ${task} model`, {
+      path: at,
+      expected: `a metric the evaluation reports for it: ${metrics.map((m) => `'${m}'`).join(', ')}`,
+      found: `'${monitor}'`,
+      hint: `watch one of them (errors are lowered, ${HIGHER_IS_BETTER.join(', ')} raised)`,
+    });
   }
+}
+
+/** The validation metrics the training's own pass measures (means over batches); the others need the evaluation each epoch. */
+function perBatchMetrics(task: string): string[] {
+  return task === 'classification' ? ['loss', 'accuracy'] : ['loss'];
 }
 
 /** `train`: trains the model (BPTT, full or truncated) with validation, early stopping and checkpoints. */
@@ -82,7 +95,7 @@ export const trainStage = defineStage<TrainStageOptions>({
       epochs: { type: 'integer', minimum: 1, maximum: 1000000, description: 'Passes over the training split.' },
       loss: { enum: ['cross-entropy', 'mse', 'mae', 'huber'], description: "Default: 'cross-entropy' (language models, classification), 'mse' (forecasting)." },
       huberDelta: { type: 'number', exclusiveMinimum: 0, default: 1, description: "Where loss 'huber' turns from quadratic to linear." },
-      labelSmoothing: { type: 'number', minimum: 0, maximum: 1, default: 0 },
+      labelSmoothing: { type: 'number', minimum: 0, maximum: 1, default: 0, description: "Share of each target's probability spread evenly over all classes (cross-entropy only; PyTorch's label_smoothing)." },
       optimizer: OPTIMIZER_SCHEMA,
       schedule: SCHEDULE_SCHEMA,
       clipGradNorm: { type: 'number', exclusiveMinimum: 0, description: "Clip the gradients' global L2 norm to this before every step (exploding gradients)." },
@@ -103,9 +116,14 @@ export const trainStage = defineStage<TrainStageOptions>({
         additionalProperties: false,
         required: ['patience'],
         properties: {
-          patience: { type: 'integer', minimum: 1 },
+          patience: { type: 'integer', minimum: 1, description: 'Epochs without improvement of the monitored metric before training stops.' },
           minDelta: { type: 'number', minimum: 0, default: 0, description: 'The least change that counts as an improvement.' },
-          monitor: { enum: ['loss', 'accuracy'], default: 'loss', description: "The validation metric ('accuracy': classification)." },
+          monitor: {
+            enum: [...ALL_METRICS],
+            default: 'loss',
+            description:
+              "The validation metric watched: any the evaluation reports for the task: 'loss', 'perplexity', 'bitsPerCharacter' (char tokenizer) or 'bitsPerToken' (language models); 'loss', 'accuracy', 'precision', 'recall', 'f1' (classification); 'loss', 'rmse', 'mae' in the original units (forecasting). Lower is better for losses and errors, higher for accuracy, precision, recall and f1. Metrics other than loss and accuracy are measured by evaluating the validation split after each epoch.",
+          },
           restoreBest: { type: 'boolean', default: true, description: 'End with the weights of the best epoch.' },
         },
       },
@@ -118,7 +136,7 @@ export const trainStage = defineStage<TrainStageOptions>({
             additionalProperties: false,
             properties: {
               every: { anyOf: [{ const: 'epoch' }, { type: 'integer', minimum: 1 }], default: 'epoch', description: "'epoch', or every N optimizer steps." },
-              keep: { type: 'integer', minimum: 1, default: 1 },
+              keep: { type: 'integer', minimum: 1, default: 1, description: 'How many of the newest checkpoints stay (older ones are removed).' },
             },
           },
         ],
@@ -155,6 +173,15 @@ function trainBundle(bundle: ModelBundle, o: TrainStageOptions, ctx: StageContex
       return { loss, state: next, count: taskCount(task, batch), ...(fctx.training ? {} : { metrics: batchMetrics(task, output, batch) }) };
     };
     const monitor = o.earlyStopping?.monitor ?? 'loss';
+    // a monitored metric the training's validation pass does not measure (rmse, f1, perplexity...): the evaluation's, each epoch
+    const watched = [o.earlyStopping ? monitor : undefined, o.schedule?.kind === 'plateau' ? (o.schedule.monitor ?? 'loss') : undefined].filter((m): m is string => m !== undefined);
+    const bits = data.artifacts.tokenizer?.kind === 'char' ? 'bitsPerCharacter' : 'bitsPerToken';
+    const wrongBits = watched.find((m) => m.startsWith('bitsPer') && m !== bits);
+    if (wrongBits) {
+      subscriber.error(new StageOptionsError(`train: the monitored '${wrongBits}' is not measured with this tokenizer; the evaluation reports '${bits}'`, { path: ctx.path, expected: `'${bits}'`, found: `'${wrongBits}'`, hint: `monitor '${bits}'` }));
+      return;
+    }
+    const evaluateEachEpoch = validate && watched.some((m) => !perBatchMetrics(task).includes(m));
     const options: TrainOptions<object, Batch, unknown> = {
       model: model.modules,
       forward,
@@ -167,6 +194,7 @@ function trainBundle(bundle: ModelBundle, o: TrainStageOptions, ctx: StageContex
       ...(o.bptt ? { bptt: { stepsPerUpdate: o.bptt.stepsPerUpdate, stepsBackward: o.bptt.stepsBackward, slicer: batchSlicer } } : {}),
       trainBatches: ({ epoch }) => data.batches('train', epoch),
       ...(validate ? { validBatches: () => data.batches('validation') } : {}),
+      ...(evaluateEachEpoch ? { validMetrics: () => evaluateSplit({ data, model }, 'validation', lossOptions)?.metrics ?? {} } : {}),
       epochs: o.epochs,
       ...(o.earlyStopping
         ? {

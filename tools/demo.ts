@@ -7,7 +7,10 @@
  *   npm start -- --quick      # a shortened run: 3 epochs on a quarter of the names (seconds)
  *   npm start -- --example examples/co2-forecast/pipeline.json
  *
- * Exit code 0 when the run completed, 1 when it failed.
+ * Exit code 0 when the run completed, 1 when it failed, 130 when Ctrl-C (SIGINT) or SIGTERM
+ * stopped it: as with `loopflow run`, the first signal stops training at the next batch boundary
+ * and writes a checkpoint there, and the demo prints the `loopflow run ... --resume` command that
+ * continues it; a second signal stops at once.
  */
 import * as path from 'path';
 import { lastValueFrom, tap } from 'rxjs';
@@ -39,9 +42,21 @@ async function demo(args: string[]): Promise<number> {
   io.stderr.write(`definition: ${path.relative(process.cwd(), file)}${overrides ? ` (shortened with --quick: ${JSON.stringify(overrides)})` : ''}\n`);
   const progress = createProgress(io);
   let runDir: string | undefined;
+  const stop = { aborted: false };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.aborted) {
+      io.stderr.write(`\ninterrupted at once (${signal})\n`);
+      process.exit(130);
+    }
+    stop.aborted = true;
+    progress.stop();
+    io.stderr.write(`\n${signal}: stopping at the next batch boundary and writing a checkpoint (send it again to stop at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await lastValueFrom(
-      runPipeline(definition, { baseDir, runsDir: path.join(root, 'runs'), ...(overrides ? { overrides } : {}) }).pipe(
+      runPipeline(definition, { baseDir, runsDir: path.join(root, 'runs'), signal: stop, ...(overrides ? { overrides } : {}) }).pipe(
         tap((event) => {
           if (event.type === 'run-start') {
             runDir = event.runDir;
@@ -53,8 +68,21 @@ async function demo(args: string[]): Promise<number> {
     );
   } catch (e) {
     progress.stop();
-    io.stderr.write(`the run failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    const message = e instanceof Error ? e.message : String(e);
+    if ((e as { code?: string }).code === 'INTERRUPTED') {
+      io.stderr.write(`\ninterrupted: ${message}\n`);
+      if (runDir) {
+        const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
+        const out = path.dirname(runDir) === path.resolve('runs') ? '' : ` --out ${rel(path.dirname(runDir))}`;
+        io.stderr.write(`resume with: npx loopflow run ${rel(file)} --resume ${rel(runDir)}${out}\n`);
+      }
+      return 130;
+    }
+    io.stderr.write(`the run failed: ${message}\n`);
     return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   progress.stop();
   const folder = runDir as string;

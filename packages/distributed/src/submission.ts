@@ -78,7 +78,8 @@ export class Submission {
     try {
       await withTimeout(Promise.all([s.queue.waitUntilReady(), s.events.waitUntilReady()]), (address.reconnectSeconds + 10) * 1000);
     } catch (e) {
-      await s.close();
+      s.closed = true;
+      await Promise.allSettled([s.events.disconnect(), s.queue.disconnect()]);
       throw new DistributedError('QUEUE_UNREACHABLE', `cannot reach Redis at ${address.shown} (${redactUrl(e instanceof Error ? e.message : String(e))}); start redis-server there, or check the host, port, password and TLS (rediss://)`);
     }
     s.listen();

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
-import { localTrialRunner, TrialRunner, TrialTask } from '@loopflow/pipeline';
+import { checkDefinition, localTrialRunner, PipelineDefinition, TrialRunner, TrialTask } from '@loopflow/pipeline';
 import { JobProgress, runJobs } from '@loopflow/benchmark';
 import { parseQueueUrl, redactUrl } from './connection';
 import { DistributedError } from './errors';
@@ -58,6 +58,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const concurrency = Math.max(1, options.concurrency ?? os.cpus().length);
   const log = options.log ?? (() => undefined);
   const lockMs = options.lockMs ?? 30000;
+  warmUp();
   let trials: TrialRunner | null = null;
   const trialRunner = (): TrialRunner => (trials ??= localTrialRunner(concurrency));
 
@@ -114,6 +115,16 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   }
   log(`worker ${name} (loopflow ${loopflowVersion()}): taking up to ${concurrency} job(s) at once from ${address.shown}`);
   return { name, done, close };
+}
+
+/**
+ * Compiles the definition schema before the first job: the first validation takes seconds on a
+ * busy machine, and a job taken while this thread is busy with it would miss its lock renewal
+ * (another worker would then run it too).
+ */
+function warmUp(): void {
+  const definition = { name: 'warm-up', stages: [{ stage: 'lines', path: 'warm-up.txt' }] } as PipelineDefinition;
+  checkDefinition(definition, { baseDir: os.tmpdir(), checkSearch: false });
 }
 
 async function waitReady(worker: Worker, seconds: number): Promise<void> {

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, tap, toArray } from 'rxjs';
 import { Queue, QueueEvents } from 'bullmq';
 import { runSearch, SearchEvent, SearchResult, TrialResult } from '@loopflow/pipeline';
 import { parseQueueUrl } from './connection';
@@ -23,6 +23,8 @@ const enabled = redisTestsEnabled();
 const PASSWORD = 'pw-not-to-be-printed';
 /** Short locks so that a killed worker's trial is taken up again within seconds. */
 const LOCK_MS = '4000';
+/** One trial at a time each; a Redis away for more than 5 s stops them. */
+const WORKER_ARGS = ['--concurrency', '1', '--lock-ms', LOCK_MS, '--reconnect-seconds', '5'];
 
 let dir: string;
 let redis: TestRedis;
@@ -48,7 +50,7 @@ function comparable(results: readonly TrialResult[]): unknown[] {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-distributed-'));
     writeNames(dir);
     redis = await startRedis(undefined, PASSWORD);
-    for (let i = 0; i < 2; i++) workers.push(startWorkerProcess(redis.url, ['--concurrency', '1', '--lock-ms', LOCK_MS]));
+    for (let i = 0; i < 2; i++) workers.push(startWorkerProcess(redis.url, WORKER_ARGS));
     local = done(await lastValueFrom(runSearch(sixTrials(), { baseDir: dir, runsDir: path.join(dir, 'local'), mode: 'inline' }).pipe(toArray()))).results;
     await Promise.all(workers.map((w) => w.waitFor(/taking up to 1 job/)));
   }, 120000);
@@ -124,7 +126,7 @@ function comparable(results: readonly TrialResult[]): unknown[] {
     expect(fs.readdirSync(path.dirname(resumed.runDir)).sort()).toEqual(['trial-000', 'trial-001', 'trial-002', 'trial-003']); // the killed attempt's folder is gone
     // a new worker takes the dead one's place for the next tests
     await worker.kill();
-    workers.splice(workers.indexOf(worker), 1, startWorkerProcess(redis.url, ['--concurrency', '1', '--lock-ms', LOCK_MS]));
+    workers.splice(workers.indexOf(worker), 1, startWorkerProcess(redis.url, WORKER_ARGS));
   }, 240000);
 
   it('a stopped submitter re-attached to its search (--attach) loses no finished result', async () => {
@@ -194,6 +196,54 @@ function comparable(results: readonly TrialResult[]): unknown[] {
     } finally {
       await events.close();
       await queue.close();
+    }
+  }, 120000);
+
+  it('Redis restarted mid-run without persistence: the submitter submits the lost trials again and the search finishes', async () => {
+    const definition = searchDefinition({ 'recurrent.hiddenSize': { values: [4, 6] } }, 3);
+    const reference = done(await lastValueFrom(runSearch(definition, { baseDir: dir, runsDir: path.join(dir, 'restart-local'), mode: 'inline' }).pipe(toArray()))).results;
+    const notes: string[] = [];
+    let restarted: Promise<void> | undefined;
+    const events = await lastValueFrom(
+      runSearch(definition, { baseDir: dir, runsDir: path.join(dir, 'restart'), runner: queueTrialRunner({ url: redis.url, log: (line) => notes.push(line) }) }).pipe(
+        tap((e) => {
+          if (e.type === 'trial-progress' && !restarted) {
+            restarted = (async () => {
+              const port = redis.port;
+              await redis.stop();
+              redis = await startRedis(port, PASSWORD);
+            })();
+          }
+        }),
+        toArray(),
+      ),
+    );
+    await restarted;
+    expect(comparable(done(events).results)).toEqual(comparable(reference));
+    expect(notes.some((n) => /Redis no longer has job \S+ \(restarted without persistence\?\): submitted again/.test(n))).toBe(true);
+    expect(notes.join('\n')).not.toContain(PASSWORD);
+  }, 180000);
+
+  it('Redis gone for good: the search stops with QUEUE_LOST and the workers exit (1) within the reconnect time, saying so', async () => {
+    const definition = searchDefinition({ 'recurrent.hiddenSize': { values: [4, 6] } }, 3);
+    let stopped: Promise<void> | undefined;
+    const started = { at: 0 };
+    const search = lastValueFrom(
+      runSearch(definition, { baseDir: dir, runsDir: path.join(dir, 'gone'), runner: queueTrialRunner({ url: redis.url, reconnectSeconds: 2 }) }).pipe(
+        tap((e) => {
+          if (e.type === 'trial-start' && !stopped) {
+            started.at = Date.now();
+            stopped = redis.stop();
+          }
+        }),
+      ),
+    );
+    await expect(search).rejects.toMatchObject({ code: 'QUEUE_LOST', message: expect.stringContaining('could not reach it again within 2 s') });
+    expect(Date.now() - started.at).toBeLessThan(30000);
+    for (const w of workers) {
+      const code = await new Promise<number | null>((resolve) => (w.child.exitCode !== null ? resolve(w.child.exitCode) : w.child.once('exit', (c) => resolve(c))));
+      expect(code).toBe(1);
+      expect(w.log()).toMatch(/loopflow worker: lost Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ and could not reach it again within 5 s/);
     }
   }, 120000);
 });

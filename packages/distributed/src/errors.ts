@@ -20,9 +20,12 @@ export type DistributedErrorCode = 'QUEUE_URL' | 'QUEUE_UNREACHABLE' | 'QUEUE_LO
  */
 export class DistributedError extends LoopflowError {
   override readonly code: DistributedErrorCode;
+  /** A lost queue ends the search or comparison (pipeline's TrialRunner contract), rather than failing one trial. */
+  readonly stopsSearch: boolean;
   constructor(code: DistributedErrorCode, message: string) {
     super(code, message);
     this.name = 'DistributedError';
     this.code = code;
+    this.stopsSearch = code === 'QUEUE_LOST';
   }
 }

@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { checkDefinition, localTrialRunner, PipelineDefinition, TrialRunner, TrialTask } from '@loopflow/pipeline';
 import { JobProgress, runJobs } from '@loopflow/benchmark';
 import { parseQueueUrl, redactUrl } from './connection';
 import { DistributedError } from './errors';
 import { checkCompareJob, checkTrialJob, COMPARE_JOB, CompareJobReturn, QUEUE_NAME, ReturnedFile, TRIAL_JOB, TrialJobReturn } from './protocol';
 import { loopflowVersion } from './version';
+import { withTimeout } from './submission';
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
@@ -94,25 +95,42 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     stop = () => (lost ? reject(lost) : resolve());
   });
   worker.on('error', (e) => {
-    // ioredis gave up reconnecting: the connection is closed for good
-    if (/Connection is closed/i.test(e.message) && !lost) {
-      lost = new DistributedError('QUEUE_LOST', `lost Redis at ${address.shown} and could not reach it again within ${address.reconnectSeconds} s; stopped (the job it ran goes to another worker once Redis is back): start the worker again then`);
-      void close();
-    } else if (!lost) log(`queue: ${redactUrl(e.message)}`);
+    if (!lost) log(`queue: ${redactUrl(e.message)}`);
   });
+  // A command on a connection of its own, every second: it waits through a reconnect and fails
+  // once the bounded reconnect gives up; then the worker stops instead of waiting forever.
+  const health = new Queue(QUEUE_NAME, { connection: address.connection });
+  health.on('error', () => undefined);
+  let healthTimer: ReturnType<typeof setTimeout> | undefined;
+  const checkHealth = (): void => {
+    health.getJobCounts('wait').then(
+      () => {
+        if (!closing) healthTimer = setTimeout(checkHealth, 1000);
+      },
+      () => {
+        if (closing) return;
+        lost = new DistributedError('QUEUE_LOST', `lost Redis at ${address.shown} and could not reach it again within ${address.reconnectSeconds} s; stopped (its running jobs go to other workers once Redis is back): start the worker again then`);
+        void close();
+      },
+    );
+  };
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await worker.close(Boolean(lost)).catch(() => undefined);
+      clearTimeout(healthTimer);
+      // with Redis gone, closing cannot tell Redis anything: bounded
+      await withTimeout(worker.close(Boolean(lost)), 10000).catch(() => worker.disconnect());
+      await withTimeout(health.close(), 5000).catch(() => health.disconnect());
       await trials?.close(true);
       stop();
     })());
   try {
     await waitReady(worker, address.reconnectSeconds);
   } catch (e) {
-    await worker.close(true).catch(() => undefined);
+    await Promise.allSettled([worker.disconnect(), health.disconnect()]);
     throw new DistributedError('QUEUE_UNREACHABLE', `cannot reach Redis at ${address.shown} (${redactUrl(e instanceof Error ? e.message : String(e))}); start redis-server there, or check the host, port, password and TLS (rediss://)`);
   }
+  checkHealth();
   log(`worker ${name} (loopflow ${loopflowVersion()}): taking up to ${concurrency} job(s) at once from ${address.shown}`);
   return { name, done, close };
 }

@@ -76,7 +76,16 @@ export async function compareCommand(argv: readonly string[], io: CliIO): Promis
     io.stderr.write(formatUsageError('loopflow compare', e, COMPARE_USAGE.replace(/^Usage: /, '')));
     return EXIT.usage;
   }
-  const outcome = await runCompare(options, streams);
+  let outcome;
+  try {
+    outcome = await runCompare(options, streams);
+  } catch (e) {
+    // a lost queue (QUEUE_LOST) or an unreachable one: a failed run, said plainly
+    if (!options.runner || typeof (e as { code?: unknown })?.code !== 'string') throw e;
+    if (json) return json.result('compare', EXIT.failed, { status: 'failed', error: errorJson(e) });
+    io.stderr.write(`loopflow compare: ${(e as Error).message}\n`);
+    return EXIT.failed;
+  }
   const code = outcome.report.failed.length > 0 ? EXIT.failed : EXIT.ok;
   if (json) return json.result('compare', code, { status: code === EXIT.ok ? 'completed' : 'failed', outDir: outcome.outDir, files: outcome.files, failed: outcome.report.failed });
   io.stdout.write(`report: ${path.relative(io.cwd, outcome.files.html) || outcome.files.html} (also report.md, results.json)\n`);

@@ -124,6 +124,7 @@ export function runSearch(given: PipelineDefinition | ValidatedDefinition, optio
       try {
         result = await (pool as TrialRunner).run(task, hooks);
       } catch (e) {
+        if ((e as { stopsSearch?: unknown } | null)?.stopsSearch === true) throw e; // the runner cannot go on
         result = { index: trial.index, values: trial.values, seed: trial.definition.seed ?? 0, status: 'failed', runDir: task.runDir, seconds: 0, error: e instanceof Error ? e.message : String(e) };
       }
       if (!cancelled) subscriber.next({ type: 'trial-done', result });

@@ -16,7 +16,9 @@ export interface TrialHooks {
  * them. The local pool (worker threads, or inline) is the default; `@loopflow/distributed`
  * gives a second one that puts the trials on a BullMQ queue for workers on other machines.
  * `run` never rejects for a trial's own error (that is a result with status 'failed'); a
- * rejection is a fault of the runner and the search reports the trial as failed with it.
+ * rejection is a fault of the runner and the search reports the trial as failed with it, unless
+ * the error says `stopsSearch: true` (the runner cannot go on: its queue is gone): then the
+ * search ends with that error and writes no results (the trials may still finish elsewhere).
  */
 export interface TrialRunner {
   /** Trials it takes at once: the search keeps this many in flight. */

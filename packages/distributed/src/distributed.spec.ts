@@ -22,7 +22,7 @@ import { loopflowVersion } from './version';
 const enabled = redisTestsEnabled();
 const PASSWORD = 'pw-not-to-be-printed';
 /** Short locks so that a killed worker's trial is taken up again within seconds. */
-const LOCK_MS = '4000';
+const LOCK_MS = '6000';
 /** One trial at a time each; a Redis away for more than 5 s stops them. */
 const WORKER_ARGS = ['--concurrency', '1', '--lock-ms', LOCK_MS, '--reconnect-seconds', '5'];
 
@@ -42,7 +42,7 @@ function done(events: SearchEvent[]): SearchResult {
 
 /** The fields the local pool and the queue must agree on, by trial index. */
 function comparable(results: readonly TrialResult[]): unknown[] {
-  return [...results].sort((a, b) => a.index - b.index).map((r) => ({ index: r.index, values: r.values, seed: r.seed, status: r.status, metric: r.metric, metrics: r.metrics, epochs: r.epochs }));
+  return [...results].sort((a, b) => a.index - b.index).map((r) => ({ index: r.index, values: r.values, seed: r.seed, status: r.status, metric: r.metric, metrics: r.metrics, epochs: r.epochs, error: r.error }));
 }
 
 (enabled ? describe : describe.skip)('search on BullMQ workers (real redis-server, loopflow worker processes)', () => {

@@ -3,9 +3,8 @@ import { BenchmarkError, COMPARE_USAGE, formatUsageError, parseCompareArgs, runC
 import { CliIO, EXIT } from '../io';
 import { JsonOutput } from '../json';
 import { errorJson } from './shared';
-import { queueJobRunner } from '@loopflow/distributed';
 import { optionsHelp, UsageError } from '../args';
-import { QUEUE_OPTIONS, queueOptions } from './queue';
+import { distributed, QUEUE_OPTIONS, queueOptions } from './queue';
 
 /** The queue flags of `compare` (no --artifacts: comparison jobs leave no run folders). */
 const COMPARE_QUEUE_OPTIONS = { queue: QUEUE_OPTIONS.queue, attach: QUEUE_OPTIONS.attach };
@@ -57,7 +56,7 @@ export async function compareCommand(argv: readonly string[], io: CliIO): Promis
   if (options.out) options.out = path.resolve(io.cwd, options.out);
   const streams = json ? { stderr: jsonLines(json, 'stderr'), stdout: jsonLines(json, 'stdout') } : { stderr: io.stderr, stdout: io.stdout };
   try {
-    const queue = queueOptions(parsed.extra ?? {}, io.cwd, (line) => streams.stderr.write(`${line}\n`));
+    const queue = await queueOptions(parsed.extra ?? {}, io.cwd, (line) => streams.stderr.write(`${line}\n`));
     if (queue) {
       if (options.isolation === 'inline' || options.parallel !== undefined || options.rerender !== undefined) {
         throw new UsageError(`--queue cannot be combined with --${options.rerender !== undefined ? 'rerender' : options.parallel !== undefined ? 'parallel' : 'inline'}`, "the workers' --concurrency decides how many jobs run at once", '--queue');
@@ -68,7 +67,7 @@ export async function compareCommand(argv: readonly string[], io: CliIO): Promis
       if (attach !== undefined && path.basename(options.out as string) !== String(attach)) {
         throw new UsageError(`--attach ${attach} names another run than --out ${options.out}`, "the run id is the run folder's name: give one of them", '--attach');
       }
-      options.runner = queueJobRunner(queue);
+      options.runner = (await distributed()).queueJobRunner(queue);
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { DistributedError, parseQueueUrl, QueueRunnerOptions } from '@loopflow/distributed';
+import type { QueueRunnerOptions } from '@loopflow/distributed';
 import { UsageError } from '../args';
 import type { OptionSpec, ParsedArgs } from '../args';
 
@@ -11,17 +11,25 @@ export const QUEUE_OPTIONS: Record<string, OptionSpec> = {
 };
 
 /**
+ * @loopflow/distributed, loaded on use: bullmq takes a while to load, and only `--queue` and
+ * `worker` need it.
+ */
+export function distributed(): Promise<typeof import('@loopflow/distributed')> {
+  return import('@loopflow/distributed');
+}
+
+/**
  * The queue runner options of `--queue`, `--artifacts` and `--attach` (null without `--queue`;
  * the others alone are usage errors). `log` receives the runner's notes.
  */
-export function queueOptions(options: ParsedArgs['options'], cwd: string, log: (line: string) => void): QueueRunnerOptions | null {
+export async function queueOptions(options: ParsedArgs['options'], cwd: string, log: (line: string) => void): Promise<QueueRunnerOptions | null> {
   const url = options.queue;
   if (url === undefined) {
     for (const flag of ['artifacts', 'attach']) if (options[flag] !== undefined) throw new UsageError(`--${flag} needs --queue`, 'e.g. --queue redis://127.0.0.1:6379', `--${flag}`);
     return null;
   }
   try {
-    parseQueueUrl(String(url));
+    (await distributed()).parseQueueUrl(String(url));
   } catch (e) {
     throw queueUsage(e);
   }
@@ -35,7 +43,7 @@ export function queueOptions(options: ParsedArgs['options'], cwd: string, log: (
 
 /** A queue error that is the user's URL: a usage error naming --queue. */
 export function queueUsage(e: unknown): unknown {
-  return e instanceof DistributedError && e.code === 'QUEUE_URL' ? new UsageError(e.message, 'e.g. --queue redis://127.0.0.1:6379', '--queue') : e;
+  return (e as { code?: unknown } | null)?.code === 'QUEUE_URL' ? new UsageError((e as Error).message, 'e.g. --queue redis://127.0.0.1:6379', '--queue') : e;
 }
 
 /** The search folder a re-attached search writes to: `<out>/<id>`. */

@@ -6,8 +6,7 @@ import { errorJson, JSON_OPTION, loadChecked, messageOf, onePath, problemJson } 
 import { JsonOutput } from '../json';
 import { num, table } from '../format';
 import { UsageError } from '../args';
-import { queueTrialRunner } from '@loopflow/distributed';
-import { attachedSearchDir, QUEUE_OPTIONS, queueOptions } from './queue';
+import { attachedSearchDir, distributed, QUEUE_OPTIONS, queueOptions } from './queue';
 
 /** The results of a search as a text table, best first. */
 export function resultsTable(result: SearchResult, cwd: string): string {
@@ -53,7 +52,8 @@ export const searchCommand: Command = {
     const say = (line: string): void => {
       if (!quiet) io.stderr.write(`${line}\n`);
     };
-    const queue = queueOptions(args.options, io.cwd, say);
+    const queue = await queueOptions(args.options, io.cwd, say);
+    const runner = queue ? (await distributed()).queueTrialRunner(queue) : undefined;
     if (queue && (parallel !== undefined || args.options.inline)) throw new UsageError(`--queue cannot be combined with --${parallel !== undefined ? 'parallel' : 'inline'}`, "the workers' --concurrency decides how many trials run at once", '--queue');
     const runsDir = path.resolve(io.cwd, String(args.options.out ?? 'runs'));
     const searchDir = queue?.attach ? attachedSearchDir(runsDir, String(args.options.attach)) : undefined;
@@ -66,7 +66,7 @@ export const searchCommand: Command = {
       };
       const subscription = runSearch(loaded, {
         runsDir,
-        ...(queue ? { runner: queueTrialRunner(queue) } : {}),
+        ...(runner ? { runner } : {}),
         ...(searchDir ? { searchDir } : {}),
         ...(parallel !== undefined ? { parallel: parallel as number } : {}),
         ...(args.options.inline ? { mode: 'inline' as const } : {}),

@@ -1,7 +1,7 @@
-import { DistributedError, redactUrl, startWorker } from '@loopflow/distributed';
 import type { Command } from './command';
 import { EXIT } from '../io';
 import { UsageError } from '../args';
+import { distributed, queueUsage } from './queue';
 
 /** A number option that must be a whole number >= 1. */
 function wholeNumber(value: unknown, flag: string): number | undefined {
@@ -29,6 +29,7 @@ export const workerCommand: Command = {
     const concurrency = wholeNumber(args.options.concurrency, '--concurrency');
     const lockMs = wholeNumber(args.options['lock-ms'], '--lock-ms');
     const reconnectSeconds = wholeNumber(args.options['reconnect-seconds'], '--reconnect-seconds');
+    const { redactUrl, startWorker } = await distributed();
     const quiet = Boolean(args.options.quiet);
     const say = (line: string): void => {
       if (!quiet) io.stderr.write(`${redactUrl(line)}\n`);
@@ -37,8 +38,7 @@ export const workerCommand: Command = {
     try {
       worker = await startWorker({ url, ...(concurrency ? { concurrency } : {}), ...(lockMs ? { lockMs } : {}), ...(reconnectSeconds ? { reconnectSeconds } : {}), log: say });
     } catch (e) {
-      if (e instanceof DistributedError && e.code === 'QUEUE_URL') throw new UsageError(e.message, 'e.g. --queue redis://127.0.0.1:6379', '--queue');
-      throw e;
+      throw queueUsage(e);
     }
     // Ctrl-C / SIGTERM end the process at once (exit 130, as for every command but run and
     // search): the jobs it ran are taken up by other workers once their locks expire (--lock-ms).

@@ -30,6 +30,7 @@ describe('parseQueueUrl', () => {
   it('redacts every redis URL in a text', () => {
     expect(redactUrl('a redis://u:p@h:1 and rediss://:x@y:2/3 b')).toBe('a redis://u:***@h:1 and rediss://:***@y:2/3 b');
     expect(redactUrl('redis://h:1')).toBe('redis://h:1');
+    expect(redactUrl('--queue http://:pw@h:1 is wrong')).toBe('--queue http://:***@h:1 is wrong');
   });
 
   it('bounds reconnects: the retry delays add up to the reconnect time, then the strategy gives up', () => {

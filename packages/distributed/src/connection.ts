@@ -71,10 +71,11 @@ export function parseQueueUrl(url: string, options: AddressOptions = {}): QueueA
 }
 
 /**
- * `text` with the password of every redis:// or rediss:// URL in it replaced by `***`.
+ * `text` with the password of every URL in it (`scheme://user:password@...`, a mistyped scheme
+ * too) replaced by `***`.
  *
  * @example redactUrl('cannot reach redis://u:pw@h:1') // 'cannot reach redis://u:***@h:1'
  */
 export function redactUrl(text: string): string {
-  return text.replace(/(rediss?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
 }

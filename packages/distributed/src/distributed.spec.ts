@@ -11,9 +11,11 @@ import * as path from 'path';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 import { Queue, QueueEvents } from 'bullmq';
 import { runSearch, SearchEvent, SearchResult, TrialResult } from '@loopflow/pipeline';
+import { CompareReport, runCompare } from '@loopflow/benchmark';
 import { parseQueueUrl } from './connection';
 import { QUEUE_NAME, TRIAL_JOB, TrialJobData, trialJobId } from './protocol';
 import { queueTrialRunner } from './queue-trial-runner';
+import { queueJobRunner } from './queue-job-runner';
 import { redisTestsEnabled, startRedis, TestRedis } from './testing/redis-server';
 import { startWorkerProcess, WorkerProcess } from './testing/cli-process';
 import { searchDefinition, writeNames } from './testing/fixtures';
@@ -198,6 +200,22 @@ function comparable(results: readonly TrialResult[]): unknown[] {
       await queue.close();
     }
   }, 120000);
+
+  it('compare --queue: the workers run the comparison jobs; the same training results and gradient flow as the local pool, the same files', async () => {
+    const options = { suite: 'tiny' as const, models: ['rnn' as const], tasks: ['adding' as const], seeds: 1 };
+    const quiet = { stderr: { write: () => true, isTTY: false } };
+    const localRun = await runCompare({ ...options, out: path.join(dir, 'compare-local') }, quiet);
+    const queued = await runCompare({ ...options, out: path.join(dir, 'compare-queued'), runner: queueJobRunner({ url: redis.url }) }, quiet);
+    const numbers = (r: CompareReport): unknown => ({ runs: r.runs.map((x) => ({ id: x.id, test: x.test, curve: x.curve.map((c) => c.valid), flowAfter: x.flowAfter })), gradientFlow: r.gradientFlow, failed: r.failed });
+    expect(queued.report.failed).toEqual([]);
+    expect(numbers(queued.report)).toEqual(numbers(localRun.report));
+    expect(queued.report.scaling.map((s) => s.model)).toEqual(['rnn']);
+    expect(queued.report.machine.runner).toMatch(/^the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \(run id compare-queued\)$/);
+    expect(localRun.report.machine.runner).toBeUndefined();
+    for (const file of Object.values(queued.files)) expect(fs.statSync(file).size).toBeGreaterThan(0);
+    expect(fs.readFileSync(queued.files.jsonl, 'utf8').trim().split('\n')).toHaveLength(localRun.report.runs.length + 2); // + scaling + gradient flow
+    expect(workers.map((w) => w.log()).join('')).toMatch(/job adding\/T=\d+\/rnn\/seed=0 of comparison compare-queued taken/);
+  }, 180000);
 
   it('Redis restarted mid-run without persistence: the submitter submits the lost trials again and the search finishes', async () => {
     const definition = searchDefinition({ 'recurrent.hiddenSize': { values: [4, 6] } }, 3);

@@ -3,6 +3,7 @@ import { LoopflowError } from '@loopflow/tensor';
 import { BenchmarkError, fail } from './errors';
 import { ModelKind, TaskName, checkModelKinds, checkTaskNames, MODEL_KINDS, TASK_NAMES } from './names';
 import type { Isolation } from './jobs/pool';
+import type { JobRunnerFactory } from './jobs/runner';
 import type { SuiteName } from './suite';
 
 /** Options of {@link runCompare}; every field is optional. */
@@ -27,6 +28,11 @@ export interface CompareOptions {
    * results.json.
    */
   rerender?: string;
+  /**
+   * Where the jobs run (default: this machine's pool, `parallel` worker processes).
+   * `@loopflow/distributed`'s `queueJobRunner` puts them on a BullMQ queue for workers on any machine.
+   */
+  runner?: JobRunnerFactory;
 }
 
 /** The usage text of `loopflow compare` / `compare.ts`. */
@@ -195,7 +201,7 @@ export function optionsHelp(specs: Record<string, OptionSpec>): string[] {
 }
 
 /** What parsing the command line gives: options, or a request for the usage text. */
-export type ParsedCompareArgs = { help: true } | { help: false; options: CompareOptions };
+export type ParsedCompareArgs = { help: true } | { help: false; options: CompareOptions; extra?: ParsedArgs['options'] };
 
 /** The flags of `loopflow compare`, for {@link parseArgs}. */
 export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
@@ -223,17 +229,22 @@ function positiveInt(flag: string, value: number | undefined): number | undefine
  * {@link parseArgs}. Throws a {@link BenchmarkError} (`INVALID_ARGUMENT`, `UNKNOWN_TASK`,
  * `UNKNOWN_MODEL`) naming the flag; print it with {@link formatUsageError}.
  *
+ * `extra`: more flags that a caller adds (loopflow's `--queue`); their values come back in
+ * `extra`, unchecked here.
+ *
  * @example parseCompareArgs(['--quick', '--out', '/tmp/c', '--models', 'rnn,lstm']) // { help: false, options: { suite: 'quick', out: '/tmp/c', models: ['rnn', 'lstm'] } }
  */
-export function parseCompareArgs(argv: readonly string[]): ParsedCompareArgs {
+export function parseCompareArgs(argv: readonly string[], extraOptions: Record<string, OptionSpec> = {}): ParsedCompareArgs {
   let parsed: ParsedArgs;
   try {
-    parsed = parseArgs(argv, COMPARE_OPTIONS);
+    parsed = parseArgs(argv, { ...COMPARE_OPTIONS, ...extraOptions });
   } catch (e) {
     if (e instanceof UsageError) fail('INVALID_ARGUMENT', `${e.message}${e.hint ? `; ${e.hint}` : ''}`);
     throw e;
   }
-  const o = parsed.options;
+  const extra: ParsedArgs['options'] = {};
+  const o: ParsedArgs['options'] = {};
+  for (const [name, value] of Object.entries(parsed.options)) (name in extraOptions && !(name in COMPARE_OPTIONS) ? extra : o)[name] = value;
   if (o.help) return { help: true };
   if (parsed.positionals.length > 0) fail('INVALID_ARGUMENT', `unexpected argument '${parsed.positionals[0]}'; compare takes only options (see --help)`);
   const options: CompareOptions = {};
@@ -250,5 +261,5 @@ export function parseCompareArgs(argv: readonly string[]): ParsedCompareArgs {
   if (options.rerender !== undefined && others.length > 0) fail('INVALID_ARGUMENT', 'option \'--rerender\' takes no other flag (the run folder holds the suite, seeds, tasks and models)');
   if (o.full && (o.quick || o.tiny)) fail('INVALID_ARGUMENT', "option '--full' cannot be combined with --quick or --tiny; choose one suite");
   options.suite = o.tiny ? 'tiny' : o.full ? 'full' : 'quick';
-  return { help: false, options };
+  return { help: false, options, ...(Object.keys(extraOptions).length > 0 ? { extra } : {}) };
 }

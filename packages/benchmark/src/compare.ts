@@ -6,7 +6,7 @@ import type { CompareOptions } from './args';
 import { ARCHITECTURES } from './models/architecture';
 import { MODEL_LABELS } from './names';
 import { JobResult } from './jobs/job';
-import { runJobs } from './jobs/pool';
+import { localJobRunner } from './jobs/runner';
 import { planSuite, resolveSuite } from './plan';
 import { createProgressView, ProgressStream } from './progress';
 import { groupRows, summarize } from './report/aggregate';
@@ -55,7 +55,6 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
   const started = new Date();
   const loadAverageStart = os.loadavg();
   const config = resolveSuite(options);
-  const parallel = options.parallel ?? Math.max(1, Math.min(2, os.cpus().length));
   const isolation = options.isolation ?? 'process';
   const outDir = path.resolve(options.out ?? path.join('runs', runFolderName(config.name, started)));
   fs.mkdirSync(outDir, { recursive: true });
@@ -64,24 +63,29 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
 
   const plan = planSuite(config);
   const total = plan.measurements.length + plan.training.length;
+  const runner = options.runner ? await options.runner({ outDir, jobs: total }) : localJobRunner;
+  const parallel = options.parallel ?? runner.parallel ?? Math.max(1, Math.min(2, os.cpus().length));
   const view = createProgressView(io.stderr, total);
-  view.log(`loopflow compare: ${config.name} suite, ${config.models.join(', ')} on ${config.taskOrder.join(', ')}; ${config.seeds} seed(s); ${total} jobs (${plan.training.length} training runs, ${parallel} at a time, ${isolation}); writing to ${outDir}`);
+  view.log(`loopflow compare: ${config.name} suite, ${config.models.join(', ')} on ${config.taskOrder.join(', ')}; ${config.seeds} seed(s); ${total} jobs (${plan.training.length} training runs, ${parallel} at a time, ${isolation}${runner === localJobRunner ? '' : `, ${runner.where}`}); writing to ${outDir}`);
   const onEvent = (e: Parameters<typeof view.onEvent>[0]): void => {
     view.onEvent(e);
     if (e.type === 'end') fs.appendFileSync(files.jsonl, `${JSON.stringify(e.result)}\n`);
   };
   let results: JobResult[];
+  let finished = false;
   try {
     // Scaling measurements one at a time on one thread (clean timings, no thread hand-offs
     // inside a step); then training runs `parallel` at a time, sharing the cores between them,
     // with the gradient-flow curves (no timings in them) after them, filling the lanes' ends.
     const scaling = plan.measurements.filter((j) => j.kind === 'scaling');
     const flows = plan.measurements.filter((j) => j.kind !== 'scaling');
-    const measured = await runJobs(scaling, { parallel: 1, isolation, threadsPerJob: 1 }, onEvent);
-    const trained = await runJobs([...plan.training, ...flows], { parallel, isolation, threadsPerJob: Math.max(1, Math.floor(os.cpus().length / parallel)) }, onEvent);
+    const measured = await runner.runJobs(scaling, { parallel: 1, isolation, threadsPerJob: 1 }, onEvent);
+    const trained = await runner.runJobs([...plan.training, ...flows], { parallel, isolation, threadsPerJob: Math.max(1, Math.floor(os.cpus().length / parallel)) }, onEvent);
     results = [...measured, ...trained];
+    finished = true;
   } finally {
     view.stop();
+    if (!finished) await runner.close(false);
   }
 
   const runs = results.filter((r): r is TrainResult => r.kind === 'train');
@@ -91,13 +95,13 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
   const summary = summarize(runs, plan.tasks, config.models);
   const groups = groupRows(runs, config.models);
   const gradientFlow = [...flows, ...runs.filter((r) => r.flowAfter).map((r) => r.flowAfter!)];
-  const finished = new Date();
+  const finishedAt = new Date();
   const report: CompareReport = {
     format: 'loopflow.compare/1',
     suite: config.name,
     startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    wallSeconds: (finished.getTime() - started.getTime()) / 1000,
+    finishedAt: finishedAt.toISOString(),
+    wallSeconds: (finishedAt.getTime() - started.getTime()) / 1000,
     machine: {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -108,6 +112,7 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
       loadAverageEnd: os.loadavg(),
       parallel,
       isolation,
+      ...(runner === localJobRunner ? {} : { runner: runner.where }),
     },
     config,
     models: config.models.map((kind) => ({ kind, label: MODEL_LABELS[kind], notes: ARCHITECTURES[kind].notes })),
@@ -122,6 +127,7 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
     runs: [...runs].sort((a, b) => a.id.localeCompare(b.id)),
   };
   await writeReport(report, files);
+  await runner.close(true);
   io.stdout?.write(`${markdownTable(summaryTable(report))}\n\n${report.published.map((c) => `${c.verdict}: ${c.claim}`).join('\n')}\n\nWrote ${files.markdown}, ${files.html} and ${files.json} (${report.wallSeconds.toFixed(0)} s)${failed.length > 0 ? `; ${failed.length} job(s) failed, listed in the report` : ''}\n`);
   return { outDir, files, report };
 }

@@ -62,6 +62,8 @@ export { runJob } from './jobs/job';
 export type { BenchJob, JobResult, FailedJob } from './jobs/job';
 export { runJobs } from './jobs/pool';
 export type { PoolOptions, PoolEvent, Isolation } from './jobs/pool';
+export { localJobRunner } from './jobs/runner';
+export type { JobRunner, JobRunnerFactory, JobRunnerPlan } from './jobs/runner';
 
 // Reports
 export type { CompareReport, SummaryRow, GroupRow, Comparison, TaskSummary, SkippedRun, MachineInfo } from './report/types';

@@ -87,6 +87,8 @@ export interface MachineInfo {
   loadAverageEnd: number[];
   parallel: number;
   isolation: 'process' | 'inline';
+  /** Where the jobs ran when not in this machine's pool (`queue redis://host:6379`): then the timings are the workers'. */
+  runner?: string;
 }
 
 /** The whole result of `runCompare`, written as results.json. */

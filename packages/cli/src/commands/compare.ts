@@ -3,6 +3,11 @@ import { BenchmarkError, COMPARE_USAGE, formatUsageError, parseCompareArgs, runC
 import { CliIO, EXIT } from '../io';
 import { JsonOutput } from '../json';
 import { errorJson } from './shared';
+import { optionsHelp, UsageError } from '../args';
+import { distributed, QUEUE_OPTIONS, queueOptions } from './queue';
+
+/** The queue flags of `compare` (no --artifacts: comparison jobs leave no run folders). */
+const COMPARE_QUEUE_OPTIONS = { queue: QUEUE_OPTIONS.queue, attach: QUEUE_OPTIONS.attach };
 
 /** One line for `loopflow --help`. */
 export const COMPARE_SUMMARY = 'The RNN / LSTM / GRU / IndRNN / transformer comparison (--quick about 10 min, --full hours); writes report.md, report.html, results.json.';
@@ -34,7 +39,7 @@ export async function compareCommand(argv: readonly string[], io: CliIO): Promis
   const json = (cut < 0 ? argv : argv.slice(0, cut)).includes('--json') ? new JsonOutput(io.stdout) : null;
   let parsed;
   try {
-    parsed = parseCompareArgs([...argv]);
+    parsed = parseCompareArgs([...argv], COMPARE_QUEUE_OPTIONS);
   } catch (e) {
     if (e instanceof BenchmarkError) {
       if (json) return json.result('compare', EXIT.usage, { status: 'usage', error: errorJson(e) });
@@ -44,13 +49,42 @@ export async function compareCommand(argv: readonly string[], io: CliIO): Promis
     throw e;
   }
   if (parsed.help) {
-    io.stdout.write(`${COMPARE_USAGE}\n`);
+    io.stdout.write(`${COMPARE_USAGE}\n\nloopflow compare also takes (docs/distributed.md):\n${optionsHelp(COMPARE_QUEUE_OPTIONS).join('\n')}\n`);
     return EXIT.ok;
   }
   const options = { ...parsed.options };
   if (options.out) options.out = path.resolve(io.cwd, options.out);
   const streams = json ? { stderr: jsonLines(json, 'stderr'), stdout: jsonLines(json, 'stdout') } : { stderr: io.stderr, stdout: io.stdout };
-  const outcome = await runCompare(options, streams);
+  try {
+    const queue = await queueOptions(parsed.extra ?? {}, io.cwd, (line) => streams.stderr.write(`${line}\n`));
+    if (queue) {
+      if (options.isolation === 'inline' || options.parallel !== undefined || options.rerender !== undefined) {
+        throw new UsageError(`--queue cannot be combined with --${options.rerender !== undefined ? 'rerender' : options.parallel !== undefined ? 'parallel' : 'inline'}`, "the workers' --concurrency decides how many jobs run at once", '--queue');
+      }
+      const attach = parsed.extra?.attach;
+      // a re-attached comparison writes to the folder it began in (its name is the run id)
+      if (attach !== undefined && !options.out) options.out = path.resolve(io.cwd, 'runs', String(attach));
+      if (attach !== undefined && path.basename(options.out as string) !== String(attach)) {
+        throw new UsageError(`--attach ${attach} names another run than --out ${options.out}`, "the run id is the run folder's name: give one of them", '--attach');
+      }
+      options.runner = (await distributed()).queueJobRunner(queue);
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (json) return json.result('compare', EXIT.usage, { status: 'usage', error: errorJson(e) });
+    io.stderr.write(formatUsageError('loopflow compare', e, COMPARE_USAGE.replace(/^Usage: /, '')));
+    return EXIT.usage;
+  }
+  let outcome;
+  try {
+    outcome = await runCompare(options, streams);
+  } catch (e) {
+    // a lost queue (QUEUE_LOST) or an unreachable one: a failed run, said plainly
+    if (!options.runner || typeof (e as { code?: unknown })?.code !== 'string') throw e;
+    if (json) return json.result('compare', EXIT.failed, { status: 'failed', error: errorJson(e) });
+    io.stderr.write(`loopflow compare: ${(e as Error).message}\n`);
+    return EXIT.failed;
+  }
   const code = outcome.report.failed.length > 0 ? EXIT.failed : EXIT.ok;
   if (json) return json.result('compare', code, { status: code === EXIT.ok ? 'completed' : 'failed', outDir: outcome.outDir, files: outcome.files, failed: outcome.report.failed });
   io.stdout.write(`report: ${path.relative(io.cwd, outcome.files.html) || outcome.files.html} (also report.md, results.json)\n`);

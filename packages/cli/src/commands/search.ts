@@ -6,6 +6,7 @@ import { errorJson, JSON_OPTION, loadChecked, messageOf, onePath, problemJson } 
 import { JsonOutput } from '../json';
 import { num, table } from '../format';
 import { UsageError } from '../args';
+import { attachedSearchDir, distributed, QUEUE_OPTIONS, queueOptions } from './queue';
 
 /** The results of a search as a text table, best first. */
 export function resultsTable(result: SearchResult, cwd: string): string {
@@ -24,12 +25,13 @@ export function resultsTable(result: SearchResult, cwd: string): string {
 /** `loopflow search <file>`: runs the definition's search block. */
 export const searchCommand: Command = {
   name: 'search',
-  usage: 'search <file> [--out <folder>] [--parallel <n>] [--inline] [--quiet] [--json]',
-  summary: "Run the definition's hyper-parameter search (grid or random), trials in parallel on worker threads.",
+  usage: 'search <file> [--out <folder>] [--parallel <n>] [--inline] [--queue <redis://host:port> [--artifacts <folder>] [--attach <id>]] [--quiet] [--json]',
+  summary: "Run the definition's hyper-parameter search (grid or random), trials in parallel on worker threads, or on workers of a Redis queue (--queue).",
   options: {
     out: { type: 'string', value: '<folder>', description: 'Where the search folder goes (default: runs).' },
     parallel: { type: 'number', value: '<n>', description: 'Trials at once (default: the search block, else the CPUs).' },
     inline: { type: 'flag', description: 'Run the trials one after another in this process (no worker threads).' },
+    ...QUEUE_OPTIONS,
     quiet: { type: 'flag', description: 'No progress output.' },
     json: JSON_OPTION,
   },
@@ -50,21 +52,28 @@ export const searchCommand: Command = {
     const say = (line: string): void => {
       if (!quiet) io.stderr.write(`${line}\n`);
     };
+    const queue = await queueOptions(args.options, io.cwd, say);
+    const runner = queue ? (await distributed()).queueTrialRunner(queue) : undefined;
+    if (queue && (parallel !== undefined || args.options.inline)) throw new UsageError(`--queue cannot be combined with --${parallel !== undefined ? 'parallel' : 'inline'}`, "the workers' --concurrency decides how many trials run at once", '--queue');
+    const runsDir = path.resolve(io.cwd, String(args.options.out ?? 'runs'));
+    const searchDir = queue?.attach ? attachedSearchDir(runsDir, String(args.options.attach)) : undefined;
     return new Promise<number>((settle) => {
       let stopInterrupt = (): void => undefined;
-      let searchDir: string | undefined;
+      let startedDir: string | undefined;
       const resolve = (code: number): void => {
         stopInterrupt();
         settle(code);
       };
       const subscription = runSearch(loaded, {
-        runsDir: path.resolve(io.cwd, String(args.options.out ?? 'runs')),
+        runsDir,
+        ...(runner ? { runner } : {}),
+        ...(searchDir ? { searchDir } : {}),
         ...(parallel !== undefined ? { parallel: parallel as number } : {}),
         ...(args.options.inline ? { mode: 'inline' as const } : {}),
         ...(io.now ? { now: () => (io.now as () => Date)() } : {}),
       }).subscribe({
         next: (event: SearchEvent) => {
-          if (event.type === 'search-start') searchDir = event.searchDir;
+          if (event.type === 'search-start') startedDir = event.searchDir;
           if (json) {
             if (event.type !== 'search-done') json.event(event);
             else {
@@ -73,7 +82,13 @@ export const searchCommand: Command = {
             }
             return;
           }
-          if (event.type === 'search-start') say(`search: ${event.trials} trials, ${event.parallel} at a time, ranked by ${event.metric} (${event.mode}); folder ${path.relative(io.cwd, event.searchDir)}`);
+          if (event.type === 'search-start') {
+            say(
+              queue
+                ? `search: ${event.trials} trials on ${event.where}, ranked by ${event.metric} (${event.mode}); folder ${path.relative(io.cwd, event.searchDir)}; stopped, it goes on: re-attach with --attach ${path.basename(event.searchDir)}`
+                : `search: ${event.trials} trials, ${event.parallel} at a time, ranked by ${event.metric} (${event.mode}); folder ${path.relative(io.cwd, event.searchDir)}`,
+            );
+          }
           else if (event.type === 'trial-start') say(`trial ${event.index} started: ${JSON.stringify(event.values)}`);
           else if (event.type === 'trial-progress') say(`trial ${event.index}: epoch ${event.epoch}/${event.epochs} loss ${num(event.loss)}`);
           else if (event.type === 'trial-done') {
@@ -105,7 +120,8 @@ export const searchCommand: Command = {
         stopInterrupt = io.onInterrupt((signal) => {
           // stops the trials (the finished ones keep their run folders and trials.jsonl)
           subscription.unsubscribe();
-          const message = `interrupted by ${signal}${searchDir ? `; the finished trials are in ${path.relative(io.cwd, searchDir) || '.'}` : ''}`;
+          const where = startedDir ? `; the finished trials are in ${path.relative(io.cwd, startedDir) || '.'}` : '';
+          const message = `interrupted by ${signal}${where}${queue && startedDir ? `; the trials go on on the workers: follow them again with --attach ${path.basename(startedDir)}` : ''}`;
           if (json) resolve(json.result('search', EXIT.interrupted, { status: 'interrupted', error: { code: 'INTERRUPTED', message } }));
           else {
             io.stderr.write(`\n${message}\n`);

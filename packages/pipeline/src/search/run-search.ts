@@ -1,18 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as os from 'os';
-import { MessageChannel } from 'worker_threads';
 import { Observable } from 'rxjs';
 import type { PipelineDefinition } from '../definition/types';
 import { checkDefinition, isStillValid, ValidatedDefinition } from '../definition/validate';
 import { DefinitionError } from '../definition/problems';
 import { LoopflowError } from '@loopflow/tensor';
-import { workerEntry } from '@loopflow/training';
 import { metricMode } from '../vocabulary/metric-set';
 import { createRunFolder } from '../run-folder/run-folder';
 import { writeFileAtomic } from '../run-folder/atomic';
 import { planTrials, Trial } from '../definition/search-space';
-import { runTrial, TrialProgress, TrialResult, TrialTask } from './trial';
+import type { TrialProgress, TrialResult, TrialTask } from './trial';
+import { localTrialRunner, TrialRunner, TrialRunnerFactory } from './trial-runner';
 import { relocateDefinition } from '../definition/relocate';
 import { defaultRegistry } from '../stages/default-registry';
 
@@ -29,6 +28,16 @@ export interface SearchOptions {
    * in this thread (for debugging; the same results).
    */
   mode?: 'threads' | 'inline';
+  /**
+   * Where the trials run (default: the local pool of `mode`). `@loopflow/distributed`'s
+   * `queueTrialRunner` puts them on a BullMQ queue for workers on any machine.
+   */
+  runner?: TrialRunnerFactory;
+  /**
+   * Use exactly this search folder (created when absent) instead of a new
+   * `<runsDir>/<name>-search-<time>/`: a search re-attached to its queue writes where it began.
+   */
+  searchDir?: string;
   now?: () => Date;
 }
 
@@ -46,7 +55,7 @@ export interface SearchResult {
 
 /** What a search reports while it runs. */
 export type SearchEvent =
-  | { type: 'search-start'; searchDir: string; trials: number; parallel: number; metric: string; mode: 'min' | 'max' }
+  | { type: 'search-start'; searchDir: string; trials: number; parallel: number; metric: string; mode: 'min' | 'max'; where: string }
   | { type: 'trial-start'; index: number; values: Record<string, unknown> }
   | ({ type: 'trial-progress' } & TrialProgress)
   | { type: 'trial-done'; result: TrialResult }
@@ -58,32 +67,10 @@ export function rankTrials(results: readonly TrialResult[], mode: 'min' | 'max')
   return [...results].sort((a, b) => score(a) - score(b) || (a.status === b.status ? 0 : a.status === 'completed' ? -1 : 1) || a.index - b.index);
 }
 
-function workerPool(parallel: number): { run(task: TrialTask, onProgress: (p: TrialProgress) => void): Promise<TrialResult>; close(): Promise<void> } {
-  const { Piscina } = require('piscina') as typeof import('piscina');
-  // trial-worker.ts through ts-node from the sources, dist/trial-worker.cjs from a build.
-  const { file, execArgv, env } = workerEntry(__filename, 'trial-worker');
-  const pool = new Piscina({
-    filename: file,
-    maxThreads: parallel,
-    minThreads: 0,
-    idleTimeout: 1000,
-    execArgv: [...execArgv],
-    ...(Object.keys(env).length ? { env: { ...process.env, ...env } } : {}),
-  });
-  return {
-    run(task, onProgress) {
-      const { port1, port2 } = new MessageChannel();
-      port1.on('message', (p: TrialProgress) => onProgress(p));
-      return (pool.run({ task, port: port2 }, { transferList: [port2] as never }) as Promise<TrialResult>).finally(() => port1.close());
-    },
-    close: () => pool.destroy(),
-  };
-}
-
 /**
  * Runs a definition's search block: plans the trials (grid or seeded random), validates the
  * definition and every trial's definition first (once: a definition loaded with its search
- * checked, as `loadDefinition` does by default, is taken as it is), then runs the trials in parallel on worker threads, each
+ * checked, as `loadDefinition` does by default, is taken as it is), then runs the trials through the runner (default: in parallel on worker threads), each
  * with its own seed and run folder (`<searchDir>/trial-003/`). A failed trial is reported and
  * does not stop the others. At the end: `results.jsonl` (best first), `best.json` (the best
  * trial's definition) and `search.json` in the search folder.
@@ -114,21 +101,33 @@ export function runSearch(given: PipelineDefinition | ValidatedDefinition, optio
     const mode = search.mode ?? metricMode(metric);
     const parallel = Math.max(1, Math.min(trials.length, options.parallel ?? search.parallel ?? os.cpus().length));
     const now = options.now ?? (() => new Date());
-    const searchDir = createRunFolder(path.resolve(options.runsDir ?? 'runs'), `${definition.name}-search`, now());
-    subscriber.next({ type: 'search-start', searchDir, trials: trials.length, parallel, metric, mode });
+    const searchDir = options.searchDir ? path.resolve(options.searchDir) : createRunFolder(path.resolve(options.runsDir ?? 'runs'), `${definition.name}-search`, now());
+    fs.mkdirSync(searchDir, { recursive: true });
 
-    const pool = options.mode === 'inline' ? null : workerPool(parallel);
+    let pool: TrialRunner | null = null;
     let cancelled = false;
+    let closed = false;
+    /** Closes the runner once: `finished` after the files are written, not when stopped or failed. */
+    const release = (finished: boolean): Promise<void> => {
+      if (closed || !pool) return Promise.resolve();
+      closed = true;
+      return pool.close(finished);
+    };
     const runOne = async (trial: Trial): Promise<TrialResult> => {
       const task: TrialTask = { index: trial.index, values: trial.values, definition: trial.definition, baseDir, runDir: path.join(searchDir, `trial-${String(trial.index).padStart(3, '0')}`), metric };
-      subscriber.next({ type: 'trial-start', index: trial.index, values: trial.values });
-      const onProgress = (p: TrialProgress): void => {
-        if (!cancelled) subscriber.next({ type: 'trial-progress', ...p });
+      const hooks = {
+        started: (): void => {
+          if (!cancelled) subscriber.next({ type: 'trial-start', index: trial.index, values: trial.values });
+        },
+        progress: (p: TrialProgress): void => {
+          if (!cancelled) subscriber.next({ type: 'trial-progress', ...p });
+        },
       };
       let result: TrialResult;
       try {
-        result = pool ? await pool.run(task, onProgress) : await runTrial(task, onProgress);
+        result = await (pool as TrialRunner).run(task, hooks);
       } catch (e) {
+        if ((e as { stopsSearch?: unknown } | null)?.stopsSearch === true) throw e; // the runner cannot go on
         result = { index: trial.index, values: trial.values, seed: trial.definition.seed ?? 0, status: 'failed', runDir: task.runDir, seconds: 0, error: e instanceof Error ? e.message : String(e) };
       }
       if (!cancelled) subscriber.next({ type: 'trial-done', result });
@@ -140,9 +139,15 @@ export function runSearch(given: PipelineDefinition | ValidatedDefinition, optio
     const lane = async (): Promise<void> => {
       for (let trial = queue.shift(); trial && !cancelled; trial = queue.shift()) results.push(await runOne(trial));
     };
-    Promise.all(Array.from({ length: pool ? parallel : 1 }, lane))
-      .then(async () => {
-        await pool?.close();
+    const plan = { searchDir, name: definition.name, trials, parallel };
+    Promise.resolve()
+      .then(() => (options.runner ? options.runner(plan) : localTrialRunner(parallel, options.mode === 'inline' ? 'inline' : 'threads')))
+      .then(async (runner) => {
+        pool = runner;
+        if (cancelled) return release(false);
+        // the local pool reports the trials at once asked for (inline runs them one after another)
+        subscriber.next({ type: 'search-start', searchDir, trials: trials.length, parallel: options.runner ? runner.parallel : parallel, metric, mode, where: runner.where });
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(runner.parallel, trials.length)) }, lane));
         if (cancelled) return;
         const ranked = rankTrials(results, mode);
         const best = ranked.find((r) => r.status === 'completed' && r.metric !== undefined);
@@ -156,13 +161,17 @@ export function runSearch(given: PipelineDefinition | ValidatedDefinition, optio
         }
         writeFileAtomic(path.join(searchDir, 'search.json'), JSON.stringify({ name: definition.name, metric, mode, parallel, trials: trials.length, search, best: best ?? null }, null, 2) + '\n');
         if (!fs.existsSync(searchDir)) throw new LoopflowError('SEARCH_FOLDER', `${searchDir} disappeared during the search`);
+        await release(true);
         subscriber.next({ type: 'search-done', result });
         subscriber.complete();
       })
-      .catch((e) => subscriber.error(e));
+      .catch((e) => {
+        void release(false);
+        subscriber.error(e);
+      });
     return () => {
       cancelled = true;
-      void pool?.close();
+      void release(false);
     };
   });
 }

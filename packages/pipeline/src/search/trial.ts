@@ -11,6 +11,11 @@ export interface TrialTask {
   baseDir: string;
   runDir: string;
   metric: string;
+  /**
+   * Continue from this checkpoint (or the newest intact one in this checkpoints folder) of an
+   * earlier attempt at the same trial, whose worker was stopped: the run resumes there.
+   */
+  resumeFrom?: string;
 }
 
 /** How a trial went. */
@@ -66,7 +71,7 @@ export async function runTrial(task: TrialTask, onProgress?: (p: TrialProgress) 
   let epochs = 0;
   try {
     await lastValueFrom(
-      runPipeline(task.definition, { baseDir: task.baseDir, runDir: task.runDir }).pipe(
+      runPipeline(task.definition, { baseDir: task.baseDir, runDir: task.runDir, ...(task.resumeFrom ? { resumeFrom: task.resumeFrom } : {}) }).pipe(
         tap((e: RunEvent) => {
           if (e.type === 'train-start') epochs = e.epochs;
           if (e.type === 'epoch') onProgress?.({ index: task.index, epoch: e.epoch, epochs, loss: e.valid?.loss ?? e.trainLoss });

@@ -180,7 +180,7 @@ function comparable(results: readonly TrialResult[]): unknown[] {
     const missing = searchDefinition({ 'lines.path': { values: ['names.txt', 'missing.txt'] } });
     const refused = done(await lastValueFrom(runSearch(missing, { baseDir: dir, runsDir: path.join(dir, 'missing'), runner: queueTrialRunner({ url: redis.url }) }).pipe(toArray())));
     expect(refused.results.map((r) => r.status)).toEqual(['completed', 'failed']);
-    expect(refused.results[1].error).toMatch(/^JOB_INVALID: trial 1 .* does not validate on worker [^;]+; nothing was run:[\s\S]*missing\.txt does not exist/);
+    expect(refused.results[1].error).toMatch(/^JOB_INVALID: trial 1 .* does not validate on worker [^;]+; nothing was run:[\s\S]*no data file at [^:]*missing\.txt: the folder [^ ]* has no 'missing\.txt'/);
 
     const { connection } = parseQueueUrl(redis.url);
     const queue = new Queue(QUEUE_NAME, { connection });

@@ -52,7 +52,7 @@ export type { DefinitionOverrides } from './overrides/overrides';
 
 // Models, outputs, baselines, the report's series
 export { buildModel } from './model/builders';
-export { MODEL_FORMAT, describeModel, encodeModelWeights, artifactsOf, checkFiniteWeights } from './model/model-json';
+export { MODEL_FORMAT, describeModel, encodeModelWeights, artifactsOf, checkFiniteWeights, currentWeightNames } from './model/model-json';
 export type { ModelFile } from './model/model-json';
 export { generateText, forecastAhead } from './model/generate';
 export type { ForecastRow } from './model/generate';

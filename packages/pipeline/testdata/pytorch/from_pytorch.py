@@ -3,9 +3,9 @@
 Writes into torch/ (beside this script):
 - lstm-lm.safetensors + lstm-lm.json: a character LSTM language model (nn.Embedding ->
   2-layer nn.LSTM -> nn.Linear, named embedding/rnn/head as loopflow's `recurrent` model)
-  trained on a few first names; the JSON holds its loopflow architecture and vocabulary (what
-  `loopflow import --model` reads) and, for one prompt, every step's logits and the final
-  (h, c) of each layer, which loopflow's streamer must reproduce.
+  trained on a few first names; the JSON holds, for one prompt, every step's logits and the
+  final (h, c) of each layer, which loopflow's streamer must reproduce; lstm-lm.model.json its
+  loopflow architecture and vocabulary (what `loopflow import --model` reads).
 - gru-features.safetensors + .json: nn.GRU(3 -> 5) -> nn.Linear(5 -> 2) fitted to a toy series;
   per-step outputs for one input sequence.
 - mha.safetensors + .json: an nn.MultiheadAttention(8, 2 heads, batch_first) fitted a few
@@ -86,14 +86,20 @@ def lstm_lm():
     with torch.no_grad():
         logits, (h, c) = model(torch.tensor(prompt).unsqueeze(1))
     vocabulary = {"format": "loopflow-vocabulary", "version": 1, "specials": dict(zip(["pad", "unk", "bos", "eos"], SPECIALS)), "tokens": tokens, "tokenizer": {"kind": "char", "lowerCase": False}}
+    # What `loopflow import lstm-lm.safetensors --model lstm-lm.model.json` reads: the
+    # architecture in loopflow's terms (the `recurrent` model stage's options) and the vocabulary.
+    description = {
+        "name": "torch-lstm-lm",
+        "architecture": {"kind": "recurrent", "task": "language-model", "options": {"cell": "lstm", "hiddenSize": 12, "numLayers": 2, "embeddingSize": 6}, "input": {"kind": "tokens", "vocabSize": len(tokens)}, "outputSize": len(tokens)},
+        "tokenizer": {"kind": "char", "lowerCase": False},
+        "vocabulary": vocabulary,
+    }
+    with open(os.path.join(OUT, "lstm-lm.model.json"), "w") as f:
+        json.dump(description, f, indent=2)
+        f.write("\n")
     write("lstm-lm", model, {
         "trainLoss": loss,
-        "model": {
-            "name": "torch-lstm-lm",
-            "architecture": {"kind": "recurrent", "task": "language-model", "options": {"cell": "lstm", "hiddenSize": 12, "numLayers": 2, "embeddingSize": 6}, "input": {"kind": "tokens", "vocabSize": len(tokens)}, "outputSize": len(tokens)},
-            "tokenizer": {"kind": "char", "lowerCase": False},
-            "vocabulary": vocabulary,
-        },
+        "model": description,
         "prompt": prompt,
         "logits": tensor_json(logits[:, 0]),  # [T, V]
         "h": tensor_json(h[:, 0]),  # [layers, H]

@@ -1,11 +1,17 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { lastValueFrom, toArray } from 'rxjs';
 import { Random, Tensor, tensor } from '@loopflow/tensor';
 import { createEmbedding, createLinear, loadSafetensors, loadStateDict } from '@loopflow/layers';
 import { createRecurrent, createStreamer } from '@loopflow/cells';
 import { createMultiHeadAttention, createTransformerBlock, multiHeadAttention, transformerBlock } from '@loopflow/attention';
 import { collate } from '@loopflow/data';
+import { readCheckpoint } from '@loopflow/training';
 import { loadModel } from './model-file';
+import { runPipeline } from '../run/run-pipeline';
+import type { RunEvent } from '../run/run-pipeline';
+import type { PipelineDefinition } from '../definition/types';
 
 /**
  * PyTorch in both directions, against fixtures written by real PyTorch (1.13, Debian's
@@ -122,5 +128,39 @@ describe('run folders written before attention took PyTorch names and layout', (
     const { output } = model.forward(batch, undefined, { training: false });
     expect(output.shape).toEqual(record.logits.shape);
     expect(maxAbsDiff(output.data, record.logits.data)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it("read as checkpoints, resume training: the weights and the optimizer's moments convert, and the run continues as the loopflow of the time continued it", async () => {
+    const legacy = path.join(__dirname, '..', '..', 'testdata', 'legacy-attention');
+    const ckpt = readCheckpoint(path.join(legacy, 'run', 'checkpoints'));
+    const names = ckpt.trainer.model.parameters.map((p) => p.name);
+    expect(names.filter((n) => n.startsWith('transformer.blocks.0.'))).toEqual([
+      'transformer.blocks.0.norm1.weight', 'transformer.blocks.0.norm1.bias',
+      'transformer.blocks.0.self_attn.in_proj_weight', 'transformer.blocks.0.self_attn.in_proj_bias', 'transformer.blocks.0.self_attn.out_proj.weight', 'transformer.blocks.0.self_attn.out_proj.bias',
+      'transformer.blocks.0.norm2.weight', 'transformer.blocks.0.norm2.bias',
+      'transformer.blocks.0.linear1.weight', 'transformer.blocks.0.linear1.bias', 'transformer.blocks.0.linear2.weight', 'transformer.blocks.0.linear2.bias',
+    ]);
+    expect(Object.keys(ckpt.model).sort()).toEqual([...names].sort());
+    expect(ckpt.optimizer.optimizer.params.map((p) => p.shape)).toEqual(ckpt.trainer.model.parameters.map((p) => p.shape));
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-legacy-'));
+    try {
+      fs.cpSync(path.join(legacy, 'run'), path.join(dir, 'run'), { recursive: true });
+      const recorded = readJson<{ epochs: number; history: { epoch: number; trainLoss: number; validLoss: number }[] }>(path.join(legacy, 'resumed-history.json'));
+      const definition = readJson<PipelineDefinition & { stages: { stage: string; epochs?: number }[] }>(path.join(FIXTURES, 'loopflow-attention.json'));
+      definition.stages.forEach((stage) => stage.stage === 'train' && (stage.epochs = recorded.epochs));
+      const events = await lastValueFrom(runPipeline(definition, { baseDir: dir, runsDir: path.join(dir, 'runs'), resumeFrom: path.join(dir, 'run', 'checkpoints') }).pipe(toArray()));
+      const done = events[events.length - 1] as Extract<RunEvent, { type: 'run-done' }>;
+      expect(done.summary.status).toBe('completed');
+      expect(done.summary.resumedFrom).toMatchObject({ epoch: 3 });
+      const history = (done.summary.history ?? []).map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, validLoss: h.valid?.loss as number }));
+      expect(history.map((h) => h.epoch)).toEqual(recorded.history.map((h) => h.epoch));
+      history.forEach((h, i) => {
+        expect(Math.abs(h.trainLoss - recorded.history[i].trainLoss)).toBeLessThanOrEqual(1e-5);
+        expect(Math.abs(h.validLoss - recorded.history[i].validLoss)).toBeLessThanOrEqual(1e-5);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

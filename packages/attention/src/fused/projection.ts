@@ -54,8 +54,13 @@ function projectRowsAs(op: string, x: Tensor, W: Tensor, b: Tensor | null, first
       gx = new Tensor(d, x.shape);
     }
     if (W.requiresGrad) {
-      const d = allocate(dtype, W.size); // rows [first, first + count) of [rows, in] = g^T [count, rows] @ x [rows, in]
-      kernels.matmul(g.data, x.data, d.subarray(first * inSize, (first + count) * inSize), count, rows, inSize, { transA: true });
+      // x^T [in, rows] @ g [rows, count] = the rows' gradient transposed, [in, count]: the kernel
+      // transposes x (rows x in) rather than g (rows x count, up to 3x wider), and the small
+      // [in, count] result is transposed into rows [first, first + count) of W's [rows, in].
+      const t = allocate(dtype, inSize * count);
+      kernels.matmul(x.data, g.data, t, inSize, rows, count, { transA: true });
+      const d = allocate(dtype, W.size);
+      for (let i = 0; i < inSize; i++) for (let j = 0; j < count; j++) d[(first + j) * inSize + i] = t[i * count + j];
       gW = new Tensor(d, W.shape);
     }
     if (b && b.requiresGrad) {

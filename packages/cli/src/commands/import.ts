@@ -9,6 +9,7 @@ import { EXIT } from '../io';
 import type { CliIO } from '../io';
 import { JsonOutput } from '../json';
 import { UsageError } from '../args';
+import type { ParsedArgs } from '../args';
 import { errorJson, JSON_OPTION, messageOf, onePath } from './shared';
 
 /**
@@ -23,10 +24,11 @@ import { errorJson, JSON_OPTION, messageOf, onePath } from './shared';
  * `tokenizer`, `labels`, `scaler`, `columns`, `series`), optionally a `name`. Every tensor the
  * architecture has must be in the checkpoint under its PyTorch name, with its shape.
  *
- * Source formats: one entry of `SOURCES` each. Today the positional file is read as
- * safetensors. A new format (Keras / TensorFlow.js: `--tfjs <model.json>`) adds its flag to
- * `options` and one entry to `SOURCES` whose `read` returns the tensors in PyTorch names;
- * everything after (checking, writing the folder) is shared.
+ * Source formats: one entry of `SOURCES` each, chosen by `pickSource`. Today the positional
+ * file is read as safetensors. A new format (Keras / TensorFlow.js: `--tfjs <model.json>`) adds
+ * its flag to `options`, its case to `pickSource` and one entry to `SOURCES` whose `read`
+ * returns the tensors in PyTorch names; everything after (checking, writing the folder) is
+ * shared.
  */
 
 /** Error codes of `loopflow import`. */
@@ -51,6 +53,15 @@ const SOURCES: Record<string, ImportSource> = {
     read: (file) => decodeSafetensors(fs.readFileSync(file), { source: file }).tensors,
   },
 };
+
+/**
+ * The source format and file the arguments name: the dispatch, in one place. Today: the
+ * positional file, read as safetensors. A new format's flag (e.g. `--tfjs <model.json>`) is
+ * checked here first and returns its `SOURCES` entry and file.
+ */
+function pickSource(args: ParsedArgs, io: CliIO): { source: ImportSource; checkpoint: string } {
+  return { source: SOURCES.safetensors, checkpoint: path.resolve(io.cwd, onePath(args.positionals, 'checkpoint', 'import')) };
+}
 
 /** The part of model.json the user writes. */
 type ModelDescriptionFile = Partial<Omit<ModelFile, 'format' | 'parameters' | 'weights' | 'weightsSha256'>> & Pick<ModelFile, 'architecture'>;
@@ -151,12 +162,11 @@ export const importCommand: Command = {
     json: JSON_OPTION,
   },
   async run(args, io: CliIO) {
-    const checkpoint = path.resolve(io.cwd, onePath(args.positionals, 'checkpoint', 'import'));
+    const { source, checkpoint } = pickSource(args, io);
     for (const required of ['model', 'out'] as const) {
       if (args.options[required] === undefined) throw new UsageError(`missing --${required}`, 'loopflow import <checkpoint.safetensors> --model <description.json> --out <run folder>');
     }
     if (!fs.existsSync(checkpoint)) throw new UsageError(`no such checkpoint: ${checkpoint}`);
-    const source = SOURCES.safetensors;
     const json = args.options.json ? new JsonOutput(io.stdout) : null;
     try {
       const done = importCheckpoint(source, checkpoint, path.resolve(io.cwd, String(args.options.model)), path.resolve(io.cwd, String(args.options.out)));

@@ -1,6 +1,5 @@
 import { Tensor, fmtShape } from '@loopflow/tensor';
 import { decodeSafetensors } from '@loopflow/layers';
-import { upgradeCheckpoint } from './legacy-checkpoint';
 import { CheckpointFs, joinPath, nodeFs } from './checkpoint-fs';
 import { CHECKPOINT_FILES, CHECKPOINT_FORMAT, OPTIMIZER_FILE_FORMAT, OptimizerFile, ParameterDescription, TrainerFile, sha256 } from './checkpoint-format';
 import { TrainError, messageOf } from './errors';
@@ -171,8 +170,7 @@ export function readCheckpoint(path: string, options: { fs?: CheckpointFs } = {}
   const best = trainer.files[CHECKPOINT_FILES.best]
     ? decodeTensors(verifiedBytes(fs, trainer, dir, CHECKPOINT_FILES.best), dir, CHECKPOINT_FILES.best, trainer.model.parameters)
     : null;
-  // written before attention's PyTorch layout: converted to today's names (weights and optimizer state)
-  return upgradeCheckpoint({ path: dir, trainer, model, optimizer, best });
+  return { path: dir, trainer, model, optimizer, best };
 }
 
 /** A checkpoint passed over on resume, and why. */

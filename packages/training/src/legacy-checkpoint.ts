@@ -19,9 +19,17 @@ interface CheckpointParts {
  * the best weights) through `upgradeAttentionStateDict`, the model description renamed, and the
  * optimizer's per-parameter state (Adam's moments, SGD's momentum...: elementwise, so they take
  * the same layout as their weights) converted the same way and put in the new parameter order.
- * Any other checkpoint is returned as it is.
+ * Any other checkpoint is returned as it is, and so is one whose names the model it is for
+ * (`current`, when given) still has: a model of one's own may name its tensors `Wq..Wo`.
+ * `restoreRun` (resume) applies it; call it on what `readCheckpoint` returns to load an old one.
+ *
+ * @example loadStateDict(model, upgradeCheckpoint(readCheckpoint('runs/old/checkpoints')).model);
  */
-export function upgradeCheckpoint<C extends CheckpointParts>(ckpt: C): C {
+export function upgradeCheckpoint<C extends CheckpointParts>(ckpt: C, current?: { parameters: readonly { name: string }[] }): C {
+  if (current) {
+    const names = new Set(current.parameters.map((p) => p.name));
+    if (ckpt.trainer.model.parameters.every((p) => names.has(p.name))) return ckpt;
+  }
   if (upgradeAttentionStateDict(ckpt.model).converted.length === 0) return ckpt;
   const old = ckpt.trainer.model.parameters; // in namedParameters order: the optimizer's
   const ordered = (make: (p: ParameterDescription, i: number) => Tensor): Record<string, Tensor> => Object.fromEntries(old.map((p, i) => [p.name, make(p, i)]));

@@ -7,7 +7,7 @@ import { createEmbedding, createLinear, loadSafetensors, loadStateDict } from '@
 import { createRecurrent, createStreamer } from '@loopflow/cells';
 import { createMultiHeadAttention, createTransformerBlock, multiHeadAttention, transformerBlock } from '@loopflow/attention';
 import { collate } from '@loopflow/data';
-import { readCheckpoint } from '@loopflow/training';
+import { readCheckpoint, upgradeCheckpoint } from '@loopflow/training';
 import { loadModel } from './model-file';
 import { runPipeline } from '../run/run-pipeline';
 import type { RunEvent } from '../run/run-pipeline';
@@ -132,7 +132,9 @@ describe('run folders written before attention took PyTorch names and layout', (
 
   it("read as checkpoints, resume training: the weights and the optimizer's moments convert, and the run continues as the loopflow of the time continued it", async () => {
     const legacy = path.join(__dirname, '..', '..', 'testdata', 'legacy-attention');
-    const ckpt = readCheckpoint(path.join(legacy, 'run', 'checkpoints'));
+    const saved = readCheckpoint(path.join(legacy, 'run', 'checkpoints'));
+    expect(saved.trainer.model.parameters.map((p) => p.name)).toContain('transformer.blocks.0.attention.Wq'); // as written
+    const ckpt = upgradeCheckpoint(saved);
     const names = ckpt.trainer.model.parameters.map((p) => p.name);
     expect(names.filter((n) => n.startsWith('transformer.blocks.0.'))).toEqual([
       'transformer.blocks.0.norm1.weight', 'transformer.blocks.0.norm1.bias',

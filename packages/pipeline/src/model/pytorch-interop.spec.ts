@@ -105,15 +105,18 @@ describe('PyTorch -> loopflow: state dicts saved by PyTorch load with loadStateD
 });
 
 describe('loopflow -> PyTorch: run folders loaded into nn.Modules by to_pytorch.py', () => {
-  it.each(['loopflow-gru', 'loopflow-attention'])('%s: loopflow gives the logits PyTorch computed from the same run folder', (name) => {
+  it.each(['loopflow-gru', 'loopflow-attention', 'loopflow-bigru-classify', 'loopflow-encoder-classify'])('%s: loopflow gives the logits PyTorch computed from the same run folder', (name) => {
     const folder = path.join(FIXTURES, 'runs', name);
-    const record = readJson<{ ids: number[][]; logits: Stored }>(path.join(folder, 'pytorch-outputs.json'));
+    const record = readJson<{ ids: number[][]; lengths: number[]; logits: Stored }>(path.join(folder, 'pytorch-outputs.json'));
     const { model } = loadModel(folder);
     const [T, B] = [record.ids.length, record.ids[0].length];
-    const sequences = Array.from({ length: B }, (_, b) => record.ids.map((row) => row[b])); // [T, B] -> B sequences
-    const batch = collate(sequences.map((s) => ({ kind: 'tokens' as const, input: s, target: s })));
+    // [T, B] -> B sequences, each cut to its length (the rest is padding)
+    const sequences = Array.from({ length: B }, (_, b) => record.ids.slice(0, record.lengths[b]).map((row) => row[b]));
+    const classify = model.description.task === 'classification';
+    const batch = collate(sequences.map((s) => (classify ? { kind: 'labelled' as const, input: s, label: 0 } : { kind: 'tokens' as const, input: s, target: s })));
     expect(batch.inputs.shape).toEqual([T, B]);
-    const { output } = model.forward(batch, undefined, { training: false }); // [T, B, V]
+    expect(batch.lengths).toEqual(record.lengths);
+    const { output } = model.forward(batch, undefined, { training: false }); // [T, B, V] or [B, C]
     expect(output.shape).toEqual(record.logits.shape);
     expect(maxAbsDiff(output.data, record.logits.data)).toBeLessThanOrEqual(TOLERANCE);
   });

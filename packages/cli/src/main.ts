@@ -10,11 +10,12 @@ import { validateCommand } from './commands/validate';
 import { searchCommand } from './commands/search';
 import { inspectCommand } from './commands/inspect';
 import { importCommand } from './commands/import';
+import { exportCommand } from './commands/export';
 import { errorJson, messageOf } from './commands/shared';
 import { COMPARE_SUMMARY, compareCommand } from './commands/compare';
 
 /** The commands, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand, searchCommand, inspectCommand, importCommand];
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand, searchCommand, inspectCommand, exportCommand, importCommand];
 
 /** Commands planned but not here yet. */
 const PLANNED: Record<string, string> = {

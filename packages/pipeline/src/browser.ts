@@ -3,7 +3,8 @@
  * definitions (parsing with positions, the stage registry and its composed schema, the one
  * validation pass that `loopflow validate` runs), the stages themselves (composed with `pipe`
  * by the caller, with `runDir: null` so that nothing is written), the model builders, text
- * generation and forecasting, the baselines and the series diagnostics the report plots.
+ * generation and forecasting, the baselines and the series diagnostics the report plots, and
+ * the import of TensorFlow.js layers models from model.json and its weight bytes.
  *
  * Left out, because they read or write files or start threads: loading a definition from a
  * file, `runPipeline` (it writes a run folder), run folders, model files, reports, search and
@@ -60,3 +61,13 @@ export { computeBaseline, baselinesFor } from './baselines/baselines';
 export { fitBigram, bigramNll } from './baselines/bigram';
 export { seriesComparison } from './diagnostics/diagnostics';
 export type { SeriesComparison, SeriesComparisonPoint } from './diagnostics/diagnostics';
+
+// TensorFlow.js / Keras layers models from model.json and the weight bytes (no file access; loadTfjsModel reads the files in Node)
+export { convertTfjsModel } from './interop/tfjs/convert';
+export type { TfjsModelJson, TfjsImportedModel, TfjsDenseModule } from './interop/tfjs/convert';
+export { planTfjsModel } from './interop/tfjs/topology';
+export type { TfjsPlan, TfjsInput, TfjsRecurrentLayer, TfjsDenseActivation } from './interop/tfjs/topology';
+export { decodeTfjsWeights } from './interop/tfjs/weights';
+export type { TfjsWeight, TfjsWeightSpec, TfjsWeightsGroup } from './interop/tfjs/weights';
+export { tfjsPipelineModel } from './interop/tfjs/pipeline-model';
+export type { TfjsPipelineOptions, TfjsPipelineModel } from './interop/tfjs/pipeline-model';

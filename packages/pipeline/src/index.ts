@@ -81,3 +81,14 @@ export type { TrialResult, TrialProgress } from './search/trial';
 export { inspectRun, formatInspection } from './inspect/inspect';
 export type { RunInspection } from './inspect/inspect';
 export { renderStageReference, schemaFileText } from './docs/reference';
+
+// Interop: TensorFlow.js / Keras layers models (src/interop): the converter (no file access) and its Node reader
+export { convertTfjsModel } from './interop/tfjs/convert';
+export type { TfjsModelJson, TfjsImportedModel, TfjsDenseModule } from './interop/tfjs/convert';
+export { planTfjsModel } from './interop/tfjs/topology';
+export type { TfjsPlan, TfjsInput, TfjsRecurrentLayer, TfjsDenseActivation } from './interop/tfjs/topology';
+export { decodeTfjsWeights } from './interop/tfjs/weights';
+export type { TfjsWeight, TfjsWeightSpec, TfjsWeightsGroup } from './interop/tfjs/weights';
+export { tfjsPipelineModel } from './interop/tfjs/pipeline-model';
+export type { TfjsPipelineOptions, TfjsPipelineModel } from './interop/tfjs/pipeline-model';
+export { loadTfjsModel } from './interop/tfjs-file';

@@ -97,3 +97,29 @@ describe('loopflow import of a PyTorch checkpoint', () => {
     expect(r.err).toContain('exists and is not an empty folder');
   });
 });
+
+describe('loopflow import --tfjs (dispatched to runTfjsImport)', () => {
+  it('imports a TensorFlow.js model through the command line; --tfjs with a checkpoint or --model is a usage error', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const warn = console.warn;
+    console.warn = () => undefined; // tfjs suggests tfjs-node on its first tensor
+    await tf.setBackend('cpu');
+    console.warn = warn;
+    const folder = path.join(dir, 'tfjs-binary');
+    fs.mkdirSync(folder);
+    const classifier = tf.sequential({ layers: [tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', inputShape: [null, 2] }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    await classifier.save(
+      tf.io.withSaveHandler(async (a) => {
+        fs.writeFileSync(path.join(folder, 'weights.bin'), new Uint8Array(a.weightData as ArrayBuffer));
+        fs.writeFileSync(path.join(folder, 'model.json'), JSON.stringify({ format: a.format, modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] }));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const r = await cli('import', '--tfjs', 'tfjs-binary/model.json', '--out', 'tfjs-run', '--labels', 'spam,ham');
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(r.out).toMatch(/classification model, lstm hidden 3 x 1 layer\(s\)/);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tfjs-run', 'model.json'), 'utf8')).labels).toEqual(['spam', 'ham']);
+    expect((await cli('import', CHECKPOINT, '--tfjs', 'tfjs-binary/model.json', '--out', 'x')).code).toBe(2);
+    expect((await cli('import', '--tfjs', 'tfjs-binary/model.json')).code).toBe(2);
+  });
+});

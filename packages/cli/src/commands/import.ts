@@ -11,6 +11,7 @@ import { JsonOutput } from '../json';
 import { UsageError } from '../args';
 import type { ParsedArgs } from '../args';
 import { errorJson, JSON_OPTION, messageOf, onePath } from './shared';
+import { TFJS_IMPORT_OPTIONS, runTfjsImport } from './import-tfjs';
 
 /**
  * `loopflow import <checkpoint> --model <model description> --out <run folder>`: a checkpoint
@@ -24,11 +25,12 @@ import { errorJson, JSON_OPTION, messageOf, onePath } from './shared';
  * `tokenizer`, `labels`, `scaler`, `columns`, `series`), optionally a `name`. Every tensor the
  * architecture has must be in the checkpoint under its PyTorch name, with its shape.
  *
- * Source formats: one entry of `SOURCES` each, chosen by `pickSource`. Today the positional
- * file is read as safetensors. A new format (Keras / TensorFlow.js: `--tfjs <model.json>`) adds
- * its flag to `options`, its case to `pickSource` and one entry to `SOURCES` whose `read`
- * returns the tensors in PyTorch names; everything after (checking, writing the folder) is
- * shared.
+ * Source formats, dispatched at the top of `run`:
+ * - `--tfjs <model.json>`: a Keras / TensorFlow.js layers model, whose model.json describes its
+ *   own architecture: handed whole to `runTfjsImport` (import-tfjs.ts; docs/interop-keras.md).
+ * - otherwise the positional checkpoint with `--model`: one entry of `SOURCES` each, chosen by
+ *   `pickSource` (today safetensors); a new format of weights-only files adds its entry there,
+ *   whose `read` returns the tensors in PyTorch names, and shares the checking and writing.
  */
 
 /** Error codes of `loopflow import`. */
@@ -154,14 +156,21 @@ function importCheckpoint(source: ImportSource, checkpoint: string, modelFile: s
 /** `loopflow import <checkpoint.safetensors> --model <description.json> --out <run folder>`. */
 export const importCommand: Command = {
   name: 'import',
-  usage: 'import <checkpoint.safetensors> --model <description.json> --out <run folder> [--json]',
-  summary: 'Make a run folder from a checkpoint trained elsewhere (PyTorch safetensors) and a model description.',
+  usage: 'import <checkpoint.safetensors> --model <description.json> --out <run folder> [--json] | import --tfjs <model.json> --out <run folder> [--vocabulary <file>] [--labels <a,b>] [--json]',
+  summary: 'Make a run folder from a model trained elsewhere: a PyTorch safetensors checkpoint with a model description, or a Keras / TensorFlow.js model.',
   options: {
     model: { type: 'string', value: '<file>', description: 'JSON: "architecture" as in model.json (kind, task, options, input, outputSize), and "vocabulary"/"tokenizer"/"labels"... to feed it (docs/pytorch.md).' },
     out: { type: 'string', value: '<folder>', description: 'The run folder to write (new or empty).' },
+    ...TFJS_IMPORT_OPTIONS,
     json: JSON_OPTION,
   },
   async run(args, io: CliIO) {
+    if (args.options.tfjs !== undefined) {
+      if (args.options.out === undefined) throw new UsageError('missing --out', 'loopflow import --tfjs <model.json> --out <run folder>');
+      if (args.positionals.length > 0 || args.options.model !== undefined) throw new UsageError('--tfjs reads the architecture from its model.json: pass no checkpoint file and no --model');
+      const opt = (name: string): string | undefined => (args.options[name] === undefined ? undefined : String(args.options[name]));
+      return runTfjsImport({ tfjs: String(args.options.tfjs), out: String(args.options.out), vocabulary: opt('vocabulary'), labels: opt('labels'), json: Boolean(args.options.json) }, io);
+    }
     const { source, checkpoint } = pickSource(args, io);
     for (const required of ['model', 'out'] as const) {
       if (args.options[required] === undefined) throw new UsageError(`missing --${required}`, 'loopflow import <checkpoint.safetensors> --model <description.json> --out <run folder>');

@@ -6,7 +6,7 @@
  * (tools/bench/pytorch/bench_torch.py, kind "attention"):
  *
  *     x one-hot [B, T, V] -> h = Linear(V -> H) -> a = causal single-head attention(h)
- *     (`multiHeadAttention` with heads 1: Wq/Wk/Wv/Wo with biases, scaled dot product,
+ *     (`multiHeadAttention` with heads 1: in_proj (q, k, v) and out_proj with biases, scaled dot product,
  *     `causal: true`, no weights returned) -> logits = Linear(H -> V)(h + a)
  *
  * mean `crossEntropy` over all B * T positions (next-symbol targets), `backward()`,

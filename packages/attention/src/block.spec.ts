@@ -23,10 +23,9 @@ describe('transformerBlock (pre-norm)', () => {
     const names = namedParameters(block).map(([n, t]) => `${n}:${t.shape.join('x')}`);
     expect(names).toEqual([
       'norm1.weight:6', 'norm1.bias:6',
-      'attention.Wq:6x6', 'attention.Wk:6x6', 'attention.Wv:6x6', 'attention.Wo:6x6',
-      'attention.bq:6', 'attention.bk:6', 'attention.bv:6', 'attention.bo:6',
+      'self_attn.in_proj_weight:18x6', 'self_attn.in_proj_bias:18', 'self_attn.out_proj.weight:6x6', 'self_attn.out_proj.bias:6',
       'norm2.weight:6', 'norm2.bias:6',
-      'fc1.weight:24x6', 'fc1.bias:24', 'fc2.weight:6x24', 'fc2.bias:6',
+      'linear1.weight:24x6', 'linear1.bias:24', 'linear2.weight:6x24', 'linear2.bias:6',
     ]);
   });
 
@@ -39,11 +38,11 @@ describe('transformerBlock (pre-norm)', () => {
   });
 
   it('equals x + MHA(LN(x)) then + MLP(LN(.)), checked with the attention switched off', () => {
-    // With Wo = 0 and bo = 0 the attention adds nothing; with fc2 = 0 the MLP adds only fc2.bias.
+    // With out_proj = 0 (its bias starts at 0) the attention adds nothing; with linear2 = 0 the MLP adds only linear2.bias.
     const block = createTransformerBlock(rng, { dModel: 4, heads: 2 }, { dtype: 'float64' });
-    block.attention.Wo.data.fill(0);
-    block.fc2.weight.data.fill(0);
-    (block.fc2.bias as Tensor).data.set([1, 2, 3, 4]);
+    block.self_attn.out_proj.weight.data.fill(0);
+    block.linear2.weight.data.fill(0);
+    (block.linear2.bias as Tensor).data.set([1, 2, 3, 4]);
     const x = randn(rng, [1, 3, 4]);
     const y = transformerBlock(block, x, { causal: true });
     for (let i = 0; i < 12; i++) expect(y.data[i]).toBeCloseTo(x.data[i] + [1, 2, 3, 4][i % 4], 14);

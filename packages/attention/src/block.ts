@@ -30,20 +30,23 @@ export type ResolvedBlockConfig = Required<TransformerBlockConfig>;
 
 /**
  * A pre-norm transformer block as plain data:
- * `x = x + drop(MHA(LN1(x)))`, then `x = x + drop(fc2(act(fc1(LN2(x)))))`.
- * Parameter names: `norm1.*`, `attention.Wq` ... `attention.bo`, `norm2.*`, `fc1.*`, `fc2.*` (fc1/fc2 are
- * `@loopflow/layers` Linear modules, PyTorch layout [out, in]).
+ * `x = x + drop(MHA(LN1(x)))`, then `x = x + drop(linear2(act(linear1(LN2(x)))))`: the structure
+ * and parameter names of `torch.nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward,
+ * batch_first=True, norm_first=True)` (with `activation='relu'`, or
+ * `nn.GELU(approximate='tanh')` for 'gelu'), so its state dict loads as it is:
+ * `norm1.*`, `self_attn.in_proj_weight`, `self_attn.in_proj_bias`, `self_attn.out_proj.*`,
+ * `norm2.*`, `linear1.*`, `linear2.*` (Linear modules of `@loopflow/layers`, [out, in]).
  */
 export interface TransformerBlock {
   kind: 'transformerBlock';
   config: ResolvedBlockConfig;
   norm1: LayerNormModule;
-  attention: MultiHeadAttentionModule;
+  self_attn: MultiHeadAttentionModule;
   norm2: LayerNormModule;
   /** `[mlpWidth, dModel]` */
-  fc1: LinearModule;
+  linear1: LinearModule;
   /** `[dModel, mlpWidth]` */
-  fc2: LinearModule;
+  linear2: LinearModule;
   dropout: DropoutModule;
 }
 
@@ -82,10 +85,10 @@ export function createTransformerBlock(rng: Random, config: TransformerBlockConf
     kind: 'transformerBlock',
     config: c,
     norm1: createLayerNorm(c.dModel, { eps: c.layerNormEps, dtype }),
-    attention: createMultiHeadAttention(rng, { dModel: c.dModel, heads: c.heads, bias: c.bias }, { dtype }),
+    self_attn: createMultiHeadAttention(rng, { dModel: c.dModel, heads: c.heads, bias: c.bias }, { dtype }),
     norm2: createLayerNorm(c.dModel, { eps: c.layerNormEps, dtype }),
-    fc1: createLinear(rng, c.dModel, c.mlpWidth, { bias: c.bias, dtype }),
-    fc2: createLinear(rng, c.mlpWidth, c.dModel, { bias: c.bias, dtype }),
+    linear1: createLinear(rng, c.dModel, c.mlpWidth, { bias: c.bias, dtype }),
+    linear2: createLinear(rng, c.mlpWidth, c.dModel, { bias: c.bias, dtype }),
     dropout: createDropout(c.dropout, rng.fork('dropout')),
   };
 }
@@ -98,7 +101,7 @@ export interface BlockOptions extends Pick<AttentionOptions, 'mask' | 'keyMask' 
 
 /**
  * Runs a pre-norm block: `x [B, T, dModel] -> [B, T, dModel]`. Attention is asked for no
- * weights (`returnWeights: false`), the form the fused attention node takes; with GELU, fc1's
+ * weights (`returnWeights: false`), the form the fused attention node takes; with GELU, linear1's
  * product, bias and activation run as one node (`linearGelu` of @loopflow/layers).
  *
  * @example transformerBlock(block, x, { causal: true, training: true })
@@ -109,7 +112,7 @@ export function transformerBlock(block: TransformerBlock, x: Tensor, options: Bl
     throw new ShapeError(`transformerBlock: x has shape ${fmtShape(x.shape)}; expected [B, T, ${d}] (dModel ${d})`);
   }
   const training = options.training ?? false;
-  const { output } = multiHeadAttention(block.attention, layerNorm(block.norm1, x), {
+  const { output } = multiHeadAttention(block.self_attn, layerNorm(block.norm1, x), {
     mask: options.mask,
     keyMask: options.keyMask,
     causal: options.causal,
@@ -119,6 +122,6 @@ export function transformerBlock(block: TransformerBlock, x: Tensor, options: Bl
   const h = add(x, dropout(block.dropout, output, training)); // [B, T, d]
   const normed = layerNorm(block.norm2, h); // [B, T, d]
   // GELU: product, bias and activation as one node (`linearGelu`, tested against gelu(linear(...)))
-  const activated = block.config.activation === 'relu' ? relu(linear(block.fc1, normed)) : linearGelu(block.fc1, normed); // [B, T, mlpWidth]
-  return add(h, dropout(block.dropout, linear(block.fc2, activated), training)); // [B, T, d]
+  const activated = block.config.activation === 'relu' ? relu(linear(block.linear1, normed)) : linearGelu(block.linear1, normed); // [B, T, mlpWidth]
+  return add(h, dropout(block.dropout, linear(block.linear2, activated), training)); // [B, T, d]
 }

@@ -11,7 +11,7 @@ describe('decoder (decoder-only, causal)', () => {
     const model = createDecoder(rng, { ...small, input: { kind: 'tokens', vocabSize: 5 }, outputSize: 5, positional: 'learned', maxLength: 8 });
     const names = namedParameters(model).map(([n]) => n);
     expect(names.slice(0, 4)).toEqual(['embed.weight', 'positions.embedding.weight', 'blocks.0.norm1.weight', 'blocks.0.norm1.bias']);
-    expect(names).toContain('blocks.1.attention.Wq');
+    expect(names).toContain('blocks.1.self_attn.in_proj_weight');
     expect(names.slice(-4)).toEqual(['norm.weight', 'norm.bias', 'head.weight', 'head.bias']);
     const y = decoder(model, randomTokens(rng, 3, 6, 5));
     expect(y.shape).toEqual([3, 6, 5]);
@@ -66,7 +66,7 @@ describe('decoder (decoder-only, causal)', () => {
     const y = decoder(model, ids, { training: true }); // [1, 1024, 10]
     expect(y.shape).toEqual([1, 1024, 10]);
     sum(mul(y, y)).backward();
-    const wq = model.blocks[0].attention.Wq.grad as Tensor;
+    const wq = model.blocks[0].self_attn.in_proj_weight.grad as Tensor;
     expect(wq.data.every((v) => Number.isFinite(v))).toBe(true);
     expect(wq.data.some((v) => v !== 0)).toBe(true);
     const inference = noGrad(() => decoder(model, ids));

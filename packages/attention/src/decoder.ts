@@ -11,7 +11,8 @@ export type DecoderConfig = TransformerConfig;
  * A decoder-only transformer for sequence prediction, as plain data: input embedding
  * (`embed`), positions, `blocks` of pre-norm causal self-attention + MLP, final LayerNorm
  * (`norm`) and a Linear `head`. Parameter names: `embed.weight`, `positions.embedding.weight`
- * (learned), `blocks.<i>.attention.Wq`, ..., `norm.weight`, `head.weight`, `head.bias`.
+ * (learned), `blocks.<i>.self_attn.in_proj_weight`, ..., `blocks.<i>.linear1.weight`, ...,
+ * `norm.weight`, `head.weight`, `head.bias`.
  */
 export interface DecoderModel extends TransformerTrunk {
   kind: 'decoder';

@@ -12,8 +12,10 @@ export { scaledDotProductAttention, defaultQueryChunk } from './scaled-dot-produ
 export type { AttentionOptions, AttentionResult } from './scaled-dot-product';
 export { setAttentionPath, getAttentionPath, fusedAttentionAvailable, ATTENTION_PATH_ENV } from './fused/path';
 export type { AttentionPath } from './fused/path';
-export { createMultiHeadAttention, multiHeadAttention, multiHeadAttentionFromTensors } from './multi-head';
-export type { MultiHeadAttentionConfig, MultiHeadAttentionModule, MultiHeadAttentionOptions, MultiHeadAttentionTensors } from './multi-head';
+export { createMultiHeadAttention, multiHeadAttention, multiHeadAttentionFromTensors, attentionProjections } from './multi-head';
+export type { MultiHeadAttentionConfig, MultiHeadAttentionModule, MultiHeadAttentionOptions, MultiHeadAttentionTensors, AttentionProjection } from './multi-head';
+export { upgradeAttentionStateDict } from './legacy-names';
+export type { UpgradedStateDict } from './legacy-names';
 export { sinusoidalEncoding, createSinusoidalPositions, createLearnedPositions, positionTable, addPositions } from './positional';
 export type { SinusoidalPositions, LearnedPositions, PositionalEncoding } from './positional';
 export { gelu } from './gelu';

@@ -4,7 +4,8 @@ import { DType, Random, Tensor, grad, mul, sum, tensor } from '@loopflow/tensor'
 import { namedParameters } from '@loopflow/layers';
 import { createMultiHeadAttention, multiHeadAttention, multiHeadAttentionFromTensors } from './multi-head';
 import { paddingMask } from './masks';
-import { gradCheckModel, maxAbsDiff, randn } from './test-helpers';
+import { goldenLayout, gradCheckModel, maxAbsDiff, randn } from './test-helpers';
+import { upgradeAttentionStateDict } from './legacy-names';
 
 interface GoldenFile {
   config: { seq_len: number; batch: number; d_model: number; heads: number };
@@ -19,7 +20,7 @@ function runGolden(dtype: DType) {
   const names = ['Wq', 'Wk', 'Wv', 'Wo', 'bq', 'bk', 'bv', 'bo'] as const;
   const w = Object.fromEntries(names.map((n) => [n, load(n, true)])) as Record<(typeof names)[number], Tensor>;
   const x = load('x', true);
-  const mha = multiHeadAttentionFromTensors(w, golden.config.heads);
+  const mha = multiHeadAttentionFromTensors(goldenLayout(w), golden.config.heads); // PyTorch's layout, differentiable in w
   const { output: y, weights: att } = multiHeadAttention(mha, x, { causal: true });
   const loss = sum(mul(y, load('R')));
   const grads = grad(loss, [x, ...names.map((n) => w[n])]);
@@ -60,11 +61,11 @@ describe('multiHeadAttention against the PyTorch causal_mha golden', () => {
 describe('multiHeadAttention', () => {
   const rng = new Random(11);
 
-  it('names its parameters Wq, Wk, Wv, Wo, bq, bk, bv, bo with [in, out] weights', () => {
+  it("names its parameters as torch.nn.MultiheadAttention's state dict, with its shapes", () => {
     const mha = createMultiHeadAttention(rng, { dModel: 6, heads: 3 });
-    expect(namedParameters(mha).map(([n, t]) => `${n}:${t.shape.join('x')}`)).toEqual(['Wq:6x6', 'Wk:6x6', 'Wv:6x6', 'Wo:6x6', 'bq:6', 'bk:6', 'bv:6', 'bo:6']);
+    expect(namedParameters(mha).map(([n, t]) => `${n}:${t.shape.join('x')}`)).toEqual(['in_proj_weight:18x6', 'in_proj_bias:18', 'out_proj.weight:6x6', 'out_proj.bias:6']);
     const noBias = createMultiHeadAttention(rng, { dModel: 6, heads: 2, bias: false });
-    expect(namedParameters(noBias).map(([n]) => n)).toEqual(['Wq', 'Wk', 'Wv', 'Wo']);
+    expect(namedParameters(noBias).map(([n]) => n)).toEqual(['in_proj_weight', 'out_proj.weight']);
     expect(() => createMultiHeadAttention(rng, { dModel: 7, heads: 2 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
@@ -100,8 +101,14 @@ describe('multiHeadAttention', () => {
     const mha = createMultiHeadAttention(rng, { dModel: 4, heads: 2 });
     expect(() => multiHeadAttention(mha, randn(rng, [1, 3, 5], { dtype: 'float32' }))).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
     expect(() => multiHeadAttention(mha, randn(rng, [1, 3, 4]))).toThrow(expect.objectContaining({ code: 'DTYPE_MISMATCH' }));
-    expect(() => multiHeadAttentionFromTensors({ Wq: randn(rng, [4, 4]), Wk: randn(rng, [4, 4]), Wv: randn(rng, [4, 3]), Wo: randn(rng, [4, 4]) }, 2)).toThrow(
-      expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
+    expect(() => multiHeadAttentionFromTensors({ in_proj_weight: randn(rng, [12, 4]), 'out_proj.weight': randn(rng, [4, 3]) }, 2)).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH', message: expect.stringContaining("'out_proj.weight' has shape [4,3]; expected [4,4]") }),
+    );
+    expect(() => multiHeadAttentionFromTensors({ in_proj_weight: randn(rng, [8, 4]), 'out_proj.weight': randn(rng, [4, 4]) }, 2)).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH', message: expect.stringContaining("'in_proj_weight' has shape [8,4]; expected [12,4]") }),
+    );
+    expect(() => multiHeadAttentionFromTensors({ in_proj_weight: randn(rng, [12, 4]), 'out_proj.weight': randn(rng, [4, 4]), in_proj_bias: randn(rng, [12]) }, 2)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining("'out_proj.bias' is missing") }),
     );
   });
 });

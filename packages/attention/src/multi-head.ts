@@ -1,11 +1,12 @@
-import { DType, LoopflowError, Random, ShapeError, Tensor, add, fmtShape, glorotUniform, matmul, permute, reshape, zeros } from '@loopflow/tensor';
+import { DType, LoopflowError, Random, ShapeError, Tensor, add, allocate, fmtShape, glorotUniform, matmul, permute, reshape, split, transpose, zeros } from '@loopflow/tensor';
 import { AttentionOptions, AttentionResult, scaledDotProductAttention } from './scaled-dot-product';
 import { checkPositiveInt, fail } from './errors';
 import { prepareMask } from './masks';
 import { AttentionKernels } from './fused/kernels';
 import { OperandLayout, fusedAttention, kernelMasks } from './fused/fused-attention';
 import { fusedKernelsFor } from './fused/path';
-import { affine, projectQkv } from './fused/projection';
+import { affine, projectRows } from './fused/projection';
+import type { LinearModule } from '@loopflow/layers';
 
 /** Sizes of a multi-head attention layer. */
 export interface MultiHeadAttentionConfig {
@@ -18,27 +19,24 @@ export interface MultiHeadAttentionConfig {
 }
 
 /**
- * Multi-head attention as plain data. The projections are applied as `x @ W` with every
- * weight stored **[in, out] = [dModel, dModel]** (the layout of the `causal_mha` golden, not
- * `torch.nn.Linear`'s [out, in]; transpose PyTorch's `in_proj_weight` blocks when loading
- * them). Parameter names: `Wq, Wk, Wv, Wo, bq, bk, bv, bo`.
+ * Multi-head attention as plain data, in the names and layout of `torch.nn.MultiheadAttention`
+ * (so its state dict loads with `loadStateDict` as it is): `in_proj_weight [3 * dModel, dModel]`
+ * holds the query, key and value projections one under the other (rows `[0, d)`, `[d, 2d)`,
+ * `[2d, 3d)`), each `[out, in]` and applied as `x @ W^T`; `in_proj_bias [3 * dModel]`;
+ * `out_proj` a Linear module (`weight [dModel, dModel]`, `bias [dModel]`). Parameter names:
+ * `in_proj_weight`, `in_proj_bias`, `out_proj.weight`, `out_proj.bias` (no biases with
+ * `bias: false`). Weights saved before this layout (`Wq, Wk, Wv, Wo` stored `[in, out]`,
+ * `bq..bo`) convert with `upgradeAttentionStateDict`.
  */
 export interface MultiHeadAttentionModule {
   kind: 'multiHeadAttention';
   config: { dModel: number; heads: number; headDim: number; bias: boolean };
-  /** `[dModel, dModel]`: queries `x @ Wq + bq`. */
-  Wq: Tensor;
-  /** `[dModel, dModel]`: keys. */
-  Wk: Tensor;
-  /** `[dModel, dModel]`: values. */
-  Wv: Tensor;
-  /** `[dModel, dModel]`: the output projection of the concatenated heads. */
-  Wo: Tensor;
-  /** `[dModel]` or null without bias. */
-  bq: Tensor | null;
-  bk: Tensor | null;
-  bv: Tensor | null;
-  bo: Tensor | null;
+  /** `[3 * dModel, dModel]`: `q = x @ W[0:d]^T + b[0:d]`, `k` from rows `[d, 2d)`, `v` from `[2d, 3d)`. */
+  in_proj_weight: Tensor;
+  /** `[3 * dModel]` or null without bias. */
+  in_proj_bias: Tensor | null;
+  /** The output projection of the concatenated heads: weight `[dModel, dModel]` ([out, in]), bias `[dModel]` or null. */
+  out_proj: LinearModule;
 }
 
 function checkConfig(where: string, dModel: number, heads: number): void {
@@ -47,67 +45,119 @@ function checkConfig(where: string, dModel: number, heads: number): void {
   if (dModel % heads !== 0) fail('INVALID_ARGUMENT', `${where}: dModel ${dModel} is not divisible by heads ${heads}; choose dModel a multiple of heads`);
 }
 
+/** `[n, n]` transposed into `out` at row `row` (out has n columns). */
+function transposeInto(source: Float32Array | Float64Array, n: number, out: Float32Array | Float64Array, row: number): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[(row + j) * n + i] = source[i * n + j];
+}
+
 /**
- * A multi-head attention layer: Glorot-uniform weights (as PyTorch's in_proj), zero biases.
+ * A multi-head attention layer: Glorot-uniform weights drawn per projection (q, k, v, then the
+ * output, each as a `[dModel, dModel]` block), zero biases.
  *
  * @example
  * const mha = createMultiHeadAttention(new Random(0), { dModel: 64, heads: 4 });
  * const { output } = multiHeadAttention(mha, x, { causal: true }); // [B, T, 64] -> [B, T, 64]
  */
 export function createMultiHeadAttention(rng: Random, config: MultiHeadAttentionConfig, options: { dtype?: DType } = {}): MultiHeadAttentionModule {
-  const { dModel, heads } = config;
-  checkConfig('createMultiHeadAttention', dModel, heads);
+  const { dModel: d, heads } = config;
+  checkConfig('createMultiHeadAttention', d, heads);
   const bias = config.bias ?? true;
   const dtype = options.dtype ?? 'float32';
-  const weight = () => glorotUniform(rng, [dModel, dModel], 1, { dtype });
-  const b = () => (bias ? zeros([dModel], { dtype, requiresGrad: true }) : null);
+  // The draws (q, k, v, out, each [d, d] row-major) are those of the [in, out] layout this
+  // module had before; stored transposed, they give the same function for the same seed.
+  const inProj = allocate(dtype, 3 * d * d);
+  for (let part = 0; part < 3; part++) transposeInto(glorotUniform(rng, [d, d], 1, { dtype }).data, d, inProj, part * d);
+  const outWeight = allocate(dtype, d * d);
+  transposeInto(glorotUniform(rng, [d, d], 1, { dtype }).data, d, outWeight, 0);
   return {
     kind: 'multiHeadAttention',
-    config: { dModel, heads, headDim: dModel / heads, bias },
-    Wq: weight(), Wk: weight(), Wv: weight(), Wo: weight(),
-    bq: b(), bk: b(), bv: b(), bo: b(),
+    config: { dModel: d, heads, headDim: d / heads, bias },
+    in_proj_weight: new Tensor(inProj, [3 * d, d], true),
+    in_proj_bias: bias ? zeros([3 * d], { dtype, requiresGrad: true }) : null,
+    out_proj: {
+      kind: 'linear',
+      config: { inFeatures: d, outFeatures: d, bias },
+      weight: new Tensor(outWeight, [d, d], true),
+      bias: bias ? zeros([d], { dtype, requiresGrad: true }) : null,
+    },
   };
 }
 
-/** Tensors named as in the `causal_mha` golden: `W* [in, out]`, optional `b* [out]`. */
+/**
+ * Tensors named as in the state dict of a `torch.nn.MultiheadAttention` (same-sized q, k, v):
+ * `in_proj_weight [3d, d]`, `in_proj_bias [3d]`, `out_proj.weight [d, d]`, `out_proj.bias [d]`.
+ */
 export interface MultiHeadAttentionTensors {
-  Wq: Tensor; Wk: Tensor; Wv: Tensor; Wo: Tensor;
-  bq?: Tensor | null; bk?: Tensor | null; bv?: Tensor | null; bo?: Tensor | null;
+  in_proj_weight: Tensor;
+  in_proj_bias?: Tensor | null;
+  'out_proj.weight': Tensor;
+  'out_proj.bias'?: Tensor | null;
 }
 
 /**
  * A multi-head attention module around existing tensors (used as given, not copied), e.g.
- * weights loaded from a file. Either all four biases or none.
+ * the state dict of a `torch.nn.MultiheadAttention` read from a safetensors file. Either both
+ * biases or none.
  *
- * @example const mha = multiHeadAttentionFromTensors({ Wq, Wk, Wv, Wo, bq, bk, bv, bo }, 2);
+ * @example const mha = multiHeadAttentionFromTensors(loadSafetensors('mha.safetensors').tensors, 2);
  */
 export function multiHeadAttentionFromTensors(tensors: MultiHeadAttentionTensors, heads: number): MultiHeadAttentionModule {
   const where = 'multiHeadAttentionFromTensors';
-  const dModel = tensors.Wq.shape[0];
+  const inWeight = tensors.in_proj_weight;
+  const outWeight = tensors['out_proj.weight'];
+  if (!inWeight || !outWeight) {
+    fail('INVALID_ARGUMENT', `${where}: ${inWeight ? "'out_proj.weight'" : "'in_proj_weight'"} is missing; pass the state dict of a torch.nn.MultiheadAttention (in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias), or convert Wq..Wo weights with upgradeAttentionStateDict`);
+  }
+  const dModel = inWeight.shape[1];
   checkConfig(where, dModel, heads);
-  const biases = [tensors.bq, tensors.bk, tensors.bv, tensors.bo];
-  const bias = biases.some((t) => t);
-  if (bias && !biases.every((t) => t)) fail('INVALID_ARGUMENT', `${where}: some of bq, bk, bv, bo are missing; pass all four biases or none`);
-  for (const name of ['Wq', 'Wk', 'Wv', 'Wo'] as const) {
-    const t = tensors[name];
-    if (t.ndim !== 2 || t.shape[0] !== dModel || t.shape[1] !== dModel) {
-      throw new ShapeError(`${where}: ${name} has shape ${fmtShape(t.shape)}; expected [${dModel}, ${dModel}] ([in, out], applied as x @ ${name})`);
+  const inBias = tensors.in_proj_bias ?? null;
+  const outBias = tensors['out_proj.bias'] ?? null;
+  if ((inBias === null) !== (outBias === null)) fail('INVALID_ARGUMENT', `${where}: ${inBias ? "'out_proj.bias'" : "'in_proj_bias'"} is missing; pass both biases or none`);
+  const expect = (name: string, t: Tensor | null, shape: number[], layout: string) => {
+    if (t && (t.ndim !== shape.length || t.shape.some((n, i) => n !== shape[i]))) {
+      throw new ShapeError(`${where}: '${name}' has shape ${fmtShape(t.shape)}; expected ${fmtShape(shape)}${layout} (dModel ${dModel})`);
     }
-  }
-  for (const name of ['bq', 'bk', 'bv', 'bo'] as const) {
-    const t = tensors[name];
-    if (t && (t.ndim !== 1 || t.shape[0] !== dModel)) throw new ShapeError(`${where}: ${name} has shape ${fmtShape(t.shape)}; expected [${dModel}]`);
-  }
+  };
+  expect('in_proj_weight', inWeight, [3 * dModel, dModel], ' ([3 * dModel, dModel]: q, k, v one under the other, each [out, in])');
+  expect('in_proj_bias', inBias, [3 * dModel], '');
+  expect('out_proj.weight', outWeight, [dModel, dModel], ' ([out, in])');
+  expect('out_proj.bias', outBias, [dModel], '');
+  const bias = inBias !== null;
   return {
     kind: 'multiHeadAttention',
     config: { dModel, heads, headDim: dModel / heads, bias },
-    Wq: tensors.Wq, Wk: tensors.Wk, Wv: tensors.Wv, Wo: tensors.Wo,
-    bq: tensors.bq ?? null, bk: tensors.bk ?? null, bv: tensors.bv ?? null, bo: tensors.bo ?? null,
+    in_proj_weight: inWeight,
+    in_proj_bias: inBias,
+    out_proj: { kind: 'linear', config: { inFeatures: dModel, outFeatures: dModel, bias }, weight: outWeight, bias: outBias },
   };
 }
 
+/** One projection of multi-head attention: `weight [dModel, dModel]` ([out, in], applied as `x @ weight^T`), `bias [dModel]` or null. */
+export interface AttentionProjection {
+  weight: Tensor;
+  bias: Tensor | null;
+}
+
+/**
+ * The four projections of a multi-head attention module, each a `[dModel, dModel]` `[out, in]`
+ * weight (and `[dModel]` bias) **sharing storage** with the module (views of
+ * `in_proj_weight`'s rows; not recorded by autograd): what an exporter reads. For
+ * `[in, out]` (`x @ W`) take the transpose.
+ *
+ * @example const { query, key, value, output } = attentionProjections(mha);
+ */
+export function attentionProjections(m: MultiHeadAttentionModule): { query: AttentionProjection; key: AttentionProjection; value: AttentionProjection; output: AttentionProjection } {
+  const d = m.config.dModel;
+  const rows = (part: number): AttentionProjection => ({
+    weight: new Tensor(m.in_proj_weight.data.subarray(part * d * d, (part + 1) * d * d), [d, d]),
+    bias: m.in_proj_bias ? new Tensor(m.in_proj_bias.data.subarray(part * d, (part + 1) * d), [d]) : null,
+  });
+  return { query: rows(0), key: rows(1), value: rows(2), output: { weight: m.out_proj.weight, bias: m.out_proj.bias } };
+}
+
+/** `x [..., in] @ W^T + b` with W `[out, in]` (PyTorch layout), composed from tensor ops. */
 function project(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const y = matmul(x, w); // [B, T, in] @ [in, out] -> [B, T, out]
+  const y = matmul(x, transpose(w)); // [B, T, in] @ [in, out] -> [B, T, out]
   return b ? add(y, b) : y;
 }
 
@@ -131,8 +181,9 @@ export interface MultiHeadAttentionOptions extends AttentionOptions {
 
 /**
  * Multi-head (self-)attention:
- * `y = concat_h(softmax(mask(Q_h K_h^T / sqrt(dh))) V_h) Wo + bo` with `Q = x Wq + bq`,
- * `K = c Wk + bk`, `V = c Wv + bv` (c = context, or x itself).
+ * `y = concat_h(softmax(mask(Q_h K_h^T / sqrt(dh))) V_h) Wo^T + bo` with `Q = x Wq^T + bq`,
+ * `K = c Wk^T + bk`, `V = c Wv^T + bv` (c = context, or x itself; `Wq, Wk, Wv` the row blocks
+ * of `in_proj_weight`, `Wo` = `out_proj.weight`), as `torch.nn.MultiheadAttention`.
  *
  * Shapes: x `[B, T, dModel]` -> output `[B, T, dModel]`, weights `[B, heads, T, S]` (S = T
  * for self-attention). Masks as in `scaledDotProductAttention`: `keyMask [B, S]`, `mask`
@@ -154,18 +205,21 @@ export function multiHeadAttention(m: MultiHeadAttentionModule, x: Tensor, optio
   if (context.shape[0] !== x.shape[0]) {
     throw new ShapeError(`multiHeadAttention: x ${fmtShape(x.shape)} and context ${fmtShape(context.shape)} have different batch sizes`);
   }
-  if (m.Wq.dtype !== x.dtype) {
-    throw new LoopflowError('DTYPE_MISMATCH', `multiHeadAttention: the weights are ${m.Wq.dtype} but x is ${x.dtype}; convert x with .to('${m.Wq.dtype}') or create the module with { dtype: '${x.dtype}' }`);
+  const dtype = m.in_proj_weight.dtype;
+  if (dtype !== x.dtype) {
+    throw new LoopflowError('DTYPE_MISMATCH', `multiHeadAttention: the weights are ${dtype} but x is ${x.dtype}; convert x with .to('${dtype}') or create the module with { dtype: '${x.dtype}' }`);
   }
   const weightsAsked = options.returnWeights ?? true;
-  const parameters = [m.Wq, m.Wk, m.Wv, m.Wo, m.bq, m.bk, m.bv, m.bo].filter((t): t is Tensor => t !== null);
+  const parameters = [m.in_proj_weight, m.in_proj_bias, m.out_proj.weight, m.out_proj.bias].filter((t): t is Tensor => t !== null);
   const kernels = fusedKernelsFor('multiHeadAttention', [x, context, ...parameters], weightsAsked);
   if (kernels) return { output: fusedMultiHead(kernels, m, x, context, options), weights: null };
-  const q = splitHeads(project(x, m.Wq, m.bq), heads); // [B, H, T, dh]
-  const k = splitHeads(project(context, m.Wk, m.bk), heads); // [B, H, S, dh]
-  const v = splitHeads(project(context, m.Wv, m.bv), heads); // [B, H, S, dh]
+  const [Wq, Wk, Wv] = split(m.in_proj_weight, 3, 0); // 3 x [dModel, dModel], [out, in]
+  const [bq, bk, bv] = m.in_proj_bias ? split(m.in_proj_bias, 3, 0) : [null, null, null];
+  const q = splitHeads(project(x, Wq, bq), heads); // [B, H, T, dh]
+  const k = splitHeads(project(context, Wk, bk), heads); // [B, H, S, dh]
+  const v = splitHeads(project(context, Wv, bv), heads); // [B, H, S, dh]
   const { output, weights } = scaledDotProductAttention(q, k, v, options); // [B, H, T, dh], [B, H, T, S]
-  return { output: project(mergeHeads(output), m.Wo, m.bo), weights }; // [B, T, dModel]
+  return { output: project(mergeHeads(output), m.out_proj.weight, m.out_proj.bias), weights }; // [B, T, dModel]
 }
 
 /**
@@ -192,16 +246,17 @@ function fusedMultiHead(kernels: AttentionKernels, m: MultiHeadAttentionModule, 
     outShape: [B, T, d], out: { batch: T * d, head: dh, row: d }, // heads side by side: [B, T, H * dh]
   };
   let attended: Tensor; // [B, T, dModel]
+  const W = m.in_proj_weight; // [3d, d], read in place (the product's transB): no copy
+  const b = m.in_proj_bias;
   if (context === x) {
-    const qkv = projectQkv(x, [m.Wq, m.Wk, m.Wv], [m.bq, m.bk, m.bv]); // [B, T, 3 * dModel]
+    const qkv = projectRows(x, W, b, 0, 3 * d); // [B, T, 3 * dModel]
     const part = (offset: number): OperandLayout => ({ source: 0, offset, batch: T * 3 * d, head: dh, row: 3 * d });
     attended = fusedAttention(kernels, { sources: [qkv], q: part(0), k: part(d), v: part(2 * d), ...common });
   } else {
-    const q = affine(x, m.Wq, m.bq); // [B, T, dModel]
-    const k = affine(context, m.Wk, m.bk); // [B, S, dModel]
-    const v = affine(context, m.Wv, m.bv); // [B, S, dModel]
-    const of = (source: number, length: number): OperandLayout => ({ source, offset: 0, batch: length * d, head: dh, row: d });
-    attended = fusedAttention(kernels, { sources: [q, k, v], q: of(0, T), k: of(1, S), v: of(2, S), ...common });
+    const q = projectRows(x, W, b, 0, d); // [B, T, dModel]
+    const kv = projectRows(context, W, b, d, 2 * d); // [B, S, 2 * dModel]: keys, then values
+    const of = (source: number, offset: number, length: number, row: number): OperandLayout => ({ source, offset, batch: length * row, head: dh, row });
+    attended = fusedAttention(kernels, { sources: [q, kv], q: of(0, 0, T, d), k: of(1, 0, S, 2 * d), v: of(1, d, S, 2 * d), ...common });
   }
-  return affine(attended, m.Wo, m.bo); // [B, T, dModel]
+  return affine(attended, m.out_proj.weight, m.out_proj.bias); // [B, T, dModel]
 }

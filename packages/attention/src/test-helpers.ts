@@ -2,7 +2,7 @@
  * Helpers for this package's specs only (not exported from index.ts): random tensors, and
  * running a model with its parameters swapped for the float64 copies gradCheck passes in.
  */
-import { DType, Random, Tensor, allocate, gradCheck, GradCheckResult } from '@loopflow/tensor';
+import { DType, Random, Tensor, allocate, concat, gradCheck, GradCheckResult, transpose } from '@loopflow/tensor';
 import { namedParameters } from '@loopflow/layers';
 
 /** A tensor of N(0, std^2) values. */
@@ -60,4 +60,20 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/**
+ * The `causal_mha` golden's weights (`Wq..Wo [in, out]`, `bq..bo`) put into PyTorch's layout
+ * through differentiable ops (transpose, concat), so a gradient taken with respect to the
+ * golden's own tensors can be compared with its `grad_W*` as they are.
+ */
+export function goldenLayout(w: Record<'Wq' | 'Wk' | 'Wv' | 'Wo' | 'bq' | 'bk' | 'bv' | 'bo', Tensor>): {
+  in_proj_weight: Tensor; in_proj_bias: Tensor; 'out_proj.weight': Tensor; 'out_proj.bias': Tensor;
+} {
+  return {
+    in_proj_weight: concat([transpose(w.Wq), transpose(w.Wk), transpose(w.Wv)], 0), // [3d, d]
+    in_proj_bias: concat([w.bq, w.bk, w.bv], 0), // [3d]
+    'out_proj.weight': transpose(w.Wo), // [d, d], [out, in]
+    'out_proj.bias': w.bo,
+  };
 }

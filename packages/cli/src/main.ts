@@ -9,13 +9,14 @@ import { runCommand } from './commands/run';
 import { validateCommand } from './commands/validate';
 import { searchCommand } from './commands/search';
 import { inspectCommand } from './commands/inspect';
+import { importCommand } from './commands/import';
 import { exportCommand } from './commands/export';
 import { workerCommand } from './commands/worker';
 import { errorJson, messageOf } from './commands/shared';
 import { COMPARE_SUMMARY, compareCommand } from './commands/compare';
 
 /** The commands, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, validateCommand, searchCommand, inspectCommand, exportCommand, workerCommand];
+export const COMMANDS: readonly Command[] = [runCommand, validateCommand, searchCommand, inspectCommand, exportCommand, importCommand, workerCommand];
 
 /** Commands planned but not here yet. */
 const PLANNED: Record<string, string> = {

@@ -18,7 +18,7 @@ interface TransformerLike {
   };
   embed: { weight: unknown; bias?: unknown };
   positions: { kind: string; embedding?: { weight: unknown }; config: { base?: number } } | null;
-  blocks: { norm1: LayerNormLike; attention: unknown; norm2: LayerNormLike; fc1: LinearLike; fc2: LinearLike }[];
+  blocks: { norm1: LayerNormLike; self_attn: unknown; norm2: LayerNormLike; linear1: LinearLike; linear2: LinearLike }[];
   norm: LayerNormLike;
   head: LinearLike;
 }
@@ -146,11 +146,11 @@ export function transformerGraph(model: unknown, options: ExportOnnxOptions, con
 
   m.blocks.forEach((block, i) => {
     const where = `blocks.${i}`;
-    const attended = attentionNode(g, layerNormNode(g, h, block.norm1, d, `${where}.norm1`), block.attention, allowed, `${where}.attention`);
+    const attended = attentionNode(g, layerNormNode(g, h, block.norm1, d, `${where}.norm1`), block.self_attn, allowed, `${where}.self_attn`);
     h = g.op1('Add', [h, attended], {}, `${where}_residual1`.replace(/\./g, '_'));
-    const hidden = addLinear(g, layerNormNode(g, h, block.norm2, d, `${where}.norm2`), block.fc1, d, c.mlpWidth, `${where}.fc1`);
+    const hidden = addLinear(g, layerNormNode(g, h, block.norm2, d, `${where}.norm2`), block.linear1, d, c.mlpWidth, `${where}.linear1`);
     const activated = c.activation === 'relu' ? g.op1('Relu', [hidden]) : geluNode(g, hidden);
-    h = g.op1('Add', [h, addLinear(g, activated, block.fc2, c.mlpWidth, d, `${where}.fc2`)], {}, `${where}_residual2`.replace(/\./g, '_'));
+    h = g.op1('Add', [h, addLinear(g, activated, block.linear2, c.mlpWidth, d, `${where}.linear2`)], {}, `${where}_residual2`.replace(/\./g, '_'));
   });
   h = layerNormNode(g, h, m.norm, d, 'norm'); // [B, T, d]
 

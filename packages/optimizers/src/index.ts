@@ -7,6 +7,7 @@
 export { Optimizer } from './optimizer';
 export type { BaseHyper, HyperValue, ParamState, SavedParamState, OptimizerStateDict } from './optimizer';
 export type { EncodedArray, ArrayEncoding } from './state-codec';
+export { encodeArray, decodeArray } from './state-codec';
 export { sgd, Sgd } from './sgd';
 export type { SgdOptions, SgdHyper } from './sgd';
 export { adam, adamw, Adam } from './adam';

@@ -53,7 +53,7 @@ export type { DefinitionOverrides } from './overrides/overrides';
 
 // Models, outputs, baselines, the report's series
 export { buildModel } from './model/builders';
-export { MODEL_FORMAT, describeModel, encodeModelWeights, artifactsOf, checkFiniteWeights } from './model/model-json';
+export { MODEL_FORMAT, describeModel, encodeModelWeights, artifactsOf, checkFiniteWeights, currentWeightNames } from './model/model-json';
 export type { ModelFile } from './model/model-json';
 export { generateText, forecastAhead, forecastReach } from './model/generate';
 export type { ForecastRow, ForecastReach } from './model/generate';

@@ -45,7 +45,7 @@ export type { RunSummary } from './run-folder/summary';
 export { createRunFolder, runFolderName, readMetricsLog } from './run-folder/run-folder';
 export { buildModel, MODEL_BUILDERS } from './model/builders';
 export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file';
-export { describeModel, encodeModelWeights, artifactsOf, checkFiniteWeights } from './model/model-json';
+export { describeModel, encodeModelWeights, artifactsOf, checkFiniteWeights, currentWeightNames } from './model/model-json';
 export type { ModelFile, LoadedModel } from './model/model-file';
 export { generateText, forecastAhead, forecastReach } from './model/generate';
 export type { GenerateTextOptions, ForecastRow, ForecastReach } from './model/generate';

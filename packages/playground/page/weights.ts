@@ -6,7 +6,7 @@
  */
 import { Random } from '@loopflow/tensor';
 import { decodeSafetensors, loadStateDict, parameters } from '@loopflow/layers';
-import { MODEL_FORMAT, artifactsOf, buildModel, checkFiniteWeights, describeModel, encodeModelWeights } from '@loopflow/pipeline/browser';
+import { MODEL_FORMAT, artifactsOf, buildModel, checkFiniteWeights, currentWeightNames, describeModel, encodeModelWeights } from '@loopflow/pipeline/browser';
 import type { Artifacts, ModelFile, PipelineModel } from '@loopflow/pipeline/browser';
 import { PlaygroundError } from './errors';
 
@@ -43,7 +43,7 @@ export function loadWeights(bytes: Uint8Array, weightsName: string, modelJson: s
   }
   const model = buildModel(file ? file.architecture : fallback!.model.description, new Random(0));
   try {
-    loadStateDict(model.modules, tensors);
+    loadStateDict(model.modules, currentWeightNames(tensors)); // old attention names convert
   } catch (e) {
     throw new PlaygroundError('PLAYGROUND_WEIGHTS_MISMATCH', `${weightsName} does not fit the ${file ? "model.json's" : "current model's"} architecture: ${(e as Error).message}`);
   }

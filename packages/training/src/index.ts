@@ -19,6 +19,7 @@ export type { UpdateWindow, WindowSegment } from './bptt';
 export { Monitor } from './monitor';
 export type { MonitorOptions, MonitorState } from './monitor';
 export { readCheckpoint, readNewestIntactCheckpoint, listCheckpoints, checkSameModel } from './checkpoint-read';
+export { upgradeCheckpoint } from './legacy-checkpoint';
 export type { LoadedCheckpoint, CheckpointSummary, SkippedCheckpoint } from './checkpoint-read';
 export { CHECKPOINT_FORMAT, CHECKPOINT_FILES } from './checkpoint-format';
 export type { TrainerFile, OptimizerFile, ParameterDescription, FileRecord } from './checkpoint-format';

@@ -5,6 +5,7 @@ import { decodeCarried, encodeCarried } from './carried-state';
 import { CheckpointFs } from './checkpoint-fs';
 import { OPTIMIZER_FILE_FORMAT, ParameterDescription } from './checkpoint-format';
 import { SkippedCheckpoint, checkSameModel, readNewestIntactCheckpoint } from './checkpoint-read';
+import { upgradeCheckpoint } from './legacy-checkpoint';
 import { pruneCheckpoints, writeCheckpoint } from './checkpoint-write';
 import { TrainError, messageOf } from './errors';
 import { ModelGenerator, isRandomState, restoreGenerator } from './generators';
@@ -104,8 +105,11 @@ function mismatch(path: string, what: string, cause: unknown): never {
  * newer ones are returned in `skipped`. Returns the checkpoint folder used.
  */
 export function restoreRun<S>(parts: RunParts, state: RunState<S>, from: string, fs: CheckpointFs): { path: string; skipped: SkippedCheckpoint[] } {
-  const { checkpoint: ckpt, skipped } = readNewestIntactCheckpoint(from, { fs });
-  checkSameModel(ckpt, describeModel(parts.model, parts.generators));
+  const read = readNewestIntactCheckpoint(from, { fs });
+  const current = describeModel(parts.model, parts.generators);
+  const ckpt = upgradeCheckpoint(read.checkpoint, current); // written before attention's PyTorch layout: today's names
+  const skipped = read.skipped;
+  checkSameModel(ckpt, current);
   const t = ckpt.trainer;
   const path = ckpt.path;
   if (t.seed !== parts.seed) {

@@ -1,12 +1,14 @@
 /**
  * Conformance handler for the `causal_mha` case: causal multi-head self-attention over
  * batch-major `x [B, T, D]`, `y = concat_h(softmax(mask(Q_h K_h^T / sqrt(dh))) V_h) Wo + bo`
- * with `Q = x Wq + bq` etc. Weights are applied as `x @ W` with `W [in, out]`, which is also
- * how @loopflow/attention stores them (`Wq, Wk, Wv, Wo, bq, bk, bv, bo`), so the golden
- * tensors load as they are, with no transpose. Compared: `y`, `att` (softmax probabilities
+ * with `Q = x Wq + bq` etc. The golden's weights are applied as `x @ W` with `W [in, out]`;
+ * @loopflow/attention stores them as `torch.nn.MultiheadAttention` does (`in_proj_weight
+ * [3D, D]`, each block `[out, in]`; `out_proj.weight [D, D]`), so they are put in that layout
+ * here with tensor ops (transpose, concat), through which the gradients of the golden's own
+ * tensors flow: `grad_Wq` etc. compare as they are. Compared: `y`, `att` (softmax probabilities
  * `[B, heads, T, T]`), `loss = sum(y * R)` and every `grad_*`. Every size comes from the file.
  */
-import { Tensor, grad, mul, reshape, sum } from '@loopflow/tensor';
+import { Tensor, concat, grad, mul, reshape, sum, transpose } from '@loopflow/tensor';
 import type { DType } from '@loopflow/tensor';
 import { multiHeadAttention, multiHeadAttentionFromTensors } from '@loopflow/attention';
 import { GoldenFormatError } from '../errors';
@@ -35,7 +37,12 @@ export function runCausalMha(golden: Golden, context: Partial<RunContext> = {}):
   for (const name of PARAMETERS) {
     params[name] = loadTensor(golden, name, dtype, { requiresGrad: true, shape: name.startsWith('W') ? [D, D] : [D] }); // W [in, out], b [out]
   }
-  const mha = multiHeadAttentionFromTensors({ Wq: params.Wq, Wk: params.Wk, Wv: params.Wv, Wo: params.Wo, bq: params.bq, bk: params.bk, bv: params.bv, bo: params.bo }, heads);
+  const mha = multiHeadAttentionFromTensors({
+    in_proj_weight: concat([transpose(params.Wq), transpose(params.Wk), transpose(params.Wv)], 0), // [3D, D]
+    in_proj_bias: concat([params.bq, params.bk, params.bv], 0), // [3D]
+    'out_proj.weight': transpose(params.Wo), // [D, D], [out, in]
+    'out_proj.bias': params.bo,
+  }, heads);
 
   const { output: y, weights: att } = multiHeadAttention(mha, x, { causal: true }); // [B, T, D], [B, heads, T, T]
   const loss = sum(mul(y, R)); // scalar

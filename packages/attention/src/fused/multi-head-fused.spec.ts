@@ -3,9 +3,9 @@ import * as path from 'path';
 import { Random, Tensor, grad, mul, sum, tensor } from '@loopflow/tensor';
 import { namedParameters } from '@loopflow/layers';
 import { AttentionPath, fusedAttentionAvailable, setAttentionPath } from './path';
-import { MultiHeadAttentionModule, MultiHeadAttentionOptions, createMultiHeadAttention, multiHeadAttention, multiHeadAttentionFromTensors } from '../multi-head';
+import { MultiHeadAttentionModule, MultiHeadAttentionOptions, MultiHeadAttentionTensors, createMultiHeadAttention, multiHeadAttention, multiHeadAttentionFromTensors } from '../multi-head';
 import { paddingMask } from '../masks';
-import { randn } from '../test-helpers';
+import { goldenLayout, randn } from '../test-helpers';
 
 /**
  * multiHeadAttention's fused path (one product for q, k and v, the fused attention node reading
@@ -42,7 +42,7 @@ maybe('multiHeadAttention, fused path, against the PyTorch causal_mha golden', (
     const load = (name: string, requiresGrad = false) => tensor(golden.tensors[name].data, golden.tensors[name].shape, { dtype: 'float32', requiresGrad });
     const w = Object.fromEntries(names.map((n) => [n, load(n, true)])) as Record<(typeof names)[number], Tensor>;
     const x = load('x', true);
-    const mha = multiHeadAttentionFromTensors(w, golden.config.heads);
+    const mha = multiHeadAttentionFromTensors(goldenLayout(w), golden.config.heads); // PyTorch's layout, differentiable in w
     const y = withPath('fused', () => multiHeadAttention(mha, x, { causal: true, returnWeights: false }).output);
     expect(isFused(y)).toBe(true);
     const loss = sum(mul(y, load('R')));
@@ -64,8 +64,8 @@ maybe('multiHeadAttention, fused path, against the composed path (float64)', () 
     return withPath(p, () => {
       const params = namedParameters(mha).map(([, t]) => t.to(dtype));
       params.forEach((t) => (t.requiresGrad = true));
-      const [Wq, Wk, Wv, Wo, bq, bk, bv, bo] = params;
-      const m = multiHeadAttentionFromTensors(params.length === 8 ? { Wq, Wk, Wv, Wo, bq, bk, bv, bo } : { Wq, Wk, Wv, Wo }, mha.config.heads);
+      const named = Object.fromEntries(namedParameters(mha).map(([name], i) => [name, params[i]]));
+      const m = multiHeadAttentionFromTensors(named as unknown as MultiHeadAttentionTensors, mha.config.heads);
       const xx = x.to(dtype);
       xx.requiresGrad = true;
       const context = options.context ? options.context.to(dtype) : undefined;
@@ -107,20 +107,34 @@ maybe('multiHeadAttention, fused path, against the composed path (float64)', () 
       expect(relativeError(actual.output.data, expected.output.data)).toBeLessThan(2e-5);
       expect(actual.gradients.length).toBe(expected.gradients.length);
       const names = ['x', ...(opts.context ? ['context'] : []), ...namedParameters(mha).map(([n]) => n)];
-      actual.gradients.forEach((g, i) => {
-        const name = names[i];
-        expect([name, g.shape]).toEqual([name, expected.gradients[i].shape]);
+      // Each projection judged on its own, as when they were separate tensors: the rows of
+      // in_proj_weight (and thirds of in_proj_bias) for q, k and v.
+      const d = config.dModel;
+      const parts = (gradients: Tensor[]): Record<string, ArrayLike<number>> => {
+        const out: Record<string, ArrayLike<number>> = {};
+        gradients.forEach((g, i) => {
+          const name = names[i];
+          expect([name, g.shape]).toEqual([name, gradients === actual.gradients ? expected.gradients[i].shape : g.shape]);
+          if (name === 'in_proj_weight') ['Wq', 'Wk', 'Wv'].forEach((n, j) => (out[n] = g.data.subarray(j * d * d, (j + 1) * d * d)));
+          else if (name === 'in_proj_bias') ['bq', 'bk', 'bv'].forEach((n, j) => (out[n] = g.data.subarray(j * d, (j + 1) * d)));
+          else out[name] = g.data;
+        });
+        return out;
+      };
+      const got = parts(actual.gradients);
+      const want = parts(expected.gradients);
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+      for (const name of Object.keys(want)) {
         if (name === 'bk') {
           // Exactly 0 (a key bias shifts every score of a row alike, which the softmax ignores):
           // what remains is float32 rounding of a sum over B * S rows of dK, so it is judged
           // against the size of dWk, the gradient made of the same rows.
-          const dWk = expected.gradients[names.indexOf('Wk')].data;
-          const scale = Math.max(1e-3, ...Array.from(dWk, Math.abs));
-          expect([name, Math.max(...Array.from(g.data, Math.abs)) / scale < 2e-5]).toEqual([name, true]);
+          const scale = Math.max(1e-3, ...Array.from(want.Wk, Math.abs));
+          expect([name, Math.max(...Array.from(got[name], Math.abs)) / scale < 2e-5]).toEqual([name, true]);
         } else {
-          expect([name, relativeError(g.data, expected.gradients[i].data) < 2e-5]).toEqual([name, true]);
+          expect([name, relativeError(got[name], want[name]) < 2e-5]).toEqual([name, true]);
         }
-      });
+      }
     });
   }
 });

@@ -56,7 +56,8 @@ export function formatInspection(ins: RunInspection): string {
   };
   add('started', s.started);
   add('seconds', s.seconds?.toFixed(1));
-  add('seed', s.seed);
+  if (s.importedFrom) add('imported', `from ${s.importedFrom.file} (${s.importedFrom.format})`);
+  else add('seed', s.seed);
   add('task', s.task);
   if (ins.model) {
     const a = ins.model.architecture;

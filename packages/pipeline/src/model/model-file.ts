@@ -6,7 +6,7 @@ import { decodeSafetensors, loadStateDict, saveSafetensors, stateDict } from '@l
 import type { Artifacts } from '../vocabulary/artifacts';
 import type { PipelineModel } from '../vocabulary/model';
 import { buildModel } from './builders';
-import { MODEL_FORMAT, MODEL_WEIGHTS_METADATA, ModelFile, artifactsOf, checkFiniteWeights, describeModel } from './model-json';
+import { MODEL_FORMAT, MODEL_WEIGHTS_METADATA, ModelFile, artifactsOf, checkFiniteWeights, currentWeightNames, describeModel } from './model-json';
 import { writeFileAtomic } from '../run-folder/atomic';
 
 export { MODEL_FORMAT } from './model-json';
@@ -53,7 +53,8 @@ function readRunFile(file: string, what: string): Buffer {
  * through the known model families) and loads model.safetensors into it. Refused with a
  * code: a missing or unreadable file (`RUN_INVALID`), weights whose SHA-256 differs from the
  * one model.json recorded at save (`MODEL_CHECKSUM`), weights holding NaN or infinities
- * (`MODEL_NOT_FINITE`: the training diverged).
+ * (`MODEL_NOT_FINITE`: the training diverged). Weights written before attention took
+ * PyTorch's names and layout (`attention.Wq..Wo`) are converted as they load.
  *
  * @example const { model, artifacts } = loadModel('runs/names-20250101-120000');
  */
@@ -81,7 +82,7 @@ export function loadModel(runDir: string): LoadedModel {
   }
   const { tensors } = decodeSafetensors(bytes, { source: weights });
   checkFiniteWeights(tensors, weights);
-  loadStateDict(model.modules, tensors);
+  loadStateDict(model.modules, currentWeightNames(tensors)); // run folders from before attention's PyTorch layout convert
   const artifacts = artifactsOf(file);
   return { file, model, artifacts };
 }

@@ -6,6 +6,7 @@
 import { LoopflowError } from '@loopflow/tensor';
 import { encodeSafetensors, parameters, stateDict } from '@loopflow/layers';
 import type { Tensor } from '@loopflow/tensor';
+import { upgradeAttentionStateDict } from '@loopflow/attention';
 import { Scaler, ScalerJSON, TokenizerConfig, Vocabulary, VocabularyJSON } from '@loopflow/data';
 import type { Artifacts, SeriesLayout } from '../vocabulary/artifacts';
 import type { ModelDescription, PipelineModel } from '../vocabulary/model';
@@ -53,6 +54,15 @@ export function describeModel(name: string, model: PipelineModel, artifacts: Art
 /** The bytes of model.safetensors: the model's state dict (PyTorch names) with loopflow's metadata. */
 export function encodeModelWeights(model: PipelineModel): Uint8Array {
   return encodeSafetensors(stateDict(model.modules), MODEL_WEIGHTS_METADATA);
+}
+
+/**
+ * The tensors of a model.safetensors in today's names, ready for `loadStateDict`: weights saved
+ * before attention took PyTorch's layout (`attention.Wq..Wo [in, out]`, `fc1`, `fc2`) are
+ * converted (`upgradeAttentionStateDict` of @loopflow/attention); others pass as they are.
+ */
+export function currentWeightNames(tensors: Record<string, Tensor>): Record<string, Tensor> {
+  return upgradeAttentionStateDict(tensors).tensors;
 }
 
 /** The metadata of model.safetensors. */

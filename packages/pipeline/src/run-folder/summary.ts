@@ -19,6 +19,8 @@ export interface RunSummary {
   /** The process running it and its machine (how a later run tells a killed run from a live one). */
   pid?: number;
   host?: string;
+  /** A folder made by `loopflow import` from a checkpoint trained elsewhere: that file and its format (no training ran). */
+  importedFrom?: { file: string; format: string };
   /** The run this one continues (`--resume`): its folder, the checkpoint, and where that was. */
   resumedFrom?: { runDir: string; checkpoint: string; epoch: number; step: number };
   /** ISO times. */

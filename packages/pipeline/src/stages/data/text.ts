@@ -2,7 +2,8 @@ import { concatMap, filter, from, map, OperatorFunction, toArray } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import { charTokenizer, nextTokenWindows, Sample, Vocabulary, wordTokenizer } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
-import { bySplit, drain, Item, mapInPlace, SPLITS } from '../../vocabulary/items';
+import { bySplit, drain, Item, SPLITS } from '../../vocabulary/items';
+import { collectItems } from '../../vocabulary/item-buffer';
 import { collectSync } from '../../vocabulary/sync';
 
 /** Options of `tokenize`. */
@@ -73,20 +74,15 @@ export const vocabularyStage = defineStage<VocabularyOptions>({
   example: { stage: 'vocabulary', minFrequency: 2 },
   create: (o, ctx): OperatorFunction<Item<string[]>, Item<number[]>> => (source) =>
     source.pipe(
-      toArray(),
-      concatMap((items) => {
-        const vocabulary = Vocabulary.build(trainingValues(items), { minFrequency: o.minFrequency, maxSize: o.maxSize, tokenizer: ctx.artifacts.tokenizer });
+      collectItems<string[]>(),
+      concatMap((buffer) => {
+        const vocabulary = Vocabulary.build(buffer.valuesOf('train'), { minFrequency: o.minFrequency, maxSize: o.maxSize, tokenizer: ctx.artifacts.tokenizer });
         ctx.artifacts.vocabulary = vocabulary;
-        // encoded in place (the array is this stage's own, from toArray), then drained: the tokens go as their ids come
-        return drain(mapInPlace(items, (item): Item<number[]> => ({ ...item, value: vocabulary.encode(item.value) })));
+        // encoded as the buffer drains: the tokens go as their ids come
+        return buffer.drain((item): Item<number[]> => ({ ...item, value: vocabulary.encode(item.value) }));
       }),
     ),
 });
-
-/** The token lists of the training split, read lazily (no second array of them). */
-function* trainingValues<V>(items: readonly Item<V>[]): Generator<V> {
-  for (const item of items) if ((item.split ?? 'train') === 'train') yield item.value;
-}
 
 /** Options of `next-token`. */
 export interface NextTokenOptions {

@@ -119,6 +119,9 @@ describe('lazyArray', () => {
     expect(rows.map((r) => r[0])).toEqual([0, 1, 2, 3]);
     expect([...rows].slice(-1)).toEqual([[3, 6]]);
     expect(rows.slice(1, 2)).toEqual([[1, 2]]);
+    expect(Object.keys(rows)).toEqual(['0', '1', '2', '3']);
+    expect(rows).toEqual([[0, 0], [1, 2], [2, 4], [3, 6]]);
+    expect(JSON.stringify(rows)).toBe('[[0,0],[1,2],[2,4],[3,6]]');
     expect(() => ((rows as number[][])[0] = [9])).toThrow(TypeError);
   });
 });

@@ -30,8 +30,9 @@ export const tokenizeStage = defineStage<TokenizeOptions>({
   example: { stage: 'tokenize', tokenizer: 'char' },
   create: (o, ctx) => {
     const tokenizer = (o.tokenizer ?? 'char') === 'char' ? charTokenizer({ lowerCase: o.lowerCase }) : wordTokenizer({ lowerCase: o.lowerCase });
-    // one string per distinct token: the token lists, held until the vocabulary is fitted,
-    // then hold references (8 bytes a token) instead of a copy of each token's text
+    // one string per distinct token: token lists that a later stage holds as they are (an
+    // objects layout) keep references instead of a copy of each token's text; the collecting
+    // stages' ItemBuffer holds them as ids (2-4 bytes a token) anyway
     const interned = new Map<string, string>();
     const intern = (token: string): string => {
       const known = interned.get(token);

@@ -1,10 +1,9 @@
-import { concatMap, filter, from, map, OperatorFunction, toArray } from 'rxjs';
+import { concatMap, filter, from, map, Observable, OperatorFunction } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import { charTokenizer, nextTokenWindows, Sample, Vocabulary, wordTokenizer } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
-import { bySplit, drain, Item, SPLITS } from '../../vocabulary/items';
+import { Item, SPLITS } from '../../vocabulary/items';
 import { collectItems } from '../../vocabulary/item-buffer';
-import { collectSync } from '../../vocabulary/sync';
 
 /** Options of `tokenize`. */
 export interface TokenizeOptions {
@@ -133,20 +132,25 @@ export const nextTokenStage = defineStage<NextTokenOptions>({
     }
     return (source) =>
       source.pipe(
-        toArray(),
-        concatMap((items) => {
-          const vocabulary = requireVocabulary(ctx.artifacts.vocabulary, 'next-token');
-          const groups = bySplit(items);
-          const out: Item<Sample>[] = [];
-          items.length = 0; // grouped by split now
-          for (const split of SPLITS) {
-            const chunks = groups[split].map((i) => [...i.value, vocabulary.eosId]);
-            groups[split] = [];
-            const samples = collectSync(from(chunks).pipe(nextTokenWindows({ length: o.length as number, stride: o.stride })));
-            for (const sample of samples) out.push({ split, value: sample });
-          }
-          return drain(out);
-        }),
+        collectItems<number[]>(),
+        concatMap(
+          (buffer) =>
+            new Observable<Item<Sample>>((subscriber) => {
+              const vocabulary = requireVocabulary(ctx.artifacts.vocabulary, 'next-token');
+              // each split's items joined (with <eos>) and windowed as they are read from the buffer: no array of every window
+              for (const split of SPLITS) {
+                if (subscriber.closed) return;
+                const chunks = (function* (): Generator<number[]> {
+                  for (let i = 0; i < buffer.length; i++) if ((buffer.splitOf(i) ?? 'train') === split) yield [...buffer.valueAt(i), vocabulary.eosId];
+                })();
+                from(chunks)
+                  .pipe(nextTokenWindows({ length: o.length as number, stride: o.stride }))
+                  .subscribe({ next: (sample) => subscriber.next({ split, value: sample }), error: (e) => subscriber.error(e) });
+              }
+              buffer.clear();
+              subscriber.complete();
+            }),
+        ),
       );
   },
 });

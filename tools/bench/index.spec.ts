@@ -21,7 +21,7 @@ describe('npm run bench: the dispatcher (the shared parser, one usage-error styl
   });
 
   it.each([
-    [[], /^bench: no bench named\n {2}hint: choose one of matmul, cells, browser\nusage: npm run bench -- <name>/],
+    [[], /^bench: no bench named\n {2}hint: choose one of matmul, cells, browser, memory\nusage: npm run bench -- <name>/],
     [['matmull'], /^bench: unknown bench 'matmull'\n {2}hint: did you mean 'matmul'\?/],
     [['--jsn', 'matmul'], /^bench: unknown option '--jsn'\n {2}hint: did you mean '--json'\?\nusage: npm run bench/],
     [['cells', '--cels', 'lstm'], /^bench cells: unknown option '--cels'; did you mean '--cells'\?\n {2}hint: npm run bench -- cells --help\nusage: npm run bench -- cells \[--json\]/],

@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   matmul: async () => (await import('./matmul')).matmulBench,
   cells: async () => (await import('./cells')).cellsBench,
   browser: async () => (await import('./browser')).browserBench,
+  memory: async () => (await import('./memory')).memoryBench,
 };
 
 /** The dispatcher's own flags (before the bench name; `--json` may also follow it). */

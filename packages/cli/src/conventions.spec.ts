@@ -71,6 +71,40 @@ describe('validate of several files', () => {
   });
 });
 
+describe('--memory-limit', () => {
+  // a GRU of 2 x 2048 units: about 1 GB to train (weights, gradients, Adam's two moments)
+  const big = (limit?: number) => {
+    const d = definition() as { stages: Record<string, unknown>[]; memoryLimitMB?: number };
+    d.stages[6] = { stage: 'recurrent', cell: 'gru', hiddenSize: 2048, numLayers: 2 };
+    if (limit !== undefined) d.memoryLimitMB = limit;
+    return d;
+  };
+  beforeAll(() => {
+    write('big.json', big());
+    write('big-limited.json', big(100));
+  });
+
+  it("sets validation's memory limit over the definition's memoryLimitMB; run refuses the same way", async () => {
+    let io = fakeIO(dir);
+    expect(await main(['validate', 'big.json', '--memory-limit', '100'], io)).toBe(2);
+    expect(io.err()).toMatch(/big\.json:\d+:\d+ \/stages\/6: recurrent: training this model needs at least [\d.]+ [MG]B of memory, more than the limit of 100 MB \(--memory-limit 100\)/);
+    expect(io.err()).toContain('--memory-limit <MB>');
+    expect(await main(['validate', 'big-limited.json'], (io = fakeIO(dir)))).toBe(2);
+    expect(io.err()).toContain('(memoryLimitMB 100)');
+    expect(await main(['validate', 'big-limited.json', '--memory-limit', '100000'], (io = fakeIO(dir)))).toBe(0);
+    expect(await main(['run', 'big.json', '--memory-limit', '100', '--out', 'runs-memory', '--json'], (io = fakeIO(dir)))).toBe(2);
+    expect(jsonLines(io.out()).pop()).toMatchObject({ type: 'result', command: 'run', exitCode: 2, status: 'invalid', problems: [{ code: 'MEMORY', path: '/stages/6' }] });
+    expect(fs.existsSync(path.join(dir, 'runs-memory'))).toBe(false);
+  });
+
+  it.each([['0'], ['1.5'], ['lots']])('refuses %s as a usage error (exit 2)', async (value) => {
+    const io = fakeIO(dir);
+    expect(await main(['validate', 'good.json', '--memory-limit', value], io)).toBe(2);
+    expect(io.err()).toContain('--memory-limit');
+    expect(io.out()).toBe('');
+  });
+});
+
 describe('--json', () => {
   it('validate: a validated event per file (problems with line and column), then the result', async () => {
     const io = fakeIO(dir);

@@ -61,6 +61,7 @@ export { unscale } from './scalers/unscale';
 
 // Splits
 export type { Split, SplitFractions } from './splits/split';
+export { splitSizes } from './splits/split';
 export { randomSplit } from './splits/random-split';
 export { chronologicalSplit } from './splits/chronological-split';
 export type { ChronologicalSplit } from './splits/chronological-split';

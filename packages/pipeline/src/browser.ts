@@ -32,6 +32,7 @@ export type { PipelineEvent, StageEvent, DataEvent, TrainStartEvent, EvaluationE
 export type { Item, SplitName } from './vocabulary/items';
 export type { Artifacts, SeriesLayout, SplitRows } from './vocabulary/artifacts';
 export type { PreparedData, Task } from './vocabulary/prepared';
+export type { SampleList } from './vocabulary/sample-list';
 export type { ModelBundle, TrainedBundle, EvaluatedBundle, TrainingSummary, GeneratedSamples, BaselineResult } from './vocabulary/bundle';
 export type { PipelineModel, ModelDescription } from './vocabulary/model';
 export type { MetricSet } from './vocabulary/metric-set';

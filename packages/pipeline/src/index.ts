@@ -15,6 +15,11 @@ export type { PipelineEvent, StageEvent, ReadEvent, DataEvent, TrainStartEvent, 
 export type { Item, SplitName } from './vocabulary/items';
 export type { Artifacts, SeriesLayout, SplitRows } from './vocabulary/artifacts';
 export type { PreparedData, Task, ModelInputSpec, BatchingOptions } from './vocabulary/prepared';
+export { batchesOf } from './vocabulary/prepared';
+export { CompactSamples } from './vocabulary/sample-list';
+export type { SampleList, SampleLayout } from './vocabulary/sample-list';
+export { WindowSample } from './vocabulary/window-samples';
+export type { WindowSource } from './vocabulary/window-samples';
 export type { ModelBundle, TrainedBundle, EvaluatedBundle, TrainingSummary, GeneratedSamples } from './vocabulary/bundle';
 export type { PipelineModel, ModelDescription, ModelForwardOptions } from './vocabulary/model';
 export { metricMode, HIGHER_IS_BETTER } from './vocabulary/metric-set';

@@ -4,7 +4,7 @@ import { DefinitionError, formatInspection, formatProblems, inspectRun, RunEvent
 import type { Command } from './command';
 import { EXIT } from '../io';
 import { createProgress } from '../progress';
-import { errorJson, JSON_OPTION, loadChecked, messageOf, onePath, problemJson } from './shared';
+import { errorJson, JSON_OPTION, loadChecked, MEMORY_LIMIT_OPTION, memoryLimitOf, messageOf, onePath, problemJson } from './shared';
 import { UsageError } from '../args';
 import { JsonOutput } from '../json';
 
@@ -17,7 +17,7 @@ export function resumePath(given: string): string {
 /** `loopflow run <file>`: runs a definition and leaves a run folder. */
 export const runCommand: Command = {
   name: 'run',
-  usage: 'run <file> [--out <folder>] [--resume <run folder>] [--quiet] [--json]',
+  usage: 'run <file> [--out <folder>] [--resume <run folder>] [--memory-limit <MB>] [--quiet] [--json]',
   summary: 'Run a pipeline definition; writes runs/<name>-<time>/ (model, metrics.jsonl, report.html).',
   options: {
     out: { type: 'string', value: '<folder>', description: 'Where run folders go (default: runs).' },
@@ -26,13 +26,14 @@ export const runCommand: Command = {
       value: '<run folder>',
       description: 'Continue the training of a run from its last intact checkpoint (same definition; its learning rate may be lowered) in a new run folder (under --out) that holds the whole history, epoch 1 to the end; the resumed folder is left as it was.',
     },
+    'memory-limit': MEMORY_LIMIT_OPTION,
     quiet: { type: 'flag', description: 'No progress output.' },
     json: JSON_OPTION,
   },
   async run(args, io) {
     const file = onePath(args.positionals, 'file', 'run');
     const json = args.options.json ? new JsonOutput(io.stdout) : null;
-    const checked = loadChecked(file, io, { checkSearch: false }); // validated here, once; runPipeline takes it as it is
+    const checked = loadChecked(file, io, { checkSearch: false, ...memoryLimitOf(args.options) }); // validated here, once; runPipeline takes it as it is
     if ('problems' in checked) {
       if (json) return json.result('run', EXIT.usage, { status: 'invalid', problems: checked.problems.map((p) => problemJson(p, file)) });
       io.stderr.write(`${formatProblems(checked.problems, file)}\n`);

@@ -7,6 +7,23 @@ import type { OptionSpec } from '../args';
 /** The `--json` flag every command that supports it takes. */
 export const JSON_OPTION: OptionSpec = { type: 'flag', description: 'Newline-delimited JSON on stdout: one event per line while running, a result object last (packages/cli/README.md).' };
 
+/** `--memory-limit <MB>` of `run` and `validate`: the memory limit of validation's estimate, over the definition's `memoryLimitMB`. */
+export const MEMORY_LIMIT_OPTION: OptionSpec = {
+  type: 'number',
+  value: '<MB>',
+  description: "Memory (MB) training may plan to use, over the definition's memoryLimitMB (default: 75% of this machine's memory): a model whose estimate exceeds it is refused.",
+};
+
+/** The `--memory-limit` value as validation's option (none when not given); a usage error unless a whole number >= 1. */
+export function memoryLimitOf(options: Record<string, unknown>): Pick<ValidateOptions, 'memoryLimitMB'> {
+  const mb = options['memory-limit'];
+  if (mb === undefined) return {};
+  if (typeof mb !== 'number' || !Number.isInteger(mb) || mb < 1 || mb > 1073741824) {
+    throw new UsageError(`--memory-limit must be a whole number of MB in [1, 1073741824], got ${String(mb)}`, 'e.g. --memory-limit 65536 (64 GB)');
+  }
+  return { memoryLimitMB: mb };
+}
+
 /** The one positional argument a command needs (a file or folder). */
 export function onePath(positionals: string[], what: string, command: string): string {
   if (positionals.length === 0) throw new UsageError(`missing ${what}`, `loopflow ${command} <${what}>`);
@@ -24,7 +41,7 @@ export function problemJson(problem: DefinitionProblem, file: string): Record<st
  * Loads and validates a definition (the one validation pass of the command, with line:column).
  * Returns the loaded definition, or the problems of an invalid one.
  */
-export function loadChecked(file: string, io: CliIO, options: Pick<ValidateOptions, 'checkSearch'> = {}): { loaded: LoadedDefinition } | { problems: DefinitionProblem[] } {
+export function loadChecked(file: string, io: CliIO, options: Pick<ValidateOptions, 'checkSearch' | 'memoryLimitMB'> = {}): { loaded: LoadedDefinition } | { problems: DefinitionProblem[] } {
   try {
     return { loaded: loadDefinition(path.resolve(io.cwd, file), options) };
   } catch (e) {

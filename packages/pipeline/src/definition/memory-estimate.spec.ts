@@ -79,6 +79,15 @@ describe('validation refuses a model that cannot fit memory (issue 16)', () => {
     expect(memoryProblem({ ...big, memoryLimitMB: mb - 1 }, 1024 * 1024 * GB)).toMatchObject({ code: 'MEMORY', message: expect.stringContaining(`(memoryLimitMB ${mb - 1})`) });
   });
 
+  it("the caller's memoryLimitMB (the CLI's --memory-limit) goes over the definition's, both ways", () => {
+    const big = withModel({ stage: 'recurrent', cell: 'lstm', hiddenSize: 20000, numLayers: 8 });
+    const mb = Math.ceil((estimateTrainingMemory(big)?.bytes.total as number) / 1024 ** 2);
+    expect(memoryProblem({ ...big, memoryLimitMB: mb - 1 }, 1, mb)).toBeNull();
+    expect(memoryProblem({ ...big, memoryLimitMB: mb }, 1024 * 1024 * GB, mb - 1)).toMatchObject({ code: 'MEMORY', message: expect.stringContaining(`(--memory-limit ${mb - 1})`) });
+    expect(validateDefinition({ ...big, memoryLimitMB: 1 }, { baseDir: dir, memoryLimitMB: mb })).toEqual([]);
+    expect(validateDefinition(big, { baseDir: dir, memoryLimitMB: mb - 1, totalMemory: 1024 * 1024 * GB })).toEqual([expect.objectContaining({ code: 'MEMORY', expected: `at most ${formatBytes((mb - 1) * 1024 ** 2)}` })]);
+  });
+
   it('the names example fits a 1 GB machine; an attention model counts its steps² weights', () => {
     expect(validateDefinition(namesDefinition(), { baseDir: dir, totalMemory: GB })).toEqual([]);
     const d = withModel({ stage: 'attention', dModel: 64, heads: 4, layers: 2 }, 64);

@@ -135,18 +135,20 @@ export function formatBytes(bytes: number): string {
 export const DEFAULT_MEMORY_SHARE = 0.75;
 
 /**
- * The problem of a definition whose training cannot fit the memory limit: `memoryLimitMB`
- * when the definition sets it, else {@link DEFAULT_MEMORY_SHARE} of `totalMemory` (this
- * machine's, os.totalmem()). Null when it fits or has no model stage.
+ * The problem of a definition whose training cannot fit the memory limit: `limitMB` when
+ * given (the caller's option, the CLI's `--memory-limit`), else `memoryLimitMB` when the
+ * definition sets it, else {@link DEFAULT_MEMORY_SHARE} of `totalMemory` (this machine's,
+ * os.totalmem()). Null when it fits or has no model stage.
  */
-export function memoryProblem(definition: PipelineDefinition, totalMemory: number): DefinitionProblem | null {
+export function memoryProblem(definition: PipelineDefinition, totalMemory: number, limitMB?: number): DefinitionProblem | null {
   const estimate = estimateTrainingMemory(definition);
   if (!estimate) return null;
-  const set = definition.memoryLimitMB;
+  const set = limitMB ?? definition.memoryLimitMB;
   const limit = set !== undefined ? set * 1024 * 1024 : Math.floor(totalMemory * DEFAULT_MEMORY_SHARE);
   if (estimate.bytes.total <= limit) return null;
   const b = estimate.bytes;
-  const limitText = set !== undefined ? `the limit of ${formatBytes(limit)} (memoryLimitMB ${set})` : `the limit of ${formatBytes(limit)} (${Math.round(DEFAULT_MEMORY_SHARE * 100)}% of this machine's ${formatBytes(totalMemory)})`;
+  const source = limitMB !== undefined ? `--memory-limit ${limitMB}` : `memoryLimitMB ${set}`;
+  const limitText = set !== undefined ? `the limit of ${formatBytes(limit)} (${source})` : `the limit of ${formatBytes(limit)} (${Math.round(DEFAULT_MEMORY_SHARE * 100)}% of this machine's ${formatBytes(totalMemory)})`;
   const steps = estimate.stepsKnown ? `${estimate.steps} step${estimate.steps === 1 ? '' : 's'}` : '1 step (per step of the sequences, which the data fixes)';
   return {
     code: 'MEMORY',
@@ -157,6 +159,6 @@ export function memoryProblem(definition: PipelineDefinition, totalMemory: numbe
       `activations kept for BPTT ${formatBytes(b.activations)} (batch ${estimate.batch} x ${steps})`,
     expected: `at most ${formatBytes(limit)}`,
     found: `at least ${formatBytes(b.total)}`,
-    hint: 'make the model smaller (hiddenSize, numLayers, dModel, layers), the batch or the sequences shorter; or, on a machine that has the memory, raise the limit with "memoryLimitMB" (a number of MB) at the top of the definition',
+    hint: 'make the model smaller (hiddenSize, numLayers, dModel, layers), the batch or the sequences shorter; or, on a machine that has the memory, raise the limit with "memoryLimitMB" (a number of MB) at the top of the definition, or with --memory-limit <MB> on loopflow run or validate',
   };
 }

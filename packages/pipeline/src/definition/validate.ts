@@ -32,6 +32,11 @@ export interface ValidateOptions {
    * `navigator.deviceMemory` hint, else 4 GiB): the default memory limit is 75% of it.
    */
   totalMemory?: number;
+  /**
+   * The memory limit in MB, over the definition's own `memoryLimitMB` (the CLI's
+   * `--memory-limit <MB>`): raise it on a machine that has the memory, or lower it.
+   */
+  memoryLimitMB?: number;
 }
 
 /**
@@ -170,7 +175,7 @@ export function checkDefinition(value: unknown, options: ValidateOptions = {}): 
 
   // the memory the training would need, once the options themselves are sound
   if (problems.length === 0) {
-    const memory = memoryProblem(definition, options.totalMemory ?? machineMemory());
+    const memory = memoryProblem(definition, options.totalMemory ?? machineMemory(), options.memoryLimitMB);
     if (memory) problems.push(memory);
   }
 

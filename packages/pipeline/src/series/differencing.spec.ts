@@ -63,8 +63,8 @@ describe('windows with targetSteps', () => {
       const targets = (data.samples[split] as SeriesSample[]).map((s) => windowEnd(ctx.artifacts, s) + 3);
       expect(targets).toEqual(Array.from({ length: last - first + 1 }, (_, i) => first + i));
     }
-    expect(data.samples.train[0].input).toHaveLength(6);
-    expect((data.samples.train[0] as SeriesSample).target).toHaveLength(1);
+    expect(data.samples.train.at(0)?.input).toHaveLength(6);
+    expect((data.samples.train.at(0) as SeriesSample).target).toHaveLength(1);
   });
 
   it("refuses 'last' beyond the differencing lag (the rows between would be needed)", async () => {

@@ -6,6 +6,7 @@ import type { PreparedData } from '../vocabulary/prepared';
 import { makeBatches } from '../vocabulary/prepared';
 import type { SplitName } from '../vocabulary/items';
 import { collectSync } from '../vocabulary/sync';
+import { lazyArray } from '../vocabulary/lazy-array';
 
 /**
  * How many steps after a window's last row each target row lies: `[1, 2, ..., horizon]`
@@ -33,7 +34,8 @@ export function originalSeries(artifacts: Artifacts): OriginalSeries | undefined
   const cut = artifacts.windowRows;
   if (!cut) return undefined;
   const scaler = artifacts.scaler;
-  return { rows: scaler ? cut.rows.map((r) => scaler.inverse(r)) : cut.rows, splits: cut.splits, shift: 0 };
+  // each row unscaled when read (the rows may be millions: no second array of them)
+  return { rows: scaler ? (lazyArray(cut.rows.length, (i) => scaler.inverse(cut.rows[i])) as number[][]) : cut.rows, splits: cut.splits, shift: 0 };
 }
 
 /** The row of the original series (see {@link originalSeries}) that is a sample's last input row. */

@@ -2,15 +2,16 @@ import { argmax, noGrad } from '@loopflow/tensor';
 import { crossEntropy } from '@loopflow/losses';
 import type { Batch, SeriesSample } from '@loopflow/data';
 import type { ModelBundle } from '../vocabulary/bundle';
+import type { SampleList } from '../vocabulary/sample-list';
 import type { SplitName } from '../vocabulary/items';
-import { collectSync } from '../vocabulary/sync';
+import { batchesOf } from '../vocabulary/prepared';
 import type { MetricSet } from '../vocabulary/metric-set';
 import { classificationMetrics } from '../metrics/classification';
 import { RegressionAccumulator } from '../metrics/regression';
 import { languageModelMetrics } from '../metrics/language-model';
 import { taskCount, taskLoss } from './loss';
 import type { TaskLossOptions } from '../vocabulary/bundle';
-import { orderedBatches, seriesInOriginalUnits } from '../series/original-units';
+import { seriesInOriginalUnits } from '../series/original-units';
 
 /** The metrics of one split, and details that are not single numbers. */
 export interface SplitEvaluation {
@@ -30,7 +31,7 @@ export interface SplitEvaluation {
 export function evaluateSplit(bundle: ModelBundle, split: SplitName, options: TaskLossOptions = {}): SplitEvaluation | undefined {
   const { data, model } = bundle;
   if (data.samples[split].length === 0) return undefined;
-  const batches: Batch[] = collectSync(data.batches(split));
+  const batches: Iterable<Batch> = data.batchIterable(split); // made one at a time
   return noGrad((): SplitEvaluation => {
     const task = data.task;
     let lossSum = 0;
@@ -64,9 +65,9 @@ export function evaluateSplit(bundle: ModelBundle, split: SplitName, options: Ta
       return { metrics: { loss: lossSum / weight, accuracy: m.accuracy, precision: m.precision, recall: m.recall, f1: m.f1, count: m.count }, confusion: m.confusion };
     }
     const errors = new RegressionAccumulator();
-    const samples = data.samples[split] as SeriesSample[];
+    const samples = data.samples[split] as SampleList<SeriesSample>;
     let first = 0; // in sample order, so each batch column is paired with its sample (differenced series add back the rows before it)
-    for (const batch of orderedBatches(data, split)) {
+    for (const batch of batchesOf(data.samples[split], { batchSize: data.batching.batchSize, shuffle: false, dropRemainder: false }, data.seed, split)) {
       const { output } = model.forward(batch, undefined, { training: false }); // [H, B, Ft]
       lossSum += taskLoss(task, output, batch, options).data[0] * batch.size;
       weight += batch.size;

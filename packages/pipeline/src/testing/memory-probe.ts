@@ -9,6 +9,8 @@
  *     packages/pipeline/src/testing/memory-probe.ts <folder> <text|series> <MB>
  *
  * `memory.spec.ts` runs it on a small file; a person runs it at 200 MB (see the README).
+ * With LOOPFLOW_PROBE_TRACE=1 it also prints the RSS, peak and heap at each stage's start
+ * and end to stderr.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -83,10 +85,16 @@ function main(): void {
   (globalThis as { gc?: () => void }).gc?.();
   const baselineRss = process.memoryUsage().rss;
   const started = Date.now();
+  const trace = process.env.LOOPFLOW_PROBE_TRACE === '1';
+  const inMB = (bytes: number): string => `${Math.round(bytes / 1048576)} MB`;
   let heapAtData = 0;
   let samples: unknown;
   const subscription = runPipeline(probeDefinition(file, kind), { baseDir: folder, runsDir: path.join(folder, 'runs') }).subscribe({
     next: (event) => {
+      if (trace && (event.type === 'stage' || event.type === 'data' || event.type === 'step')) {
+        const m = process.memoryUsage();
+        process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s ${event.type === 'stage' ? `${event.name} ${event.status}` : event.type}: rss ${inMB(m.rss)}, peak ${inMB(process.resourceUsage().maxRSS * 1024)}, heap ${inMB(m.heapUsed)}, arrayBuffers ${inMB(m.arrayBuffers)}\n`);
+      }
       if (event.type === 'data') {
         samples = event.samples;
         heapAtData = process.memoryUsage().heapUsed;

@@ -1,9 +1,11 @@
-import { map, OperatorFunction, toArray } from 'rxjs';
+import { Observable, OperatorFunction } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import type { Sample } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
-import { bySplit, Item, SplitName, SPLITS } from '../../vocabulary/items';
-import { BatchingOptions, countBatches, makeBatches, ModelInputSpec, PreparedData, taskOf } from '../../vocabulary/prepared';
+import type { Item, SplitName } from '../../vocabulary/items';
+import { SPLITS } from '../../vocabulary/items';
+import { BatchingOptions, batchesOf, countBatches, makeBatches, ModelInputSpec, PreparedData, taskOf } from '../../vocabulary/prepared';
+import { CompactSamples, SampleList } from '../../vocabulary/sample-list';
 
 /** Options of `batch`. */
 export interface BatchOptions {
@@ -45,30 +47,41 @@ export const batchStage = defineStage<BatchOptions>({
     }
     const batching: BatchingOptions = { batchSize: o.batchSize, shuffle: o.shuffle ?? true, bucketBoundaries: o.bucketBoundaries, dropRemainder: o.dropRemainder ?? false };
     return (source) =>
-      source.pipe(
-        toArray(),
-        map((items) => {
-          const groups = bySplit(items);
-          const samples = { train: groups.train.map((i) => i.value), validation: groups.validation.map((i) => i.value), test: groups.test.map((i) => i.value) };
-          const prepared = prepare(samples, batching, ctx.seed, ctx.artifacts);
-          ctx.emit({
-            type: 'data',
-            task: prepared.task,
-            samples: { train: samples.train.length, validation: samples.validation.length, test: samples.test.length },
-            batches: Object.fromEntries(SPLITS.map((s) => [s, prepared.batchCount(s)])) as Record<SplitName, number>,
-          });
-          return prepared;
-        }),
-      );
+      new Observable<PreparedData>((subscriber) => {
+        // each split's samples, held compactly as they arrive (no array of every item)
+        const samples = { train: new CompactSamples(), validation: new CompactSamples(), test: new CompactSamples() };
+        return source.subscribe({
+          next: (item) => samples[item.split ?? 'train'].push(item.value),
+          error: (e) => subscriber.error(e),
+          complete: () => {
+            let prepared: PreparedData;
+            try {
+              for (const split of SPLITS) samples[split].trim();
+              prepared = prepare(samples, batching, ctx.seed, ctx.artifacts);
+              ctx.emit({
+                type: 'data',
+                task: prepared.task,
+                samples: { train: samples.train.length, validation: samples.validation.length, test: samples.test.length },
+                batches: Object.fromEntries(SPLITS.map((s) => [s, prepared.batchCount(s)])) as Record<SplitName, number>,
+              });
+            } catch (e) {
+              subscriber.error(e);
+              return;
+            }
+            subscriber.next(prepared);
+            subscriber.complete();
+          },
+        });
+      });
   },
 });
 
 /** Builds the prepared dataset (sizes, task) from the samples of each split. */
-export function prepare(samples: Record<SplitName, Sample[]>, batching: BatchingOptions, seed: number, artifacts: PreparedData['artifacts']): PreparedData {
+export function prepare(samples: Record<SplitName, SampleList>, batching: BatchingOptions, seed: number, artifacts: PreparedData['artifacts']): PreparedData {
   if (samples.train.length === 0) {
     throw new LoopflowError('DATA_EMPTY', 'batch: the training split holds no samples; check the source, the split fractions and the stage options (e.g. a window longer than the data)');
   }
-  const kind = samples.train[0].kind;
+  const kind = (samples.train.at(0) as Sample).kind;
   const task = taskOf(kind);
   let input: ModelInputSpec;
   let outputSize: number;
@@ -76,7 +89,7 @@ export function prepare(samples: Record<SplitName, Sample[]>, batching: Batching
   let horizon: number | undefined;
   let targetFeatures: number | undefined;
   if (kind === 'series') {
-    const first = samples.train[0] as Extract<Sample, { kind: 'series' }>;
+    const first = samples.train.at(0) as Extract<Sample, { kind: 'series' }>;
     input = { kind: 'features', size: first.input[0].length };
     horizon = first.target.length;
     targetFeatures = first.target[0]?.length ?? 0;
@@ -89,7 +102,7 @@ export function prepare(samples: Record<SplitName, Sample[]>, batching: Batching
     else {
       // a loop: Math.max(...labels) overflows the stack beyond ~120k samples
       classes = Math.max(2, artifacts.labels?.length ?? 0);
-      for (const split of SPLITS) for (const s of samples[split] as Extract<Sample, { kind: 'labelled' }>[]) if (s.label + 1 > classes) classes = s.label + 1;
+      for (const split of SPLITS) for (const s of samples[split] as SampleList<Extract<Sample, { kind: 'labelled' }>>) if (s.label + 1 > classes) classes = s.label + 1;
       outputSize = classes;
     }
   }
@@ -106,6 +119,7 @@ export function prepare(samples: Record<SplitName, Sample[]>, batching: Batching
     targetFeatures,
     artifacts,
     batches: (split, epoch = 0) => makeBatches(samples[split], batching, seed, split, epoch),
+    batchIterable: (split, epoch = 0) => ({ [Symbol.iterator]: () => batchesOf(samples[split], batching, seed, split, epoch) }),
     batchCount: (split) => {
       if (!counts.has(split)) counts.set(split, samples[split].length === 0 ? 0 : countBatches(samples[split], batching, seed, split));
       return counts.get(split) as number;

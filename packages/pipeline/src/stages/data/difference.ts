@@ -1,8 +1,9 @@
-import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
-import { differences } from '@loopflow/data';
+import { concatMap, from, OperatorFunction } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import { defineStage } from '../../vocabulary/stage';
 import type { Item, SplitName } from '../../vocabulary/items';
+import { collectItems } from '../../vocabulary/item-buffer';
+import { lazyArray } from '../../vocabulary/lazy-array';
 
 /** Options of `difference`. */
 export interface DifferenceOptions {
@@ -44,20 +45,30 @@ export const differenceStage = defineStage<DifferenceOptions>({
     const lag = o.lag ?? 1;
     return (source) =>
       source.pipe(
-        toArray(),
-        concatMap((items) => {
+        collectItems<number[]>(),
+        concatMap((buffer) => {
           if (ctx.artifacts.scaler) {
             throw new LoopflowError('PIPELINE_ORDER', "difference: the rows were scaled before this stage; put 'difference' before 'scale', so the scaler is fitted on the differences");
           }
           if (ctx.artifacts.difference) throw new LoopflowError('PIPELINE_ORDER', 'difference: the series is already differenced; use one difference stage');
-          if (items.length <= lag) {
-            throw new LoopflowError('DATA_EMPTY', `difference: the series has ${items.length} rows; lag ${lag} needs more than ${lag}`);
+          const n = buffer.length;
+          if (n <= lag) {
+            throw new LoopflowError('DATA_EMPTY', `difference: the series has ${n} rows; lag ${lag} needs more than ${lag}`);
           }
-          const rows = items.map((i) => i.value.slice());
-          const splits = items.map((i): SplitName => i.split ?? 'train');
+          // the rows stay in the buffer (compact), read from there as the artifact (new arrays on each read)
+          const rows = lazyArray(n, (i) => buffer.valueAt(i).slice()) as number[][];
+          const splits = lazyArray(n, (i): SplitName => buffer.splitOf(i) ?? 'train') as SplitName[];
           ctx.artifacts.difference = { lag, rows, splits };
-          const diffs = differences(rows, lag);
-          return from(diffs.map((value, i): Item<number[]> => ({ ...items[i + lag], value })));
+          // differences(rows, lag) of @loopflow/data, one row at a time as they are taken
+          return from(
+            (function* (): Generator<Item<number[]>> {
+              for (let t = lag; t < n; t++) {
+                const before = buffer.valueAt(t - lag);
+                const item = buffer.itemAt(t);
+                yield { ...item, value: item.value.map((v, i) => v - before[i]) };
+              }
+            })(),
+          );
         }),
       );
   },

@@ -1,8 +1,11 @@
-import { concatMap, from, OperatorFunction, toArray } from 'rxjs';
+import { concatMap, from, OperatorFunction } from 'rxjs';
 import { DataError, Sample, Scaler, seriesWindows } from '@loopflow/data';
 import { LoopflowError } from '@loopflow/tensor';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
-import { drain, Item, SPLITS } from '../../vocabulary/items';
+import { drain, Item, SplitName, SPLITS } from '../../vocabulary/items';
+import { collectItems, ItemBuffer } from '../../vocabulary/item-buffer';
+import { lazyArray } from '../../vocabulary/lazy-array';
+import { WindowSample, WindowSource } from '../../vocabulary/window-samples';
 import { collectSync } from '../../vocabulary/sync';
 
 /** Options of `scale`. */
@@ -32,25 +35,23 @@ export const scaleStage = defineStage<ScaleOptions>({
     if (o.range && !(o.range[1] > o.range[0])) throw new StageOptionsError('range is empty', { path: '/range', expected: '[low, high] with low < high', found: JSON.stringify(o.range) });
     return (source) =>
       source.pipe(
-        toArray(),
-        concatMap((items) => {
+        collectItems<number[]>(),
+        concatMap((buffer) => {
           const column = (i: number): string => (ctx.artifacts.columns?.[i] !== undefined ? `column '${ctx.artifacts.columns[i]}'` : `column ${i}`);
-          const train = trainingRows(items);
-          if (train.next().done) {
-            throw new LoopflowError('DATA_EMPTY', `scale (${ctx.path}): the training split holds no rows (${items.length} rows in all); expected rows to fit the scaler on; check the source and the split fractions`);
+          if (buffer.valuesOf('train').next().done) {
+            throw new LoopflowError('DATA_EMPTY', `scale (${ctx.path}): the training split holds no rows (${buffer.length} rows in all); expected rows to fit the scaler on; check the source and the split fractions`);
           }
           let scaler: Scaler;
           try {
-            scaler = Scaler.fit(o.kind ?? 'standard', trainingRows(items), { range: o.range });
+            scaler = Scaler.fit(o.kind ?? 'standard', buffer.valuesOf('train'), { range: o.range });
           } catch (e) {
             const at = (e as { column?: unknown }).column;
             if (!(e instanceof DataError) || typeof at !== 'number') throw e;
             throw new DataError(e.code, `scale (${ctx.path}), the training rows: ${e.message.replace(/^Scaler\.fit: /, '').replace(/column \d+/, column(at))}`, { column: ctx.artifacts.columns?.[at] ?? at, expected: e.expected, received: e.received });
           }
           ctx.artifacts.scaler = scaler;
-          // in place (the array is this stage's own, from toArray), then drained
-          for (let index = 0; index < items.length; index++) {
-            const item = items[index];
+          // scaled as the buffer drains
+          return buffer.drain((item, index) => {
             const value = scaler.transform(item.value);
             const bad = value.findIndex((v) => !Number.isFinite(v));
             if (bad >= 0) {
@@ -60,18 +61,12 @@ export const scaleStage = defineStage<ScaleOptions>({
                 received: String(item.value[bad]),
               });
             }
-            items[index] = { ...item, value };
-          }
-          return drain(items);
+            return { ...item, value };
+          });
         }),
       );
   },
 });
-
-/** The rows of the training split, read lazily (no second array of them). */
-function* trainingRows(items: readonly Item<number[]>[]): Generator<number[]> {
-  for (const item of items) if ((item.split ?? 'train') === 'train') yield item.value;
-}
 
 /** Options of `windows`. */
 export interface WindowsOptions {
@@ -131,9 +126,9 @@ export const windowsStage = defineStage<WindowsOptions>({
   example: { stage: 'windows', lookBack: 24, horizon: 1 },
   create: (o, ctx): OperatorFunction<Item<number[]>, Item<Sample>> => (source) =>
     source.pipe(
-      toArray(),
-      concatMap((items) => {
-        const width = items[0]?.value.length ?? 0;
+      collectItems<number[]>(),
+      concatMap((buffer) => {
+        const width = buffer.length === 0 ? 0 : buffer.layout === 'rows' ? buffer.rowWidth : buffer.valueAt(0).length;
         const inputColumns = resolveColumns(o.inputColumns, width, ctx.artifacts.columns, 'inputColumns');
         const targetColumns = resolveColumns(o.targetColumns, width, ctx.artifacts.columns, 'targetColumns');
         const horizon = o.horizon ?? 1;
@@ -145,35 +140,92 @@ export const windowsStage = defineStage<WindowsOptions>({
             `windows: the series is differenced at lag ${differenced.lag}, and targetSteps 'last' predicts only the row ${horizon} steps ahead; turning that difference back into a value needs the rows between, which are not predicted; use targetSteps 'all', or a lag of at least ${horizon}`,
           );
         }
+        const n = buffer.length;
+        const lastRows: number[][] = [];
+        for (let i = Math.max(0, n - o.lookBack); i < n; i++) lastRows.push(buffer.valueAt(i));
         ctx.artifacts.series = {
           lookBack: o.lookBack,
           horizon,
           inputColumns,
           targetColumns,
-          lastRows: items.slice(Math.max(0, items.length - o.lookBack)).map((i) => i.value.slice()),
+          lastRows,
           ...(targetSteps === 'last' ? { targetSteps } : {}),
           ...(differenced ? { difference: { lag: differenced.lag, lastRows: differenced.rows.slice(differenced.rows.length - differenced.lag).map((r) => r.slice()) } } : {}),
         };
-        ctx.artifacts.windowRows = { rows: items.map((i) => i.value), splits: items.map((i) => i.split ?? 'train') };
-        const out: Item<Sample>[] = [];
+        const splitOf = (i: number): SplitName => buffer.splitOf(i) ?? 'train';
+        // the rows stay in the buffer (compact): windowRows and the windows read them from there
+        ctx.artifacts.windowRows = { rows: lazyArray(n, (i) => buffer.valueAt(i)) as number[][], splits: lazyArray(n, splitOf) as SplitName[] };
+        if (buffer.layout !== 'rows') return from(windowsOfArrays(buffer, o, { horizon, targetSteps, inputColumns, targetColumns }));
+        const sources: { split: SplitName; source: WindowSource; rows: number }[] = [];
         for (const split of SPLITS) {
-          const indices = items.flatMap((item, i) => ((item.split ?? 'train') === split ? [i] : []));
-          if (indices.length === 0) continue;
-          const first = indices[0];
+          // the split's rows: one range [first, last] in the common case, else their indices
+          let first = -1;
+          let last = -1;
+          let count = 0;
+          for (let i = 0; i < n; i++) {
+            if (splitOf(i) !== split) continue;
+            if (first < 0) first = i;
+            last = i;
+            count += 1;
+          }
+          if (count === 0) continue;
           // rows before the split, read as past input only (with 'last', also the rows between the input and the target)
           const reach = o.lookBack + (targetSteps === 'last' ? horizon - 1 : 0);
-          const context = items.slice(Math.max(0, first - reach), first).filter((i) => (i.split ?? 'train') !== split);
-          const rows = [...context, ...indices.map((i) => items[i])].map((i) => i.value);
-          const start = first - context.length; // the row of the series that rows[0] is
-          const samples = collectSync(from(rows).pipe(seriesWindows({ lookBack: o.lookBack, horizon, stride: o.stride, inputColumns, targetColumns })));
-          for (const sample of samples) {
-            // index: the window's first row in the whole series (not in this split's rows)
-            const target = targetSteps === 'last' ? sample.target.slice(horizon - 1) : sample.target;
-            out.push({ split, value: { ...sample, index: start + sample.index, target } });
+          const context: number[] = [];
+          for (let i = Math.max(0, first - reach); i < first; i++) if (splitOf(i) !== split) context.push(i);
+          const contiguous = last - first + 1 === count && context.every((row, j) => row === first - context.length + j);
+          let rowIndex: Int32Array | undefined;
+          if (!contiguous) {
+            rowIndex = new Int32Array(context.length + count);
+            rowIndex.set(context);
+            for (let i = first, j = context.length; i <= last; i++) if (splitOf(i) === split) rowIndex[j++] = i;
           }
+          const base = first - context.length;
+          sources.push({
+            split,
+            rows: context.length + count,
+            source: {
+              value: (row, c) => buffer.number(row, c),
+              rowOf: rowIndex ? (j) => (rowIndex as Int32Array)[j] : (j) => base + j,
+              indexBase: base,
+              lookBack: o.lookBack,
+              horizon,
+              targetSkip: targetSteps === 'last' ? horizon - 1 : 0,
+              stride: o.stride ?? 1,
+              inputColumns,
+              targetColumns,
+            },
+          });
         }
-        items.length = 0; // the rows live on in the samples (shared) and windowRows, not in these items
-        return drain(out);
+        // seriesWindows' windows of each split: starts 0, stride, ... while lookBack + horizon rows remain; made as they are taken
+        return from(
+          (function* (): Generator<Item<Sample>> {
+            for (const { split, source, rows } of sources) {
+              for (let start = 0; start + source.lookBack + source.horizon <= rows; start += source.stride) yield { split, value: new WindowSample(source, start) };
+            }
+          })(),
+        );
       }),
     ),
 });
+
+/** Windows of rows that are not one width (the `seriesWindows` operator reports the first such row), as before the compact layout. */
+function windowsOfArrays(buffer: ItemBuffer<number[]>, o: WindowsOptions, cut: { horizon: number; targetSteps: 'all' | 'last'; inputColumns: number[]; targetColumns: number[] }): Item<Sample>[] {
+  const items = Array.from({ length: buffer.length }, (_, i) => buffer.itemAt(i));
+  const out: Item<Sample>[] = [];
+  for (const split of SPLITS) {
+    const indices = items.flatMap((item, i) => ((item.split ?? 'train') === split ? [i] : []));
+    if (indices.length === 0) continue;
+    const first = indices[0];
+    const reach = o.lookBack + (cut.targetSteps === 'last' ? cut.horizon - 1 : 0);
+    const context = items.slice(Math.max(0, first - reach), first).filter((i) => (i.split ?? 'train') !== split);
+    const rows = [...context, ...indices.map((i) => items[i])].map((i) => i.value);
+    const start = first - context.length;
+    const samples = collectSync(from(rows).pipe(seriesWindows({ lookBack: o.lookBack, horizon: cut.horizon, stride: o.stride, inputColumns: cut.inputColumns, targetColumns: cut.targetColumns })));
+    for (const sample of samples) {
+      const target = cut.targetSteps === 'last' ? sample.target.slice(cut.horizon - 1) : sample.target;
+      out.push({ split, value: { ...sample, index: start + sample.index, target } });
+    }
+  }
+  return out;
+}

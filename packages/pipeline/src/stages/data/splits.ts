@@ -1,8 +1,9 @@
-import { concatMap, OperatorFunction, toArray } from 'rxjs';
-import { chronologicalSplit, groupedSplit, randomSplit, Split } from '@loopflow/data';
+import { concatMap, OperatorFunction } from 'rxjs';
+import { groupedSplit, randomSplit, Split, splitSizes } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
 import type { DataKind } from '../../vocabulary/kinds';
-import { drain, Item, SplitName } from '../../vocabulary/items';
+import type { Item } from '../../vocabulary/items';
+import { collectItems, ItemBuffer } from '../../vocabulary/item-buffer';
 
 const ITEM_KINDS: DataKind[] = ['records', 'texts', 'tokens', 'ids', 'rows', 'samples'];
 
@@ -28,12 +29,10 @@ function checkFractions(o: { validation?: number; test?: number }): void {
   if (v + t >= 1) throw new StageOptionsError(`validation ${v} + test ${t} leaves no training data`, { path: '/validation', expected: 'validation + test < 1', found: String(v + t), hint: 'lower validation or test' });
 }
 
-/** Tags every item with its part, keeping stream order (in place: the array is the stage's own, from toArray). */
-function tag<V>(items: Item<V>[], split: Split<number>): Item<V>[] {
-  const part: SplitName[] = new Array(items.length);
-  for (const name of ['train', 'validation', 'test'] as const) for (const i of split[name]) part[i] = name;
-  for (let i = 0; i < items.length; i++) items[i] = { ...items[i], split: part[i] };
-  return items;
+/** Tags every item of the buffer with its part (the buffer keeps stream order). */
+function tag<V>(buffer: ItemBuffer<V>, split: Split<number>): ItemBuffer<V> {
+  for (const name of ['train', 'validation', 'test'] as const) for (const i of split[name]) buffer.setSplit(i, name);
+  return buffer;
 }
 
 /**
@@ -68,12 +67,12 @@ export const randomSplitStage = defineStage<RandomSplitOptions>({
     const seed = o.seed ?? `${ctx.dataSeed ?? ctx.seed}/split`; // the same split for every trial of a search
     return (source) =>
       source.pipe(
-        toArray(),
-        concatMap((items) => {
-          const indices = items.map((_, i) => i);
+        collectItems(),
+        concatMap((buffer) => {
+          const indices = Array.from({ length: buffer.length }, (_, i) => i);
           const fractions = { validation: o.validation, test: o.test, seed };
-          const split = o.groupDuplicates ? groupedSplit(indices, { ...fractions, groupOf: (i) => groupKey(items[i].value) }) : randomSplit(indices, fractions);
-          return drain(tag(items, split));
+          const split = o.groupDuplicates ? groupedSplit(indices, { ...fractions, groupOf: (i) => groupKey(buffer.valueAt(i)) }) : randomSplit(indices, fractions);
+          return tag(buffer, split).drain();
         }),
       );
   },
@@ -96,8 +95,13 @@ export const chronologicalSplitStage = defineStage<ChronologicalSplitOptions>({
     checkFractions(o);
     return (source) =>
       source.pipe(
-        toArray(),
-        concatMap((items) => drain(tag(items, chronologicalSplit(items.map((_, i) => i), { validation: o.validation, test: o.test })))),
+        collectItems(),
+        concatMap((buffer) => {
+          // train first, then validation, then test (chronologicalSplit's parts, without an array of the items)
+          const sizes = splitSizes('chronologicalSplit', buffer.length, { validation: o.validation, test: o.test });
+          for (let i = 0; i < buffer.length; i++) buffer.setSplit(i, i < sizes.train ? 'train' : i < sizes.train + sizes.validation ? 'validation' : 'test');
+          return buffer.drain();
+        }),
       );
   },
 });

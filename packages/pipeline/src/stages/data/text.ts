@@ -1,9 +1,9 @@
-import { concatMap, filter, from, map, OperatorFunction, toArray } from 'rxjs';
+import { concatMap, filter, from, map, Observable, OperatorFunction } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import { charTokenizer, nextTokenWindows, Sample, Vocabulary, wordTokenizer } from '@loopflow/data';
 import { defineStage, StageOptionsError } from '../../vocabulary/stage';
-import { bySplit, drain, Item, mapInPlace, SPLITS } from '../../vocabulary/items';
-import { collectSync } from '../../vocabulary/sync';
+import { Item, SPLITS } from '../../vocabulary/items';
+import { collectItems } from '../../vocabulary/item-buffer';
 
 /** Options of `tokenize`. */
 export interface TokenizeOptions {
@@ -29,8 +29,9 @@ export const tokenizeStage = defineStage<TokenizeOptions>({
   example: { stage: 'tokenize', tokenizer: 'char' },
   create: (o, ctx) => {
     const tokenizer = (o.tokenizer ?? 'char') === 'char' ? charTokenizer({ lowerCase: o.lowerCase }) : wordTokenizer({ lowerCase: o.lowerCase });
-    // one string per distinct token: the token lists, held until the vocabulary is fitted,
-    // then hold references (8 bytes a token) instead of a copy of each token's text
+    // one string per distinct token: token lists that a later stage holds as they are (an
+    // objects layout) keep references instead of a copy of each token's text; the collecting
+    // stages' ItemBuffer holds them as ids (2-4 bytes a token) anyway
     const interned = new Map<string, string>();
     const intern = (token: string): string => {
       const known = interned.get(token);
@@ -73,20 +74,15 @@ export const vocabularyStage = defineStage<VocabularyOptions>({
   example: { stage: 'vocabulary', minFrequency: 2 },
   create: (o, ctx): OperatorFunction<Item<string[]>, Item<number[]>> => (source) =>
     source.pipe(
-      toArray(),
-      concatMap((items) => {
-        const vocabulary = Vocabulary.build(trainingValues(items), { minFrequency: o.minFrequency, maxSize: o.maxSize, tokenizer: ctx.artifacts.tokenizer });
+      collectItems<string[]>(),
+      concatMap((buffer) => {
+        const vocabulary = Vocabulary.build(buffer.valuesOf('train'), { minFrequency: o.minFrequency, maxSize: o.maxSize, tokenizer: ctx.artifacts.tokenizer });
         ctx.artifacts.vocabulary = vocabulary;
-        // encoded in place (the array is this stage's own, from toArray), then drained: the tokens go as their ids come
-        return drain(mapInPlace(items, (item): Item<number[]> => ({ ...item, value: vocabulary.encode(item.value) })));
+        // encoded as the buffer drains: the tokens go as their ids come
+        return buffer.drain((item): Item<number[]> => ({ ...item, value: vocabulary.encode(item.value) }));
       }),
     ),
 });
-
-/** The token lists of the training split, read lazily (no second array of them). */
-function* trainingValues<V>(items: readonly Item<V>[]): Generator<V> {
-  for (const item of items) if ((item.split ?? 'train') === 'train') yield item.value;
-}
 
 /** Options of `next-token`. */
 export interface NextTokenOptions {
@@ -136,20 +132,25 @@ export const nextTokenStage = defineStage<NextTokenOptions>({
     }
     return (source) =>
       source.pipe(
-        toArray(),
-        concatMap((items) => {
-          const vocabulary = requireVocabulary(ctx.artifacts.vocabulary, 'next-token');
-          const groups = bySplit(items);
-          const out: Item<Sample>[] = [];
-          items.length = 0; // grouped by split now
-          for (const split of SPLITS) {
-            const chunks = groups[split].map((i) => [...i.value, vocabulary.eosId]);
-            groups[split] = [];
-            const samples = collectSync(from(chunks).pipe(nextTokenWindows({ length: o.length as number, stride: o.stride })));
-            for (const sample of samples) out.push({ split, value: sample });
-          }
-          return drain(out);
-        }),
+        collectItems<number[]>(),
+        concatMap(
+          (buffer) =>
+            new Observable<Item<Sample>>((subscriber) => {
+              const vocabulary = requireVocabulary(ctx.artifacts.vocabulary, 'next-token');
+              // each split's items joined (with <eos>) and windowed as they are read from the buffer: no array of every window
+              for (const split of SPLITS) {
+                if (subscriber.closed) return;
+                const chunks = (function* (): Generator<number[]> {
+                  for (let i = 0; i < buffer.length; i++) if ((buffer.splitOf(i) ?? 'train') === split) yield [...buffer.valueAt(i), vocabulary.eosId];
+                })();
+                from(chunks)
+                  .pipe(nextTokenWindows({ length: o.length as number, stride: o.stride }))
+                  .subscribe({ next: (sample) => subscriber.next({ split, value: sample }), error: (e) => subscriber.error(e) });
+              }
+              buffer.clear();
+              subscriber.complete();
+            }),
+        ),
       );
   },
 });

@@ -192,8 +192,9 @@ function trainBundle(bundle: ModelBundle, o: TrainStageOptions, ctx: StageContex
       ...(o.clipGradNorm !== undefined ? { clipGradNorm: o.clipGradNorm } : {}),
       ...(o.clipGradValue !== undefined ? { clipGradValue: o.clipGradValue } : {}),
       ...(o.bptt ? { bptt: { stepsPerUpdate: o.bptt.stepsPerUpdate, stepsBackward: o.bptt.stepsBackward, slicer: batchSlicer } } : {}),
-      trainBatches: ({ epoch }) => data.batches('train', epoch),
-      ...(validate ? { validBatches: () => data.batches('validation') } : {}),
+      // pulled one batch at a time (an Observable of them would be read whole before the first step)
+      trainBatches: ({ epoch }) => data.batchIterable('train', epoch),
+      ...(validate ? { validBatches: () => data.batchIterable('validation') } : {}),
       ...(evaluateEachEpoch ? { validMetrics: () => evaluateSplit({ data, model }, 'validation', lossOptions)?.metrics ?? {} } : {}),
       epochs: o.epochs,
       ...(o.earlyStopping

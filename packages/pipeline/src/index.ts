@@ -40,7 +40,7 @@ export type { ValidateOptions, ValidatedDefinition, DefinitionCheck } from './de
 export type { StagePlan } from './definition/check-stages';
 export { loadDefinition, parseDefinition } from './definition/load';
 export type { LoadedDefinition } from './definition/load';
-export { closest, editDistance } from './definition/suggest';
+export { closest, editDistance } from './vocabulary/suggest';
 export { runPipeline } from './run/run-pipeline';
 export { applyOverrides } from './overrides/overrides';
 export type { DefinitionOverrides } from './overrides/overrides';

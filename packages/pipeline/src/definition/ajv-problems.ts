@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { JsonSchema } from '../vocabulary/stage';
 import type { DefinitionProblem } from './problems';
 import { showValue } from '../vocabulary/show-value';
-import { closest, listChoices, suggestion } from './suggest';
+import { closest, listChoices, suggestion } from '../vocabulary/suggest';
 import { escapePointerSegment } from './json-positions';
 import { getAt, isWithin } from './pointer';
 

@@ -3,7 +3,7 @@ import { DATA_KINDS, DataKind } from '../vocabulary/kinds';
 import type { StageDefinition } from '../vocabulary/stage';
 import type { Task } from '../vocabulary/prepared';
 import type { DefinitionProblem } from './problems';
-import { listChoices } from './suggest';
+import { listChoices } from '../vocabulary/suggest';
 
 /** What the kind check learned about each stage. */
 export interface StagePlan {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JsonSyntaxError, parseJsonWithPositions, ValueLocation } from './json-positions';
 import { DefinitionError, DefinitionProblem } from './problems';
-import { folderName, holdsText, missingPath } from '../stages/common/paths';
+import { folderName, holdsText, missingPath } from '../platform/missing-path';
 import { checkDefinition, ValidatedDefinition, ValidateOptions } from './validate';
 
 /** A definition read from text and validated once, with where it came from (`runPipeline` takes it as it is). */

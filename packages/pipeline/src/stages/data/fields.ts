@@ -1,7 +1,7 @@
 import { concatMap, from, map, OperatorFunction, toArray } from 'rxjs';
 import { LoopflowError } from '@loopflow/tensor';
 import { defineStage, StageContext, StageIssue } from '../../vocabulary/stage';
-import { closest } from '../../definition/suggest';
+import { closest } from '../../vocabulary/suggest';
 import type { Item } from '../../vocabulary/items';
 import { showValue } from '../../vocabulary/show-value';
 

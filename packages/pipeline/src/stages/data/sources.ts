@@ -5,7 +5,7 @@ import { defineStage } from '../../vocabulary/stage';
 import type { Item } from '../../vocabulary/items';
 import { checkDataFile, dataPath } from '../common/paths';
 import type { StageContext, StageIssue } from '../../vocabulary/stage';
-import { closest } from '../../definition/suggest';
+import { closest } from '../../vocabulary/suggest';
 
 /** The column names of a csv stage's file (its header row), or undefined when it cannot be read. */
 function headerOf(o: CsvOptions, ctx: StageContext): string[] | undefined {

@@ -14,7 +14,7 @@ export interface FigureSection {
   text: string;
 }
 
-const MARKER = /<!--\s*figures:\s*([^>]*?)\s*-->/;
+const MARKER = /^\s*<!--\s*figures:\s*([^>]*?)\s*-->/; // on a line of its own (not quoted in inline code)
 
 export function figureSections(markdown: string): FigureSection[] {
   const lines = markdown.split('\n');

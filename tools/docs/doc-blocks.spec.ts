@@ -118,7 +118,8 @@ describe(`documentation code blocks: ${tsBlocks.length + jsonBlocks.length} run,
           fs.symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
           const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', sources.get(id)!.file], {
             cwd: work,
-            env: { ...process.env, TS_NODE_PROJECT: path.join(scratch, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', NODE_PATH: path.join(root, 'node_modules') },
+            // FORCE_COLOR=0: console.log prints plain text whoever runs the test (Nx sets FORCE_COLOR for its tasks)
+            env: { ...process.env, TS_NODE_PROJECT: path.join(scratch, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', NODE_PATH: path.join(root, 'node_modules'), FORCE_COLOR: '0' },
             stdio: ['ignore', 'pipe', 'pipe'],
           });
           let stdout = '';

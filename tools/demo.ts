@@ -5,7 +5,8 @@
  *
  *   npm start                 # the full example (about 30 epochs; 1-3 minutes on 2 cores)
  *   npm start -- --quick      # a shortened run: 3 epochs on a quarter of the names (seconds)
- *   npm start -- --example examples/co2-forecast/pipeline.json
+ *   npm start -- --example examples/co2-forecast/pipeline.json   # any definition (path from the repository root)
+ *   npm start -- --example examples/spam-gru/pipeline.json --quick
  *
  * Exit code 0 when the run completed, 1 when it failed, 130 when Ctrl-C (SIGINT) or SIGTERM
  * stopped it: as with `loopflow run`, the first signal stops training at the next batch boundary
@@ -24,6 +25,12 @@ const QUICK: Record<string, DefinitionOverrides> = {
   'first-names': { 'first-names.limit': 2000, 'train.epochs': 3, 'samples.count': 40 },
   co2: { 'train.epochs': 5 },
   'spam-assassin': { 'spam-assassin.limit': 600, 'train.epochs': 1 },
+};
+
+/** What `inspect` can do with the model of each task (a classifier neither samples nor forecasts). */
+const MORE: Record<string, string> = {
+  'language-model': ' --samples 10 --temperature 0.8',
+  forecast: ' --forecast 12',
 };
 
 function option(args: string[], name: string): string | undefined {
@@ -86,10 +93,11 @@ async function demo(args: string[]): Promise<number> {
   }
   progress.stop();
   const folder = runDir as string;
-  io.stdout.write(`\n${formatInspection(inspectRun(folder))}\n\n`);
+  const inspection = inspectRun(folder);
+  io.stdout.write(`\n${formatInspection(inspection)}\n\n`);
   io.stdout.write(`done in ${formatDuration((Date.now() - started) / 1000)}${quick ? ' (shortened run: --quick)' : ''}\n`);
   io.stdout.write(`report: ${path.join(folder, 'report.html')}   (open it in a browser: metrics beside the baseline, loss curves, samples, gradient flow)\n`);
-  io.stdout.write(`more:   npx loopflow inspect ${path.relative(process.cwd(), folder)} --samples 10 --temperature 0.8\n`);
+  io.stdout.write(`more:   npx loopflow inspect ${path.relative(process.cwd(), folder)}${MORE[inspection.summary.task ?? ''] ?? ''}\n`);
   return 0;
 }
 

@@ -5,8 +5,9 @@ import { STANDARD_SIZE, timingPlan } from './cells-config';
 
 describe('browser bench options', () => {
   it('defaults to every recurrent cell, full timing, no output folder', () => {
-    expect(parseBrowserOptions([])).toEqual({ quick: false, cells: ['lstm', 'gru', 'rnn'], impls: ['tfjs-wasm', 'loopflow'] });
-    expect(parseBrowserOptions(['--quick', '--cells', 'lstm,gru', '--impl', 'loopflow', '--out', 'x'])).toEqual({ quick: true, cells: ['lstm', 'gru'], impls: ['loopflow'], out: 'x' });
+    expect(parseBrowserOptions([])).toEqual({ quick: false, cells: ['lstm', 'gru', 'rnn'], impls: ['tfjs-wasm', 'loopflow'], help: false });
+    expect(parseBrowserOptions(['--quick', '--cells', 'lstm,gru', '--impl', 'loopflow', '--out', 'x'])).toEqual({ quick: true, cells: ['lstm', 'gru'], impls: ['loopflow'], out: 'x', help: false });
+    expect(parseBrowserOptions(['-h']).help).toBe(true);
   });
 
   it('rejects unknown arguments, unknown cells and a missing value with BENCH_OPTION', () => {

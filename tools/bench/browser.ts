@@ -20,6 +20,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseArgs, UsageError } from '@loopflow/benchmark';
+import type { OptionSpec } from '@loopflow/benchmark';
 import type { Bench } from './types';
 import { BenchError } from './errors';
 import { INFERENCE_CHUNK, ModeName, RECURRENT_CELLS, RecurrentCellName, STANDARD_SIZE, timingPlan } from './cells-config';
@@ -44,30 +46,33 @@ export interface BrowserOptions {
   out?: string;
 }
 
-/** Parses the arguments after `browser`. */
-export function parseBrowserOptions(args: readonly string[]): BrowserOptions {
-  const options: BrowserOptions = { quick: false, cells: [...RECURRENT_CELLS], impls: [...BROWSER_IMPLS] };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--quick') options.quick = true;
-    else if (arg === '--cells' || arg === '--impl' || arg === '--out') {
-      const value = args[++i];
-      if (value === undefined || value.startsWith('--')) throw new BenchError('BENCH_OPTION', `browser bench: ${arg} has no value\n${BROWSER_USAGE}`);
-      if (arg === '--out') options.out = value;
-      else if (arg === '--impl') {
-        const impls = value.split(',');
-        const unknown = impls.filter((i) => !(BROWSER_IMPLS as readonly string[]).includes(i));
-        if (unknown.length) throw new BenchError('BENCH_OPTION', `browser bench: --impl ${value}: unknown ${unknown.join(', ')}; expected a comma-separated list of ${BROWSER_IMPLS.join(', ')}`);
-        options.impls = BROWSER_IMPLS.filter((i) => impls.includes(i));
-      } else {
-        const cells = value.split(',');
-        const unknown = cells.filter((c) => !(RECURRENT_CELLS as readonly string[]).includes(c));
-        if (unknown.length) throw new BenchError('BENCH_OPTION', `browser bench: --cells ${value}: unknown ${unknown.join(', ')}; expected a comma-separated list of ${RECURRENT_CELLS.join(', ')}`);
-        options.cells = cells as RecurrentCellName[];
-      }
-    } else throw new BenchError('BENCH_OPTION', `browser bench: unknown argument '${arg}'\n${BROWSER_USAGE}`);
+/** The options of the browser bench, for the shared parser (`parseArgs` of @loopflow/benchmark). */
+export const BROWSER_OPTIONS: Record<string, OptionSpec> = {
+  quick: { type: 'flag', description: 'about a second per case' },
+  cells: { type: 'list', value: 'LIST', choices: RECURRENT_CELLS, description: 'recurrent cells to train' },
+  impl: { type: 'list', value: 'LIST', choices: BROWSER_IMPLS, description: 'implementations' },
+  out: { type: 'string', value: 'DIR', description: 'also write results.jsonl and report.md into DIR' },
+  help: { type: 'flag', short: 'h', description: 'this text' },
+};
+
+/** Parses the arguments after `browser` (the shared parser); BenchError BENCH_OPTION naming the flag. */
+export function parseBrowserOptions(args: readonly string[]): BrowserOptions & { help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs(args, BROWSER_OPTIONS);
+  } catch (e) {
+    throw e instanceof UsageError ? new BenchError('BENCH_OPTION', `${e.message}${e.hint ? `; ${e.hint}` : ''}`) : e;
   }
-  return options;
+  if (parsed.positionals.length > 0) throw new BenchError('BENCH_OPTION', `unexpected argument '${parsed.positionals[0]}'; the browser bench takes only options (see --help)`);
+  const o = parsed.options;
+  const impls = o.impl as string[] | undefined;
+  return {
+    quick: Boolean(o.quick),
+    cells: (o.cells as RecurrentCellName[] | undefined) ?? [...RECURRENT_CELLS],
+    impls: impls ? BROWSER_IMPLS.filter((i) => impls.includes(i)) : [...BROWSER_IMPLS],
+    ...(o.out !== undefined ? { out: o.out as string } : {}),
+    help: Boolean(o.help),
+  };
 }
 
 /** The cases in the order they run: per cell and mode, tfjs then loopflow, 1 then 2 threads. */
@@ -117,12 +122,13 @@ function load(): string {
 
 export const browserBench: Bench = {
   description: "char-LM training (LSTM, GRU, RNN) and batch-1 streaming in headless Chromium: loopflow beside TensorFlow.js's WASM backend, 1 and 2 threads",
+  usage: BROWSER_USAGE,
   async run(ctx) {
-    if (ctx.args.includes('--help') || ctx.args.includes('-h')) {
+    const options = parseBrowserOptions(ctx.args);
+    if (options.help) {
       ctx.log(BROWSER_USAGE);
       return;
     }
-    const options = parseBrowserOptions(ctx.args);
     const root = path.resolve(__dirname, '..', '..');
     const tfjsDist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-browser-bench-'));

@@ -5,7 +5,9 @@ import { defaultRegistry } from '../stages/default-registry';
 import { compiledSchema } from '../definition/compile';
 
 const guide = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'pipelines.md'), 'utf8');
-const blocks = [...guide.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]);
+// ```json blocks, with or without words after the language (```json runnable); ```json invalid ones
+// must not validate (tools/docs/doc-blocks.spec.ts checks them and runs the runnable ones)
+const blocks = [...guide.matchAll(/```json([^\n]*)\n([\s\S]*?)```/g)].filter((m) => !/\b(invalid|fragment)\b/.test(m[1])).map((m) => m[2]);
 
 describe('docs/pipelines.md', () => {
   const definitions = blocks.filter((b) => b.includes('"stages"'));

@@ -18,8 +18,9 @@ import { cleanup, tempDir } from '../testing/fixtures';
 
 const examples = path.resolve(__dirname, '..', '..', '..', '..', 'examples');
 
+/** The definitions under examples/; an example's `results/` holds what its runs wrote (examples/README.md), not definitions. */
 function definitionFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? definitionFiles(path.join(dir, e.name)) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === 'results' ? [] : definitionFiles(path.join(dir, e.name))) : e.name.endsWith('.json') ? [path.join(dir, e.name)] : []));
 }
 const files = definitionFiles(examples).map((f) => path.relative(examples, f)).sort();
 

@@ -131,6 +131,10 @@ maybe('fused attention against the composed path (float64)', () => {
       options: (rng) => ({ keyMask: paddingMask([13, 5], 13), mask: bernoulliMask(rng, [2, 10, 13], 0.6, [4]) }),
     },
     { name: 'one query, one key', q: [1, 1, 1, 1], k: [1, 1, 1, 1], v: [1, 1, 1, 1], options: () => ({ causal: true }) },
+    // Feature strips: 16 wide for 16 and 32, 8 wide for 5 and 24 (three strips), mixed in one call.
+    { name: 'causal, 16-wide feature strips (dk 16, dv 32)', q: [2, 2, 45, 16], k: [2, 2, 45, 16], v: [2, 2, 45, 32], options: () => ({ causal: true }) },
+    { name: 'causal, 8-wide strips for q and k (dk 24), 16-wide for v (dv 16), odd T', q: [1, 3, 45, 24], k: [1, 3, 45, 24], v: [1, 3, 45, 16], options: () => ({ causal: true }) },
+    { name: "the comparison's heads (4 of width 5), causal, several key blocks", q: [2, 4, 130, 5], k: [2, 4, 130, 5], v: [2, 4, 130, 5], options: () => ({ causal: true }) },
   ];
   for (const c of cases) {
     it(`${c.name}: output and the gradients of q, k, v`, () => check(c));

@@ -159,6 +159,7 @@ maybe('fused attention against the composed path (float64)', () => {
     if (kernels.threads < 2) return; // LOOPFLOW_THREADS=1 or no shared memory: nothing to share
     expect(kernels.waitForHelper()).toBe(true);
     check({ name: 'threads', q: [4, 2, 130, 32], k: [4, 2, 130, 32], v: [4, 2, 130, 32], options: () => ({ causal: true }) }, 7);
+    check({ name: 'threads, 8-wide strips', q: [4, 4, 130, 5], k: [4, 4, 130, 5], v: [4, 4, 130, 5], options: () => ({ causal: true }) }, 8);
   });
 });
 

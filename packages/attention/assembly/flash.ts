@@ -10,7 +10,10 @@
  *
  * Backward (recomputing the scores): D = rowsum(dO * O); for every key block and every query
  * block that can see it: P = e^(S - lse) (0 where blocked), dV += P^T dO, dP = dO V^T,
- * dS = P * (dP - D), dQ += dS K, dK += dS^T (q * scale); finally dq = scale * dQ.
+ * dS = P * (dP - D), dQ += dS K, dK += dS^T (q * scale); finally dq = scale * dQ. Query blocks
+ * whose dO rows are all zero are skipped (their terms are exactly zero): a model that reads only
+ * its last output has one such live block in its last layer, whose backward pass is then linear
+ * in T.
  *
  * Each item's operands are first packed into thread-local scratch, zero-padded: the left
  * operands of products row-major (q * scale [Tq2][dkp], dO [Tq2][dvp]), the right ones in
@@ -104,7 +107,8 @@ export function scratchBytesFor(tq: i32, tk: i32, dk: i32, dv: i32, backward: i3
   let floats: usize = a * ek + <usize>dk * t + ev * t + <usize>(BR * BC) + <usize>BR * ev + <usize>(4 * BR);
   if (backward) {
     // q strips, k strips, v^T strips, dO rows and strips, dQ, dK, dV, the dS tile, lse and D.
-    floats += ek * a + ek * t + <usize>dv * t + 2 * a * ev + a * ek + t * ek + t * ev + <usize>(BR * BC) + 2 * a;
+    // ... and one flag per query block (whether its dO rows are all zero).
+    floats += ek * a + ek * t + <usize>dv * t + 2 * a * ev + a * ek + t * ek + t * ev + <usize>(BR * BC) + 2 * a + (a + <usize>BR - 1) / <usize>BR;
   }
   return floats * 4 + 16 * 64;
 }
@@ -475,6 +479,7 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   const ds = s + (<usize>(BR * BC) << 2);
   const lrow = ds + (<usize>(BR * BC) << 2);
   const drow = lrow + (<usize>A << 2);
+  const live = drow + (<usize>A << 2); // i32 per query block: 1 when some dO entry in it is not 0
   const q = p.q + (<usize>(b * p.qb + h * p.qh) << 2);
   const k = p.k + (<usize>(b * p.kb + h * p.kh) << 2);
   const v = p.v + (<usize>(b * p.vb + h * p.vh) << 2);
@@ -508,6 +513,19 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
     store<f32>(drow + (<usize>i << 2), d);
     store<f32>(lrow + (<usize>i << 2), l);
   }
+  // A query block whose dO rows are all zero (the rows no loss reads, e.g. every row but the
+  // last in a model trained on its last output) contributes nothing: dP = dO V^T = 0 and
+  // D = 0, so dS = 0, and P^T dO = 0. Such blocks are skipped below; NaN and infinities count as
+  // not zero, so they still propagate.
+  const zeroV = f32x4.splat(0);
+  for (let i0 = 0; i0 < A; i0 += BR) {
+    const rows = i0 + BR <= A ? BR : A - i0;
+    const from = dO + (<usize>(i0 * EV) << 2);
+    const n = rows * EV;
+    let any = false;
+    for (let c = 0; c < n && !any; c += 4) any = v128.any_true(f32x4.ne(v128.load(from + (<usize>c << 2)), zeroV));
+    store<i32>(live + (<usize>(i0 / BR) << 2), any ? 1 : 0);
+  }
   const ninf = f32x4.splat(-Infinity);
   for (let j0 = 0; j0 < K; j0 += BC) {
     const colsAll = j0 + BC <= K ? BC : K - j0;
@@ -515,6 +533,7 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
     let iStart = 0;
     if (p.causal != 0) iStart = (j0 / BR) * BR;
     for (let i0 = iStart; i0 < Tq; i0 += BR) {
+      if (load<i32>(live + (<usize>(i0 / BR) << 2)) == 0) continue;
       const rows = i0 + BR <= A ? BR : A - i0;
       // Causal: keys past the block's last query are blocked for every row; leave them out.
       let cols = colsAll;

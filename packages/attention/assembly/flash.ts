@@ -10,14 +10,21 @@
  *
  * Backward (recomputing the scores): D = rowsum(dO * O); for every key block and every query
  * block that can see it: P = e^(S - lse) (0 where blocked), dV += P^T dO, dP = dO V^T,
- * dS = P * (dP - D), dQ += dS K, dK += dS^T (q * scale); finally dq = scale * dQ.
+ * dS = P * (dP - D), dQ += dS K, dK += dS^T (q * scale); finally dq = scale * dQ. Query blocks
+ * whose dO rows are all zero are skipped (their terms are exactly zero): a model that reads only
+ * its last output has one such live block in its last layer, whose backward pass is then linear
+ * in T.
  *
  * Each item's operands are first packed into thread-local scratch, zero-padded: the left
  * operands of products row-major (q * scale [Tq2][dkp], dO [Tq2][dvp]), the right ones in
- * 16-column strips read contiguously (k and v transposed, v, and for the backward pass k,
- * q * scale and dO), with Tq2 = Tq rounded up to 2, Tkp = Tk rounded up to 16 and
- * dkp, dvp the feature sizes rounded up to 16; so every product is one micro-kernel (2 rows x
- * 16 columns, 8 accumulators) with no edge cases, and padded keys / rows are masked out.
+ * column strips read contiguously (k and v transposed, in 16-key strips; v, and for the
+ * backward pass k, q * scale and dO, in feature strips of width 16 or 8), with Tq2 = Tq
+ * rounded up to 2, Tkp = Tk rounded up to 16 and dkp, dvp the feature sizes rounded up to
+ * their strip width; so every product is one micro-kernel (2 rows x 16 columns or 4 rows x 8
+ * columns, 8 accumulators either way) with no edge cases, and padded keys / rows are masked
+ * out. A feature size takes 8-wide strips when that pads it less (1-8, 17-24, ...: the heads
+ * of width 5 of the comparison's transformer pad to 8, not 16, which more than halves the
+ * work of the four products whose columns are features: P V, P^T dO, dS K, dS^T q).
  * Memory per thread: O((Tq + Tk) * (dk + dv)) floats, linear in T.
  *
  * Operands live anywhere in memory with element strides (batch, head, position; features are
@@ -69,6 +76,13 @@ export class Problem {
   ob: i32 = 0; oh: i32 = 0; ot: i32 = 0;
 }
 
+/** The width (8 or 16) of the column strips of a feature size `d`: 8 when it pads `d` less. */
+// @ts-ignore: decorator
+@inline
+function stripWidth(d: i32): i32 {
+  return up(d, 8) < up(d, 16) ? 8 : 16;
+}
+
 /** Float sizes of the padded layouts. */
 // @ts-ignore: decorator
 @inline
@@ -78,22 +92,23 @@ function tq2(p: Problem): i32 { return up(p.tq, 2); }
 function tkp(p: Problem): i32 { return up(p.tk, 16); }
 // @ts-ignore: decorator
 @inline
-function dkp(p: Problem): i32 { return up(p.dk, 16); }
+function dkp(p: Problem): i32 { return up(p.dk, stripWidth(p.dk)); }
 // @ts-ignore: decorator
 @inline
-function dvp(p: Problem): i32 { return up(p.dv, 16); }
+function dvp(p: Problem): i32 { return up(p.dv, stripWidth(p.dv)); }
 
 /** Bytes of one thread's scratch for the forward (`backward` 0) or backward pass. */
 export function scratchBytesFor(tq: i32, tk: i32, dk: i32, dv: i32, backward: i32): usize {
   const a = <usize>up(tq, 2);
   const t = <usize>up(tk, 16);
-  const ek = <usize>up(dk, 16);
-  const ev = <usize>up(dv, 16);
+  const ek = <usize>up(dk, stripWidth(dk));
+  const ev = <usize>up(dv, stripWidth(dv));
   // Forward: q rows, k^T strips, v strips, the score tile, the output rows, m and l.
   let floats: usize = a * ek + <usize>dk * t + ev * t + <usize>(BR * BC) + <usize>BR * ev + <usize>(4 * BR);
   if (backward) {
     // q strips, k strips, v^T strips, dO rows and strips, dQ, dK, dV, the dS tile, lse and D.
-    floats += ek * a + ek * t + <usize>dv * t + 2 * a * ev + a * ek + t * ek + t * ev + <usize>(BR * BC) + 2 * a;
+    // ... and one flag per query block (whether its dO rows are all zero).
+    floats += ek * a + ek * t + <usize>dv * t + 2 * a * ev + a * ek + t * ek + t * ev + <usize>(BR * BC) + 2 * a + (a + <usize>BR - 1) / <usize>BR;
   }
   return floats * 4 + 16 * 64;
 }
@@ -143,6 +158,86 @@ function mm(a: usize, ais: i32, aps: i32, b: usize, strip: i32, c: usize, ldc: i
   }
 }
 
+/**
+ * `mm` for B packed in 8-column strips (element (p, col) at b + 4 * ((col / 8) * strip +
+ * p * 8 + col % 8)): 4 rows x 8 columns a micro-tile (8 accumulators), then 2 rows when
+ * `rows` is 2 more than a multiple of 4. rows even, cols a multiple of 8.
+ */
+function mm8(a: usize, ais: i32, aps: i32, b: usize, strip: i32, c: usize, ldc: i32, rows: i32, cols: i32, depth: i32, accumulate: bool): void {
+  const aStep = <usize>aps << 2;
+  const aRow = <usize>ais << 2;
+  const cRow = <usize>ldc << 2;
+  for (let j = 0; j < cols; j += 8) {
+    const jb = <usize>j << 2;
+    const bs = b + (<usize>((j >> 3) * strip) << 2);
+    let i = 0;
+    for (; i + 4 <= rows; i += 4) {
+      const a0 = a + (<usize>(i * ais) << 2);
+      const c0 = c + (<usize>(i * ldc) << 2) + jb;
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), y0 = f32x4.splat(0), y1 = f32x4.splat(0);
+      let z0 = f32x4.splat(0), z1 = f32x4.splat(0), w0 = f32x4.splat(0), w1 = f32x4.splat(0);
+      if (accumulate) {
+        x0 = v128.load(c0); x1 = v128.load(c0, 16);
+        y0 = v128.load(c0 + cRow); y1 = v128.load(c0 + cRow, 16);
+        z0 = v128.load(c0 + 2 * cRow); z1 = v128.load(c0 + 2 * cRow, 16);
+        w0 = v128.load(c0 + 3 * cRow); w1 = v128.load(c0 + 3 * cRow, 16);
+      }
+      let pa = a0;
+      let pb = bs;
+      for (let p = 0; p < depth; p++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        const s0 = v128.load32_splat(pa);
+        x0 = madd(s0, b0, x0); x1 = madd(s0, b1, x1);
+        const s1 = v128.load32_splat(pa + aRow);
+        y0 = madd(s1, b0, y0); y1 = madd(s1, b1, y1);
+        const s2 = v128.load32_splat(pa + 2 * aRow);
+        z0 = madd(s2, b0, z0); z1 = madd(s2, b1, z1);
+        const s3 = v128.load32_splat(pa + 3 * aRow);
+        w0 = madd(s3, b0, w0); w1 = madd(s3, b1, w1);
+        pa += aStep;
+        pb += 32;
+      }
+      v128.store(c0, x0); v128.store(c0, x1, 16);
+      v128.store(c0 + cRow, y0); v128.store(c0 + cRow, y1, 16);
+      v128.store(c0 + 2 * cRow, z0); v128.store(c0 + 2 * cRow, z1, 16);
+      v128.store(c0 + 3 * cRow, w0); v128.store(c0 + 3 * cRow, w1, 16);
+    }
+    if (i < rows) {
+      // The last two rows.
+      const a0 = a + (<usize>(i * ais) << 2);
+      const c0 = c + (<usize>(i * ldc) << 2) + jb;
+      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), y0 = f32x4.splat(0), y1 = f32x4.splat(0);
+      if (accumulate) {
+        x0 = v128.load(c0); x1 = v128.load(c0, 16);
+        y0 = v128.load(c0 + cRow); y1 = v128.load(c0 + cRow, 16);
+      }
+      let pa = a0;
+      let pb = bs;
+      for (let p = 0; p < depth; p++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        const s0 = v128.load32_splat(pa);
+        const s1 = v128.load32_splat(pa + aRow);
+        x0 = madd(s0, b0, x0); x1 = madd(s0, b1, x1);
+        y0 = madd(s1, b0, y0); y1 = madd(s1, b1, y1);
+        pa += aStep;
+        pb += 32;
+      }
+      v128.store(c0, x0); v128.store(c0, x1, 16);
+      v128.store(c0 + cRow, y0); v128.store(c0 + cRow, y1, 16);
+    }
+  }
+}
+
+/** `mm` or `mm8` by the strip width `w` (16 or 8) of B. */
+// @ts-ignore: decorator
+@inline
+function mmw(w: i32, a: usize, ais: i32, aps: i32, b: usize, strip: i32, c: usize, ldc: i32, rows: i32, cols: i32, depth: i32, accumulate: bool): void {
+  if (w == 8) mm8(a, ais, aps, b, strip, c, ldc, rows, cols, depth, accumulate);
+  else mm(a, ais, aps, b, strip, c, ldc, rows, cols, depth, accumulate);
+}
+
 /** Zeroes `n` floats at `ptr` (n a multiple of 4). */
 function zero(ptr: usize, n: i32): void {
   memory.fill(ptr, 0, <usize>n << 2);
@@ -162,21 +257,23 @@ function packRows(src: usize, stride: i32, n: i32, d: i32, s: f32, dst: usize, l
 }
 
 /**
- * Rows [0, n) of a strided operand (`d` features) times `s` as 16-column strips for `mm`'s B:
- * feature c of row r at dst + 4 * ((c / 16) * rows * 16 + r * 16 + c % 16); zero past n and d
- * (rows >= n, the padded row count; the strip of a row block starting at r0 is at r0 * 16).
+ * Rows [0, n) of a strided operand (`d` features) times `s` as `w`-column strips (w 8 or 16)
+ * for `mm`'s / `mm8`'s B: feature c of row r at dst + 4 * ((c / w) * rows * w + r * w + c % w);
+ * zero past n and d (rows >= n, the padded row count; the strip of a row block starting at
+ * r0 is at r0 * w).
  */
-function packStrips(src: usize, stride: i32, n: i32, d: i32, s: f32, dst: usize, rows: i32): void {
-  zero(dst, up(d, 16) * rows);
-  const strip = <usize>(rows * 16) << 2;
+function packStrips(src: usize, stride: i32, n: i32, d: i32, s: f32, dst: usize, rows: i32, w: i32): void {
+  zero(dst, up(d, w) * rows);
+  const strip = <usize>(rows * w) << 2;
+  const shift: i32 = w == 8 ? 3 : 4;
   const sv = f32x4.splat(s);
   for (let r = 0; r < n; r++) {
     const from = src + (<usize>(r * stride) << 2);
-    const to = dst + (<usize>(r * 16) << 2);
+    const to = dst + (<usize>(r * w) << 2);
     let c = 0;
-    // Four features at a time never cross a strip (16 is a multiple of 4).
-    for (; c + 4 <= d; c += 4) v128.store(to + (<usize>(c >> 4)) * strip + (<usize>(c & 15) << 2), f32x4.mul(v128.load(from + (<usize>c << 2)), sv));
-    for (; c < d; c++) store<f32>(to + (<usize>(c >> 4)) * strip + (<usize>(c & 15) << 2), load<f32>(from + (<usize>c << 2)) * s);
+    // Four features at a time never cross a strip (8 and 16 are multiples of 4).
+    for (; c + 4 <= d; c += 4) v128.store(to + (<usize>(c >> shift)) * strip + (<usize>(c & (w - 1)) << 2), f32x4.mul(v128.load(from + (<usize>c << 2)), sv));
+    for (; c < d; c++) store<f32>(to + (<usize>(c >> shift)) * strip + (<usize>(c & (w - 1)) << 2), load<f32>(from + (<usize>c << 2)) * s);
   }
 }
 
@@ -298,7 +395,8 @@ export function forwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   const masked = keyMask != 0 || mask != 0;
   packRows(q, p.qt, Tq, dk, p.scale, qs, EK, A);
   packStripsTransposed(k, p.kt, Tk, dk, kT);
-  packStrips(v, p.vt, Tk, dv, 1, vv, K);
+  const WV = stripWidth(dv);
+  packStrips(v, p.vt, Tk, dv, 1, vv, K, WV);
   const ninf = f32x4.splat(-Infinity);
   for (let i0 = 0; i0 < Tq; i0 += BR) {
     const rows = i0 + BR <= A ? BR : A - i0;
@@ -349,7 +447,7 @@ export function forwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
           store<f32>(lrow + (<usize>r << 2), load<f32>(lrow + (<usize>r << 2)) + hsum(sum));
         }
       }
-      mm(s, BC, 1, vv + (<usize>(j0 * 16) << 2), K * 16, acc, EV, rows, EV, cols, true);
+      mmw(WV, s, BC, 1, vv + (<usize>(j0 * WV) << 2), K * WV, acc, EV, rows, EV, cols, true);
     }
     // O = acc / l (0 for a row with no allowed key), lse = m + ln l.
     const real = i0 + rows <= Tq ? rows : Tq - i0;
@@ -381,6 +479,7 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   const ds = s + (<usize>(BR * BC) << 2);
   const lrow = ds + (<usize>(BR * BC) << 2);
   const drow = lrow + (<usize>A << 2);
+  const live = drow + (<usize>A << 2); // i32 per query block: 1 when some dO entry in it is not 0
   const q = p.q + (<usize>(b * p.qb + h * p.qh) << 2);
   const k = p.k + (<usize>(b * p.kb + h * p.kh) << 2);
   const v = p.v + (<usize>(b * p.vb + h * p.vh) << 2);
@@ -390,13 +489,14 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   const keyMask = p.keyMask != 0 ? p.keyMask + <usize>(b * Tk) : 0;
   const mask = p.mask != 0 ? p.mask + <usize>(b * p.maskB + h * p.maskH) : 0;
   const masked = keyMask != 0 || mask != 0;
+  const WK = stripWidth(dk), WV = stripWidth(dv);
   packRows(q, p.qt, Tq, dk, p.scale, qs, EK, A);
-  packStrips(q, p.qt, Tq, dk, p.scale, qsS, A);
+  packStrips(q, p.qt, Tq, dk, p.scale, qsS, A, WK);
   packStripsTransposed(k, p.kt, Tk, dk, kT);
-  packStrips(k, p.kt, Tk, dk, 1, kS, K);
+  packStrips(k, p.kt, Tk, dk, 1, kS, K, WK);
   packStripsTransposed(v, p.vt, Tk, dv, vT);
   packRows(dout, p.ot, Tq, dv, 1, dO, EV, A);
-  packStrips(dout, p.ot, Tq, dv, 1, dOS, A);
+  packStrips(dout, p.ot, Tq, dv, 1, dOS, A, WV);
   zero(dQ, A * EK);
   zero(dK, K * EK);
   zero(dV, K * EV);
@@ -413,6 +513,19 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
     store<f32>(drow + (<usize>i << 2), d);
     store<f32>(lrow + (<usize>i << 2), l);
   }
+  // A query block whose dO rows are all zero (the rows no loss reads, e.g. every row but the
+  // last in a model trained on its last output) contributes nothing: dP = dO V^T = 0 and
+  // D = 0, so dS = 0, and P^T dO = 0. Such blocks are skipped below; NaN and infinities count as
+  // not zero, so they still propagate.
+  const zeroV = f32x4.splat(0);
+  for (let i0 = 0; i0 < A; i0 += BR) {
+    const rows = i0 + BR <= A ? BR : A - i0;
+    const from = dO + (<usize>(i0 * EV) << 2);
+    const n = rows * EV;
+    let any = false;
+    for (let c = 0; c < n && !any; c += 4) any = v128.any_true(f32x4.ne(v128.load(from + (<usize>c << 2)), zeroV));
+    store<i32>(live + (<usize>(i0 / BR) << 2), any ? 1 : 0);
+  }
   const ninf = f32x4.splat(-Infinity);
   for (let j0 = 0; j0 < K; j0 += BC) {
     const colsAll = j0 + BC <= K ? BC : K - j0;
@@ -420,6 +533,7 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
     let iStart = 0;
     if (p.causal != 0) iStart = (j0 / BR) * BR;
     for (let i0 = iStart; i0 < Tq; i0 += BR) {
+      if (load<i32>(live + (<usize>(i0 / BR) << 2)) == 0) continue;
       const rows = i0 + BR <= A ? BR : A - i0;
       // Causal: keys past the block's last query are blocked for every row; leave them out.
       let cols = colsAll;
@@ -436,7 +550,7 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
         }
       }
       // dV[j0..] += P^T dO[i0..]
-      mm(s, 1, BC, dOS + (<usize>(i0 * 16) << 2), A * 16, dV + (<usize>(j0 * EV) << 2), EV, cols, EV, rows, true);
+      mmw(WV, s, 1, BC, dOS + (<usize>(i0 * WV) << 2), A * WV, dV + (<usize>(j0 * EV) << 2), EV, cols, EV, rows, true);
       // dP = dO[i0..] V^T, then dS = P * (dP - D)
       mm(dO + (<usize>(i0 * EV) << 2), EV, 1, vT + (<usize>(j0 * dv) << 2), dv * 16, ds, BC, rows, cols, dv, false);
       for (let r = 0; r < rows; r++) {
@@ -449,8 +563,8 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
         }
       }
       // dQ[i0..] += dS K[j0..];  dK[j0..] += dS^T (q * scale)[i0..]
-      mm(ds, BC, 1, kS + (<usize>(j0 * 16) << 2), K * 16, dQ + (<usize>(i0 * EK) << 2), EK, rows, EK, cols, true);
-      mm(ds, 1, BC, qsS + (<usize>(i0 * 16) << 2), A * 16, dK + (<usize>(j0 * EK) << 2), EK, cols, EK, rows, true);
+      mmw(WK, ds, BC, 1, kS + (<usize>(j0 * WK) << 2), K * WK, dQ + (<usize>(i0 * EK) << 2), EK, rows, EK, cols, true);
+      mmw(WK, ds, 1, BC, qsS + (<usize>(i0 * WK) << 2), A * WK, dK + (<usize>(j0 * EK) << 2), EK, cols, EK, rows, true);
     }
   }
   unpackRows(dQ, EK, Tq, dk, p.scale, p.dq + (<usize>(b * p.qb + h * p.qh) << 2), p.qt);

@@ -17,6 +17,8 @@ interface Case {
   k: number[];
   v: number[];
   options?: (rng: Random) => AttentionOptions;
+  /** Query rows whose upstream gradient is not zero (default: all): the others get 0, as the rows no loss reads. */
+  liveRows?: number[];
 }
 
 function withPath<T>(path: AttentionPath, fn: () => T): T {
@@ -61,6 +63,11 @@ function check(c: Case, seed = 1): void {
   const v = randn(rng, c.v);
   const options = c.options ? c.options(rng) : {};
   const R = randn(rng, [...c.q.slice(0, -1), c.v[c.v.length - 1]]);
+  if (c.liveRows) {
+    const dv = c.v[c.v.length - 1];
+    const Tq = c.q[c.q.length - 2];
+    for (let i = 0; i < R.size; i++) if (!c.liveRows.includes(Math.floor(i / dv) % Tq)) R.data[i] = 0;
+  }
   const expected = run('composed', 'float64', q, k, v, R, options);
   const actual = run('fused', 'float32', q, k, v, R, options);
   expect(actual.fused).toBe(true);
@@ -131,6 +138,17 @@ maybe('fused attention against the composed path (float64)', () => {
       options: (rng) => ({ keyMask: paddingMask([13, 5], 13), mask: bernoulliMask(rng, [2, 10, 13], 0.6, [4]) }),
     },
     { name: 'one query, one key', q: [1, 1, 1, 1], k: [1, 1, 1, 1], v: [1, 1, 1, 1], options: () => ({ causal: true }) },
+    // Feature strips: 16 wide for 16 and 32, 8 wide for 5 and 24 (three strips), mixed in one call.
+    { name: 'causal, 16-wide feature strips (dk 16, dv 32)', q: [2, 2, 45, 16], k: [2, 2, 45, 16], v: [2, 2, 45, 32], options: () => ({ causal: true }) },
+    { name: 'causal, 8-wide strips for q and k (dk 24), 16-wide for v (dv 16), odd T', q: [1, 3, 45, 24], k: [1, 3, 45, 24], v: [1, 3, 45, 16], options: () => ({ causal: true }) },
+    { name: "the comparison's heads (4 of width 5), causal, several key blocks", q: [2, 4, 130, 5], k: [2, 4, 130, 5], v: [2, 4, 130, 5], options: () => ({ causal: true }) },
+    // Upstream gradients with all-zero query blocks (skipped by the backward kernel).
+    { name: 'causal, only the last query row has a gradient', q: [2, 4, 130, 5], k: [2, 4, 130, 5], v: [2, 4, 130, 5], options: () => ({ causal: true }), liveRows: [129] },
+    {
+      name: 'key padding, gradients in three query blocks only (first, middle, last)',
+      q: [2, 2, 70, 6], k: [2, 2, 70, 6], v: [2, 2, 70, 9], options: () => ({ keyMask: paddingMask([70, 41], 70) }), liveRows: [0, 37, 38, 69],
+    },
+    { name: 'causal, no query row has a gradient', q: [1, 2, 40, 5], k: [1, 2, 40, 5], v: [1, 2, 40, 5], options: () => ({ causal: true }), liveRows: [] },
   ];
   for (const c of cases) {
     it(`${c.name}: output and the gradients of q, k, v`, () => check(c));
@@ -155,6 +173,7 @@ maybe('fused attention against the composed path (float64)', () => {
     if (kernels.threads < 2) return; // LOOPFLOW_THREADS=1 or no shared memory: nothing to share
     expect(kernels.waitForHelper()).toBe(true);
     check({ name: 'threads', q: [4, 2, 130, 32], k: [4, 2, 130, 32], v: [4, 2, 130, 32], options: () => ({ causal: true }) }, 7);
+    check({ name: 'threads, 8-wide strips', q: [4, 4, 130, 5], k: [4, 4, 130, 5], v: [4, 4, 130, 5], options: () => ({ causal: true }) }, 8);
   });
 });
 

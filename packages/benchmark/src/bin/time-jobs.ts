@@ -1,7 +1,8 @@
 /**
  * `npx ts-node packages/benchmark/src/bin/time-jobs.ts [--quick|--full] [--steps n]
- * [--match regex] [--out file.json]`: estimates a suite's wall time from a sample, without
- * running it. Times every measurement job whole and seed 0 of each training job matching
+ * [--match regex] [--no-measurements] [--out file.json]`: estimates a suite's wall time from a
+ * sample, without running it. Times every measurement job whole (unless `--no-measurements`:
+ * then the estimate is of the training phase alone) and seed 0 of each training job matching
  * `--match` (default: all) for `--steps` steps (default 20), in this process, one at a time
  * (run it with LOOPFLOW_THREADS=1: the suite gives each of its 2 workers one thread); then
  * scales each training job to its step limit (set-up + steps x median ms/step + a validation
@@ -16,17 +17,18 @@ import { planSuite, resolveSuite } from '../plan';
 import type { SuiteName } from '../suite';
 import { estimateJobMs, JobTiming, scheduleMs, timeTrainJob } from '../timing/job-timing';
 
-interface Options { suite: SuiteName; steps: number; match: RegExp; out: string | null }
+interface Options { suite: SuiteName; steps: number; match: RegExp; out: string | null; measurements: boolean }
 
 function parse(argv: string[]): Options {
-  const o: Options = { suite: 'quick', steps: 20, match: /./, out: null };
+  const o: Options = { suite: 'quick', steps: 20, match: /./, out: null, measurements: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick' || a === '--full' || a === '--tiny') o.suite = a.slice(2) as SuiteName;
     else if (a === '--steps') o.steps = Number(argv[++i]);
     else if (a === '--match') o.match = new RegExp(argv[++i]);
     else if (a === '--out') o.out = argv[++i];
-    else throw Object.assign(new Error(`time-jobs: unknown argument '${a}'; expected --quick | --full | --tiny, --steps n, --match regex, --out file.json`), { code: 'INVALID_ARGUMENT' });
+    else if (a === '--no-measurements') o.measurements = false;
+    else throw Object.assign(new Error(`time-jobs: unknown argument '${a}'; expected --quick | --full | --tiny, --steps n, --match regex, --no-measurements, --out file.json`), { code: 'INVALID_ARGUMENT' });
   }
   if (!(Number.isInteger(o.steps) && o.steps >= 1)) throw Object.assign(new Error(`time-jobs: --steps ${o.steps}; expected a whole number >= 1`), { code: 'INVALID_ARGUMENT' });
   return o;
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
   const measurements: { id: string; wallMs: number }[] = [];
-  for (const job of plan.measurements) {
+  for (const job of options.measurements ? plan.measurements : []) {
     const t = performance.now();
     await runJob(job, () => {}, false);
     measurements.push({ id: job.id, wallMs: performance.now() - t });
@@ -70,6 +72,8 @@ async function main(): Promise<void> {
   const byModel: Record<string, number> = {};
   for (const j of jobs) if (j.estimateMs !== null) byModel[j.model] = (byModel[j.model] ?? 0) + j.estimateMs;
   const correctedMs = scheduleMs(jobs.filter((j) => j.loadCorrectedMs !== null).map((j) => j.loadCorrectedMs!), 2);
+  const correctedByModel: Record<string, number> = {};
+  for (const j of jobs) if (j.loadCorrectedMs !== null) correctedByModel[j.model] = (correctedByModel[j.model] ?? 0) + j.loadCorrectedMs;
   const estimate = {
     measurementSeconds: measurementMs / 1000,
     trainingSecondsOn2Lanes: trainingMs / 1000,
@@ -78,8 +82,9 @@ async function main(): Promise<void> {
     trainingJobsEstimated: estimated.length,
     trainingJobsInSuite: plan.training.length,
     cpuSecondsByModel: Object.fromEntries(Object.entries(byModel).map(([k, v]) => [k, Math.round(v / 1000)])),
+    loadCorrectedSecondsByModel: Object.fromEntries(Object.entries(correctedByModel).map(([k, v]) => [k, Math.round(v / 1000)])),
   };
-  log(`${options.suite} suite, upper bound: measurements ${estimate.measurementSeconds.toFixed(0)} s + training ${estimate.trainingSecondsOn2Lanes.toFixed(0)} s on 2 lanes = ${estimate.totalMinutes.toFixed(1)} min (${estimated.length} of ${plan.training.length} training jobs estimated); training corrected for the CPU share the samples got: ${(correctedMs / 1000).toFixed(0)} s`);
+  log(`${options.suite} suite, upper bound: measurements ${options.measurements ? `${estimate.measurementSeconds.toFixed(0)} s` : 'not timed (--no-measurements)'} + training ${estimate.trainingSecondsOn2Lanes.toFixed(0)} s on 2 lanes = ${estimate.totalMinutes.toFixed(1)} min (${estimated.length} of ${plan.training.length} training jobs estimated); training corrected for the CPU share the samples got: ${(correctedMs / 1000).toFixed(0)} s`);
   if (options.out) {
     const body = {
       format: 'loopflow.compare-timing/1',

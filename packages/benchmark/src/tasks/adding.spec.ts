@@ -74,4 +74,20 @@ describe('adding problem', () => {
     expect(Array.from(a.test[0].inputs.data)).toEqual(Array.from(b.test[0].inputs.data));
     expect(Array.from(a.validation[0].inputs.data)).not.toEqual(Array.from(a.test[0].inputs.data));
   });
+
+  it('cuts a fixed set into batches of 50 without changing its sequences (one draw of them all, in order)', () => {
+    const task = addingTask(12, { validationSize: 120, testSize: 30 });
+    expect(task.validation.map((b) => b.inputs.shape[1])).toEqual([50, 50, 20]);
+    const whole = addingBatch(new Random('adding/12/validation'), 12, 120); // [12, 120, 2], [120, 1]
+    let first = 0;
+    for (const batch of task.validation) {
+      const n = batch.inputs.shape[1];
+      for (let t = 0; t < 12; t++) {
+        const expected = whole.inputs.data.subarray((t * 120 + first) * 2, (t * 120 + first + n) * 2);
+        expect(Array.from(batch.inputs.data.subarray(t * n * 2, (t + 1) * n * 2))).toEqual(Array.from(expected));
+      }
+      expect(Array.from(batch.targets.data)).toEqual(Array.from(whole.targets.data.subarray(first, first + n)));
+      first += n;
+    }
+  });
 });

@@ -59,7 +59,14 @@ beforeAll(() => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'loopflow-doc-blocks-'));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'));
   fs.mkdirSync(path.join(scratch, 'blocks'));
-  fs.writeFileSync(path.join(scratch, 'tsconfig.json'), JSON.stringify({ extends: path.join(root, 'tsconfig.base.json'), include: ['blocks/*.ts'] }));
+  // baseUrl and paths written out: tsconfig-paths does not take `paths` from an extended config,
+  // and without them the blocks would load the packages' built dist (stale, or absent on a fresh
+  // clone) instead of their sources
+  const base = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
+  fs.writeFileSync(
+    path.join(scratch, 'tsconfig.json'),
+    JSON.stringify({ extends: path.join(root, 'tsconfig.base.json'), compilerOptions: { baseUrl: root, paths: base.compilerOptions.paths }, include: ['blocks/*.ts'] }),
+  );
   for (const { block } of tsBlocks) {
     const preamble = PREAMBLES[block.id];
     const before = preamble?.before ?? '';
@@ -82,6 +89,22 @@ describe(`documentation code blocks: ${tsBlocks.length + jsonBlocks.length} run,
     const ids = new Set(code.map(({ block }) => block.id));
     expect(Object.keys(PREAMBLES).filter((id) => !ids.has(id))).toEqual([]);
     expect(Object.keys(JSON_PREAMBLES).filter((id) => !ids.has(id))).toEqual([]);
+  });
+
+  it('runs the blocks against the packages\' sources, not a built dist', () => {
+    const { execFileSync } = require('child_process') as typeof import('child_process');
+    const probe = path.join(scratch, 'blocks', 'resolve-probe.js');
+    fs.writeFileSync(probe, "process.stdout.write(['pipeline', 'onnx'].map((p) => require.resolve('@loopflow/' + p)).join('\\n'));");
+    try {
+      const printed = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', probe], {
+        cwd: scratch,
+        encoding: 'utf8',
+        env: { ...process.env, TS_NODE_PROJECT: path.join(scratch, 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
+      });
+      expect(printed.split('\n')).toEqual([path.join(root, 'packages', 'pipeline', 'src', 'index.ts'), path.join(root, 'packages', 'onnx', 'src', 'index.ts')]);
+    } finally {
+      fs.rmSync(probe);
+    }
   });
 
   it('every TypeScript block type-checks (one program, strict, as tsconfig.base.json)', () => {

@@ -91,5 +91,5 @@ describe('MEMORY: streaming a one-million-row CSV keeps memory bounded', () => {
     console.log(`file ${(fileSize / 2 ** 20).toFixed(1)} MiB; heap samples (MiB): ${samples.map((s) => (s / 2 ** 20).toFixed(1)).join(' ')}; growth ${(growth / 2 ** 20).toFixed(2)} MiB`);
     expect(growth).toBeLessThan(BOUND);
     expect(BOUND).toBeLessThan(fileSize / 4);
-  }, 60_000);
+  }, 180_000); // ~11 s alone; it took 60 s beside the packaging test in a full run (forced GCs of a large heap on a shared core): time is not what it measures
 });

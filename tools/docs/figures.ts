@@ -63,6 +63,22 @@ export interface Figure {
   line: number;
 }
 
+const rounded = new WeakMap<readonly number[], Map<string, Set<number>>>();
+
+/** The values times `factor`, rounded to `decimals` and scaled to integers (computed once per array). */
+function roundedAt(values: readonly number[], decimals: number, factor: number): Set<number> {
+  let byPrecision = rounded.get(values);
+  if (!byPrecision) rounded.set(values, (byPrecision = new Map()));
+  const key = `${decimals}x${factor}`;
+  let set = byPrecision.get(key);
+  if (!set) {
+    const scale = 10 ** decimals;
+    set = new Set(values.map((v) => Math.round(v * factor * scale)));
+    byPrecision.set(key, set);
+  }
+  return set;
+}
+
 /** The numbers of `text` that are not among `values` at their precision (see doc-figures.spec.ts). */
 export function figureCheck(text: string, values: readonly number[]): Figure[] {
   const missing: Figure[] = [];
@@ -79,9 +95,8 @@ export function figureCheck(text: string, values: readonly number[]): Figure[] {
     for (const m of line.matchAll(NUMBER)) {
       const decimals = m[3] ? m[3].length - 1 : 0;
       const quoted = Number(`${m[1]}${m[2].replace(/,/g, '')}${m[3] ?? ''}`);
-      const scale = 10 ** decimals;
-      const same = (v: number): boolean => Math.abs(Math.round(v * scale) - Math.round(quoted * scale)) === 0;
-      const found = values.some((v) => same(v) || (m[4] === '%' && same(v * 100)));
+      const wanted = Math.round(quoted * 10 ** decimals);
+      const found = roundedAt(values, decimals, 1).has(wanted) || (m[4] === '%' && roundedAt(values, decimals, 100).has(wanted));
       if (!found) missing.push({ text: m[0], line: i + 1 });
     }
   });

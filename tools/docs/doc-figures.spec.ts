@@ -8,8 +8,8 @@
  * paragraph or table, up to a blank line, a heading or the next such comment). Every number of that text (inline code, links' targets and
  * the comment itself left out) must be a number of those files, at the doc's precision: `0.861`
  * is a value that rounds to 0.861; `97.0%` one that rounds to 97.0 or, times 100, to 97.0;
- * `6,399` is 6399; dates (`2026-12-07`) and clock times with a two-digit hour (`14:23 UTC`) are
- * not figures. In the Results section of examples/README.md every paragraph and table that
+ * `6,399` is 6399; dates (`2026-12-07`), clock times with a two-digit hour (`14:23 UTC`) and
+ * references (`issue 13`, `#3830`) are not figures. In the Results section of examples/README.md every paragraph and table that
  * holds a number must be under such a comment.
  *
  * In docs/benchmarks.md every paragraph, list and table (outside code blocks) that quotes a
@@ -57,7 +57,7 @@ describe('the check itself', () => {
     expect(figureCheck('RMSE 0.989, 0.99 and 1; 52 epochs', values)).toEqual([]);
     expect(figureCheck('RMSE 0.990 over 75 months, 98.9% or -0.989', values).map((f) => f.text)).toEqual(['0.990', '-0.989']);
     expect(figureCheck('lr 0.01 / 64: 2.063 in `loopflow run x-2.json` [a](b/3.md)', [2.063, 0.01, 64])).toEqual([]);
-    expect(figureCheck('2026-12-07 14:23-14:27 UTC, whole suite 3:26', []).map((f) => f.text)).toEqual(['3', '26']);
+    expect(figureCheck('2026-12-07 14:23-14:27 UTC (issue 13, tfjs#3830), whole suite 3:26', []).map((f) => f.text)).toEqual(['3', '26']);
   });
 
   it('tells a measurement from a configuration, a threshold or a date', () => {

@@ -83,7 +83,8 @@ function roundedAt(values: readonly number[], decimals: number, factor: number):
 export function figureCheck(text: string, values: readonly number[]): Figure[] {
   const missing: Figure[] = [];
   text.split('\n').forEach((raw, i) => {
-    // inline code (commands, file names), link targets, HTML comments, dates (`2026-12-07`) and
+    // inline code (commands, file names), link targets, HTML comments, references (`issue 13`,
+    // `#3830`), dates (`2026-12-07`) and
     // clock times with a two-digit hour (`14:23-14:27 UTC`; a duration `3:26` stays a figure) are
     // not figures
     const line = raw
@@ -91,6 +92,7 @@ export function figureCheck(text: string, values: readonly number[]): Figure[] {
       .replace(/\]\([^)]*\)/g, ']')
       .replace(/<!--.*?-->/g, ' ')
       .replace(/(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])/g, ' ')
+      .replace(/\b(issue|PR|#)\s?\d+/gi, ' ')
       .replace(/(?<![\d:])[0-2]\d:[0-5]\d(?![\d:])/g, ' ');
     for (const m of line.matchAll(NUMBER)) {
       const decimals = m[3] ? m[3].length - 1 : 0;

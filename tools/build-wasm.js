@@ -100,8 +100,9 @@ async function main() {
 
 async function buildPackage(asc, entry, outDir) {
   const embedded = path.join(outDir, 'builds.js');
-  // A stale bytes module must not outlive a failed build: it is written again at the end.
-  fs.rmSync(embedded, { force: true });
+  // The bytes module stays in place while the kernels build (tests running beside a rebuild,
+  // such as the packaging test's `npm run build` in a full `npm test`, load it meanwhile); it is
+  // replaced atomically at the end, and a failed build removes it rather than leave it stale.
   const bytes = {};
   for (const build of builds) {
     const out = path.join(outDir, build.file);
@@ -116,6 +117,7 @@ async function buildPackage(asc, entry, outDir) {
     if (result.error || !fs.existsSync(tmp)) {
       fs.rmSync(tmp, { force: true });
       fs.rmSync(out, { force: true });
+      fs.rmSync(embedded, { force: true });
       fail(`asc failed for ${build.file}: ${result.error ? result.error.message : 'no output file'}\n${output}`);
     }
     fs.renameSync(tmp, out);

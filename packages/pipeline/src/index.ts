@@ -48,6 +48,7 @@ export type { RunPipelineOptions, RunEvent, RunStartEvent, RunDoneEvent } from '
 export { SUMMARY_FORMAT } from './run-folder/summary';
 export type { RunSummary } from './run-folder/summary';
 export { createRunFolder, runFolderName, readMetricsLog } from './run-folder/run-folder';
+export { writeFileAtomic } from './run-folder/atomic';
 export { buildModel, MODEL_BUILDERS } from './model/builders';
 export { saveModel, loadModel, MODEL_FORMAT } from './model/model-file';
 export { describeModel, encodeModelWeights, artifactsOf, checkFiniteWeights, currentWeightNames } from './model/model-json';

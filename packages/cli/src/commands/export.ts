@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadModel } from '@loopflow/pipeline';
+import { loadModel, writeFileAtomic } from '@loopflow/pipeline';
 import { exportOnnx, formatValueSignature, onnxSignature } from '@loopflow/onnx';
 import type { Command } from './command';
 import { EXIT } from '../io';
@@ -8,14 +8,12 @@ import { errorJson, JSON_OPTION, messageOf, onePath } from './shared';
 import { JsonOutput } from '../json';
 import { UsageError } from '../args';
 
-/** Writes bytes atomically: a temporary file beside the target, then a rename. */
+/** Writes bytes atomically (pipeline's writeFileAtomic: a temporary file beside the target, then a rename); a failure is a WRITE_FAILED error saying what to check. */
 function writeAtomic(file: string, bytes: Uint8Array): void {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(temporary, bytes);
-    fs.renameSync(temporary, file);
+    writeFileAtomic(file, bytes);
   } catch (e) {
-    fs.rmSync(temporary, { force: true });
+    fs.rmSync(`${file}.${process.pid}.tmp`, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
     throw Object.assign(new Error(`cannot write ${file} (${code ?? messageOf(e)}); check that its folder exists and is writable`), { code: 'WRITE_FAILED' });
   }

@@ -11,7 +11,7 @@ import { EXIT } from '../io';
 import { JsonOutput } from '../json';
 import type { OptionSpec } from '../args';
 import { errorJson, messageOf } from './shared';
-import { loadTfjsModel, saveModel, SUMMARY_FORMAT, tfjsPipelineModel } from '@loopflow/pipeline';
+import { loadTfjsModel, saveModel, SUMMARY_FORMAT, tfjsPipelineModel, writeFileAtomic } from '@loopflow/pipeline';
 import type { ModelFile, RunSummary, TfjsPipelineOptions } from '@loopflow/pipeline';
 
 type VocabularyJSON = NonNullable<TfjsPipelineOptions['vocabulary']>;
@@ -42,12 +42,6 @@ export interface TfjsImportResult {
   /** The model.json written (loopflow's). */
   model: ModelFile;
   summary: RunSummary;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
 }
 
 function readVocabulary(file: string): VocabularyJSON {
@@ -104,7 +98,7 @@ export function importTfjsRun(modelJsonPath: string, runDir: string, options: Tf
     ...(artifacts.labels ? { labels: artifacts.labels } : {}),
   };
   summary.files = [...fs.readdirSync(runDir), 'summary.json'].filter((f, i, all) => all.indexOf(f) === i).sort();
-  writeAtomic(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileAtomic(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return { runDir, model: file, summary };
 }
 

@@ -23,3 +23,8 @@ BEFORE=/work/main $R/before-after.sh $D/steps-T500.jsonl 3 step.ts full 'adding/
 LOOPFLOW_THREADS=1 TS_NODE_PROJECT=tsconfig.json node --cpu-prof --cpu-prof-dir=/tmp/prof -r ts-node/register/transpile-only \
   -r tsconfig-paths/register $R/step.ts full 'adding/T=1000/transformer/seed=0' 1 3
 node $R/profile-self.js /tmp/prof/*.cpuprofile 30 > $D/profile-T1000-step-after.txt
+
+# 4. Every transformer job of the full suite after the change (18:55-18:58 UTC), combined on 2 lanes.
+LOOPFLOW_THREADS=1 npx ts-node packages/benchmark/src/bin/time-jobs.ts --full --steps 3 --match transformer \
+  --no-measurements --out $D/full-transformer-after.json > $D/full-transformer-after.log
+(cd $D && node ../issue13-compare-2026-12-07/combine.js full-transformer-after.json > combine-full-transformer-after.txt)

@@ -5,6 +5,8 @@
  * S = (q * scale) k^T, masked (causal, key padding, a general byte mask) to -Infinity, then an
  * online softmax (running row max m and sum l; the output rows rescaled by e^(m_old - m_new)
  * when the max grows) and O += P V. Key blocks entirely above the causal diagonal are skipped.
+ * Query i stands at key position `qoff + i` (0 unless the caller computes only the last
+ * queries of a sequence): with `causal` it sees keys j <= qoff + i.
  * Only the output and the per-row log-sum-exp `lse = m + ln l` are kept (no [T, T] matrix).
  * A row with no allowed key keeps l = 0: its output is 0 and its lse 0.
  *
@@ -55,6 +57,8 @@ export class Problem {
   dk: i32 = 0;
   dv: i32 = 0;
   causal: i32 = 0;
+  /** Key position of query 0: with `causal`, query i sees keys j <= qoff + i. */
+  qoff: i32 = 0;
   scale: f32 = 0;
   q: usize = 0;
   k: usize = 0;
@@ -353,7 +357,7 @@ function maskTile(p: Problem, s: usize, rows: i32, cols: i32, i0: i32, j0: i32, 
       continue;
     }
     let end = tk - j0; // keys at or past `end` are blocked
-    if (causal && i + 1 - j0 < end) end = i + 1 - j0;
+    if (causal && p.qoff + i + 1 - j0 < end) end = p.qoff + i + 1 - j0;
     if (end < 0) end = 0;
     for (let c = end; c < cols; c++) store<f32>(row + (<usize>c << 2), ninf);
     const limit = end < cols ? end : cols;
@@ -371,7 +375,7 @@ function maskTile(p: Problem, s: usize, rows: i32, cols: i32, i0: i32, j0: i32, 
 // @ts-ignore: decorator
 @inline
 function needsMask(p: Problem, rows: i32, cols: i32, i0: i32, j0: i32, masked: bool): bool {
-  return masked || i0 + rows > p.tq || j0 + cols > p.tk || (p.causal != 0 && j0 + cols - 1 > i0);
+  return masked || i0 + rows > p.tq || j0 + cols > p.tk || (p.causal != 0 && j0 + cols - 1 > p.qoff + i0);
 }
 
 /** The forward pass of item (b, h) with `scratch` bytes of its own. */
@@ -405,10 +409,11 @@ export function forwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
       store<f32>(mrow + (<usize>r << 2), -Infinity);
       store<f32>(lrow + (<usize>r << 2), 0);
     }
-    // Causal: keys past the block's last query are never seen.
+    // Causal: keys past the block's last query (at key position qoff + i0 + rows - 1) are never seen.
     let kEnd = K;
     if (p.causal != 0) {
-      const last = up(i0 + rows < Tk ? i0 + rows : Tk, 16);
+      const seen = p.qoff + i0 + rows;
+      const last = up(seen < Tk ? seen : Tk, 16);
       if (last < kEnd) kEnd = last;
     }
     for (let j0 = 0; j0 < kEnd; j0 += BC) {
@@ -529,15 +534,20 @@ export function backwardItem(p: Problem, b: i32, h: i32, scratch: usize): void {
   const ninf = f32x4.splat(-Infinity);
   for (let j0 = 0; j0 < K; j0 += BC) {
     const colsAll = j0 + BC <= K ? BC : K - j0;
-    // Causal: query blocks whose last row is before j0 see none of these keys.
+    // Causal: query blocks whose last row stands before key j0 (query i at key position
+    // qoff + i) see none of these keys.
     let iStart = 0;
-    if (p.causal != 0) iStart = (j0 / BR) * BR;
+    if (p.causal != 0 && j0 > p.qoff) iStart = ((j0 - p.qoff) / BR) * BR;
     for (let i0 = iStart; i0 < Tq; i0 += BR) {
       if (load<i32>(live + (<usize>(i0 / BR) << 2)) == 0) continue;
       const rows = i0 + BR <= A ? BR : A - i0;
       // Causal: keys past the block's last query are blocked for every row; leave them out.
       let cols = colsAll;
-      if (p.causal != 0 && up(i0 + rows - j0, 16) < cols) cols = up(i0 + rows - j0, 16);
+      if (p.causal != 0) {
+        const seen = p.qoff + i0 + rows - j0; // keys from j0 that the block's last row may see
+        if (seen <= 0) continue;
+        if (up(seen, 16) < cols) cols = up(seen, 16);
+      }
       mm(qs + (<usize>(i0 * EK) << 2), EK, 1, kT + (<usize>(j0 * dk) << 2), dk * 16, s, BC, rows, cols, dk, false);
       if (needsMask(p, rows, cols, i0, j0, masked)) maskTile(p, s, rows, cols, i0, j0, keyMask, mask);
       // P = e^(S - lse) (0 where blocked), in place.

@@ -53,6 +53,7 @@ const P_BASE_LO: i32 = 25;
 const P_BASE_HI: i32 = 26;
 const P_SEQ: i32 = 27;
 const P_STRIDES: i32 = 28; // 12 words: q, k, v, o x (batch, head, position)
+const P_QUERY_OFFSET: i32 = 40;
 const P_WORDS: i32 = 48;
 
 const K_FORWARD: i32 = 1;
@@ -79,6 +80,7 @@ function problemOf(params: usize): Problem {
   p.dk = param(params, P_DK);
   p.dv = param(params, P_DV);
   p.causal = param(params, P_CAUSAL);
+  p.qoff = param(params, P_QUERY_OFFSET);
   p.scale = load<f32>(params + (<usize>P_SCALE << 2));
   p.q = pointer(params, P_Q);
   p.k = pointer(params, P_K);

@@ -1,4 +1,4 @@
-import { Random, Tensor, gradCheck, tensor } from '@loopflow/tensor';
+import { Random, Tensor, gradCheck, slice, tensor } from '@loopflow/tensor';
 import { namedParameters } from '@loopflow/layers';
 import { createTransformerBlock, transformerBlock } from './block';
 import { gelu } from './gelu';
@@ -66,6 +66,17 @@ describe('transformerBlock (pre-norm)', () => {
     a = transformerBlock(block, x);
     b = transformerBlock(block, changed);
     expect(maxAbsDiff(a.data.slice(0, 6), b.data.slice(0, 6))).toBeGreaterThan(1e-6);
+  });
+
+  it('outputsFrom: the rows of the full block (residual from those rows of x), gradCheck, and a clear error', () => {
+    const block = createTransformerBlock(rng, { dModel: 6, heads: 2, activation: 'relu' }, { dtype: 'float64' });
+    const x = randn(rng, [2, 6, 6]);
+    const full = transformerBlock(block, x, { causal: true, keyMask: paddingMask([6, 3], 6) });
+    const part = transformerBlock(block, x, { causal: true, keyMask: paddingMask([6, 3], 6), outputsFrom: 4 });
+    expect(part.shape).toEqual([2, 2, 6]);
+    expect(maxAbsDiff(part.data, slice(full, 1, 4).data)).toBeLessThan(1e-14);
+    expect(gradCheckModel(block, [randn(rng, [1, 4, 6])], (m, a) => transformerBlock(m, a, { causal: true, outputsFrom: 2 })).ok).toBe(true);
+    expect(() => transformerBlock(block, x, { outputsFrom: 6 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^transformerBlock: outputsFrom = 6/) }));
   });
 
   it('applies dropout only in training', () => {

@@ -1,8 +1,8 @@
-import { DType, Random, ShapeError, Tensor, add, fmtShape, relu } from '@loopflow/tensor';
+import { DType, Random, ShapeError, Tensor, add, fmtShape, relu, slice } from '@loopflow/tensor';
 import { DropoutModule, LayerNormModule, LinearModule, createDropout, createLayerNorm, createLinear, dropout, layerNorm, linear, linearGelu } from '@loopflow/layers';
 import { MultiHeadAttentionModule, createMultiHeadAttention, multiHeadAttention } from './multi-head';
 import { AttentionOptions } from './scaled-dot-product';
-import { checkPositiveInt, checkProbability, fail } from './errors';
+import { checkOutputsFrom, checkPositiveInt, checkProbability, fail } from './errors';
 
 /** The activation of the block's MLP. */
 export type MlpActivation = 'gelu' | 'relu';
@@ -97,14 +97,25 @@ export function createTransformerBlock(rng: Random, config: TransformerBlockConf
 export interface BlockOptions extends Pick<AttentionOptions, 'mask' | 'keyMask' | 'causal' | 'queryChunk'> {
   /** Training mode: dropout active (default false). */
   training?: boolean;
+  /**
+   * Compute the outputs of positions `outputsFrom..T-1` only (default 0: all): `[B, T - outputsFrom, dModel]`,
+   * equal to those rows of the full output (dropout aside: in training mode it draws for the
+   * rows computed). Attention takes its queries from those rows and its keys and values from
+   * every position; the residuals, `norm2` and the MLP run on those rows alone. A whole number
+   * in `[0, T - 1]`. The decoder passes it to its last block only.
+   */
+  outputsFrom?: number;
 }
 
 /**
- * Runs a pre-norm block: `x [B, T, dModel] -> [B, T, dModel]`. Attention is asked for no
+ * Runs a pre-norm block: `x [B, T, dModel] -> [B, T, dModel]` (`[B, T - r, dModel]` with
+ * `outputsFrom: r`: positions r..T-1 only, attending to every position). Attention is asked for no
  * weights (`returnWeights: false`), the form the fused attention node takes; with GELU, linear1's
  * product, bias and activation run as one node (`linearGelu` of @loopflow/layers).
  *
- * @example transformerBlock(block, x, { causal: true, training: true })
+ * @example
+ * transformerBlock(block, x, { causal: true, training: true }) // [B, T, d]
+ * transformerBlock(block, x, { causal: true, outputsFrom: T - 1 }) // [B, 1, d]: the last position
  */
 export function transformerBlock(block: TransformerBlock, x: Tensor, options: BlockOptions = {}): Tensor {
   const d = block.config.dModel;
@@ -112,16 +123,19 @@ export function transformerBlock(block: TransformerBlock, x: Tensor, options: Bl
     throw new ShapeError(`transformerBlock: x has shape ${fmtShape(x.shape)}; expected [B, T, ${d}] (dModel ${d})`);
   }
   const training = options.training ?? false;
+  const from = checkOutputsFrom('transformerBlock', options.outputsFrom, x.shape[1]);
   const { output } = multiHeadAttention(block.self_attn, layerNorm(block.norm1, x), {
     mask: options.mask,
     keyMask: options.keyMask,
     causal: options.causal,
     queryChunk: options.queryChunk,
     returnWeights: false,
-  });
-  const h = add(x, dropout(block.dropout, output, training)); // [B, T, d]
-  const normed = layerNorm(block.norm2, h); // [B, T, d]
+    outputsFrom: from,
+  }); // [B, Tq, d], Tq = T - from
+  const residual = from > 0 ? slice(x, 1, from) : x; // [B, Tq, d]
+  const h = add(residual, dropout(block.dropout, output, training)); // [B, Tq, d]
+  const normed = layerNorm(block.norm2, h); // [B, Tq, d]
   // GELU: product, bias and activation as one node (`linearGelu`, tested against gelu(linear(...)))
-  const activated = block.config.activation === 'relu' ? relu(linear(block.linear1, normed)) : linearGelu(block.linear1, normed); // [B, T, mlpWidth]
-  return add(h, dropout(block.dropout, linear(block.linear2, activated), training)); // [B, T, d]
+  const activated = block.config.activation === 'relu' ? relu(linear(block.linear1, normed)) : linearGelu(block.linear1, normed); // [B, Tq, mlpWidth]
+  return add(h, dropout(block.dropout, linear(block.linear2, activated), training)); // [B, Tq, d]
 }

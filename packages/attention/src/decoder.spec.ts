@@ -1,4 +1,5 @@
-import { Random, Tensor, grad, mul, noGrad, sum } from '@loopflow/tensor';
+import { Random, Tensor, grad, mul, noGrad, slice, sum } from '@loopflow/tensor';
+import { paddingMask } from './masks';
 import { namedParameters } from '@loopflow/layers';
 import { createDecoder, decoder } from './decoder';
 import { gradCheckModel, maxAbsDiff, randn, randomTokens } from './test-helpers';
@@ -60,6 +61,51 @@ describe('decoder (decoder-only, causal)', () => {
     whole.g.forEach((g, i) => expect(maxAbsDiff(g.data, blocks.g[i].data)).toBeLessThan(1e-11));
   });
 
+  it('outputsFrom: the rows of the full output, and the same gradients for a loss over those rows (float64)', () => {
+    const model = createDecoder(rng, { dModel: 6, heads: 3, layers: 3, mlpWidth: 7, input: { kind: 'features', size: 2 }, outputSize: 3 }, { dtype: 'float64' });
+    const T = 11;
+    const x = randn(rng, [3, T, 2], { requiresGrad: true });
+    const params = namedParameters(model).map(([, p]) => p);
+    for (const options of [{}, { keyMask: paddingMask([11, 0, 6], T) }]) {
+      const full = decoder(model, x, options); // [3, T, 3]
+      for (const from of [0, 1, 7, T - 1]) {
+        const R = randn(rng, [3, T - from, 3]);
+        const part = decoder(model, x, { ...options, outputsFrom: from });
+        expect(part.shape).toEqual([3, T - from, 3]);
+        expect(maxAbsDiff(part.data, slice(full, 1, from).data)).toBeLessThan(1e-13);
+        const gPart = grad(sum(mul(part, R)), [x, ...params]);
+        const gFull = grad(sum(mul(slice(decoder(model, x, options), 1, from), R)), [x, ...params]);
+        gPart.forEach((g, i) => expect(maxAbsDiff(g.data, gFull[i].data)).toBeLessThan(1e-12));
+      }
+    }
+    const small2 = createDecoder(rng, { ...small, input: { kind: 'features', size: 2 }, outputSize: 2 }, { dtype: 'float64' });
+    const x2 = randn(rng, [2, 4, 2]);
+    expect(gradCheckModel(small2, [x2], (m, a) => decoder(m, a, { outputsFrom: 3 })).ok).toBe(true);
+  });
+
+  it('outputsFrom on the fused float32 path: the rows of the full output and the same gradients', () => {
+    // The comparison's shape: heads of width 5, the last position read.
+    const model = createDecoder(new Random(4), { dModel: 20, heads: 4, layers: 2, input: { kind: 'features', size: 2 }, outputSize: 1 });
+    const T = 70;
+    const x = randn(new Random(5), [4, T, 2], { dtype: 'float32' });
+    const params = namedParameters(model).map(([, p]) => p);
+    const full = decoder(model, x);
+    const gFull = grad(sum(slice(full, 1, T - 1)), params);
+    const part = decoder(model, x, { outputsFrom: T - 1 });
+    expect(part.shape).toEqual([4, 1, 1]);
+    expect(relative(part.data, slice(full, 1, T - 1).data)).toBeLessThan(1e-5);
+    const gPart = grad(sum(part), params);
+    gPart.forEach((g, i) => expect([namedParameters(model)[i][0], relative(g.data, gFull[i].data) < 1e-4]).toEqual([namedParameters(model)[i][0], true]));
+  });
+
+  it('rejects a bad outputsFrom with INVALID_ARGUMENT', () => {
+    const model = createDecoder(rng, { ...small, input: { kind: 'features', size: 2 }, outputSize: 2 });
+    const x = randn(rng, [1, 4, 2], { dtype: 'float32' });
+    for (const bad of [-1, 4, 0.5]) {
+      expect(() => decoder(model, x, { outputsFrom: bad })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^decoder: outputsFrom/) }));
+    }
+  });
+
   it('trains on a long sequence (B = 1, T = 1024): forward and backward finish with finite gradients', () => {
     const model = createDecoder(new Random(1), { dModel: 16, heads: 2, layers: 1, input: { kind: 'tokens', vocabSize: 10 }, outputSize: 10 });
     const ids = randomTokens(new Random(2), 1, 1024, 10);
@@ -73,3 +119,14 @@ describe('decoder (decoder-only, causal)', () => {
     expect(maxAbsDiff(inference.data, y.data)).toBeLessThan(1e-5);
   });
 });
+
+/** Largest |a - b| over the largest |b| (at least 1e-3). */
+function relative(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 1e-3;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}

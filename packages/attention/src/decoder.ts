@@ -33,7 +33,10 @@ export function createDecoder(rng: Random, config: DecoderConfig, options: { dty
   return { kind: 'decoder', config: c, ...createTrunk(rng, c, options.dtype ?? 'float32') };
 }
 
-/** Options of `decoder`: training mode, query blocking, and an optional key padding mask. */
+/**
+ * Options of `decoder`: training mode, query blocking, an optional key padding mask, and
+ * `outputsFrom` (compute the outputs of positions `outputsFrom..T-1` only).
+ */
 export type DecoderOptions = Omit<BlockOptions, 'causal'>;
 
 /**
@@ -41,12 +44,21 @@ export type DecoderOptions = Omit<BlockOptions, 'causal'>;
  * `[B, T]` token ids (a tensor of whole numbers) or `[B, T, size]` features ->
  * `[B, T, outputSize]` (next-token logits, or a prediction per step).
  *
+ * `outputsFrom: r` gives the outputs of positions r..T-1 only, `[B, T - r, outputSize]`, equal
+ * to those rows of the full output (in eval mode; in training mode dropout draws for the rows
+ * computed): every block but the last runs over all positions, the last block computes only
+ * the queries, residuals and MLP of positions r..T-1 (its keys and values still cover every
+ * position), then the final norm and the head run on those rows. For a loss that reads only
+ * the last positions (a sequence classified by its last output: `outputsFrom: T - 1`).
+ *
  * Memory: each block's attention holds about B * heads * T^2 / 2 numbers per saved tensor
  * when T > 256 (causal blocks of 128 queries); see `scaledDotProductAttention`.
  *
- * @example decoder(model, ids, { training: true }) // [4, 128] -> [4, 128, vocab]
+ * @example
+ * decoder(model, ids, { training: true }) // [4, 128] -> [4, 128, vocab]
+ * decoder(model, ids, { outputsFrom: 127 }) // [4, 128] -> [4, 1, vocab]: the last position
  */
 export function decoder(model: DecoderModel, input: Tensor, options: DecoderOptions = {}): Tensor {
-  const h = runTrunk('decoder', model, input, { ...options, causal: true }); // [B, T, d]
-  return linear(model.head, h); // [B, T, outputSize]
+  const h = runTrunk('decoder', model, input, { ...options, causal: true }); // [B, T - outputsFrom, d]
+  return linear(model.head, h); // [B, T - outputsFrom, outputSize]
 }

@@ -42,7 +42,7 @@ export function createEncoder(rng: Random, config: EncoderConfig, options: { dty
 }
 
 /** Options of `encoder`. */
-export interface EncoderOptions extends Omit<BlockOptions, 'causal'> {
+export interface EncoderOptions extends Omit<BlockOptions, 'causal' | 'outputsFrom'> {
   /**
    * Real lengths of right-padded sequences (`lengths[b] <= T`): builds the key padding mask
    * and pools over the real positions only. Or pass `keyMask [B, T]` directly.
@@ -80,7 +80,7 @@ export function encoder(model: EncoderModel, input: Tensor, options: EncoderOpti
     }
     keyMask = paddingMask(options.lengths, T);
   }
-  const h = runTrunk('encoder', model, input, { ...options, keyMask: keyMask ?? undefined, causal: false }); // [B, T, d]
+  const h = runTrunk('encoder', model, input, { ...options, keyMask: keyMask ?? undefined, causal: false, outputsFrom: undefined }); // [B, T, d]
   const weights = poolingWeights(model.config.pooling, B, T, keyMask, h.dtype); // [B, T, 1]
   const pooled = sum(mul(h, weights), 1); // [B, d]
   return linear(model.head, pooled); // [B, outputSize]

@@ -30,3 +30,19 @@ export function checkProbability(where: string, name: string, value: unknown): v
     fail('INVALID_ARGUMENT', `${where}: ${name} = ${String(value)}; expected a probability in [0, 1)`);
   }
 }
+
+/**
+ * Checks `outputsFrom` (the first position whose output is computed) for a sequence of
+ * `length` positions: a whole number in [0, length - 1]; returns it (0 when not given).
+ */
+export function checkOutputsFrom(where: string, value: unknown, length: number): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= length) {
+    fail(
+      'INVALID_ARGUMENT',
+      `${where}: outputsFrom = ${String(value)} for a sequence of ${length} positions; expected a whole number in [0, ${length - 1}] ` +
+        '(the first position whose output is computed: 0 for all of them, length - 1 for the last one)',
+    );
+  }
+  return value;
+}

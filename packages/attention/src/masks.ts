@@ -79,7 +79,8 @@ export interface ChunkMask {
 
 /**
  * The mask of the query rows `[qStart, qEnd)` against keys `[0, kEnd)`, combining the causal
- * rule, a key padding mask `[B, Tk]` and a prepared mask. Fully blocked rows are unblocked in
+ * rule (query i stands at key position `queryOffset + i` and sees keys j <= queryOffset + i),
+ * a key padding mask `[B, Tk]` and a prepared mask. Fully blocked rows are unblocked in
  * `bias` (so the softmax stays finite) and marked 0 in `rowValid`.
  */
 export function chunkMask(
@@ -93,6 +94,7 @@ export function chunkMask(
   causal: boolean,
   keyMask: Tensor | null,
   mask: PreparedMask | null,
+  queryOffset = 0,
 ): ChunkMask {
   if (!causal && !keyMask && !mask) return { bias: null, rowValid: null };
   const Tq = mask ? mask.data.length / (mask.batch * mask.heads * Tk) : 0;
@@ -110,7 +112,7 @@ export function chunkMask(
         const mBase = mask ? (((mask.batch > 1 ? b : 0) * mask.heads + (mask.heads > 1 ? h : 0)) * Tq + i) * Tk : 0;
         let allowed = 0;
         for (let j = 0; j < kEnd; j++) {
-          const ok = (!causal || j <= i) && (!keyMask || keyMask.data[b * Tk + j] !== 0) && (!mask || mask.data[mBase + j] !== 0);
+          const ok = (!causal || j <= queryOffset + i) && (!keyMask || keyMask.data[b * Tk + j] !== 0) && (!mask || mask.data[mBase + j] !== 0);
           if (ok) allowed++;
           else bias[base + j] = -Infinity;
         }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DType, Random, Tensor, grad, mul, sum, tensor } from '@loopflow/tensor';
+import { DType, Random, Tensor, grad, mul, slice, sum, tensor } from '@loopflow/tensor';
 import { namedParameters } from '@loopflow/layers';
 import { createMultiHeadAttention, multiHeadAttention, multiHeadAttentionFromTensors } from './multi-head';
 import { paddingMask } from './masks';
@@ -95,6 +95,48 @@ describe('multiHeadAttention', () => {
     const upTo = (y: Tensor) => Array.from({ length: 2 }, (_, b) => Array.from(y.data.slice(b * 42, b * 42 + (t + 1) * 6))).flat();
     expect(maxAbsDiff(upTo(before), upTo(after))).toBe(0);
     expect(maxAbsDiff(before.data, after.data)).toBeGreaterThan(1e-3); // later outputs did change
+  });
+
+  it('outputsFrom: the rows, weights and gradients of the full call for those rows, and gradCheck', () => {
+    const mha = createMultiHeadAttention(rng, { dModel: 6, heads: 3 }, { dtype: 'float64' });
+    const x = randn(rng, [3, 7, 6], { requiresGrad: true });
+    const params = namedParameters(mha).map(([, t]) => t);
+    const keyMask = paddingMask([7, 0, 4], 7); // an empty sequence: fully masked rows
+    const mask = new Tensor(Float64Array.from({ length: 49 }, (_, i) => (i % 5 === 2 ? 0 : 1)), [7, 7]);
+    for (const options of [{ causal: true }, { causal: true, keyMask }, { causal: true, mask }, { keyMask }]) {
+      for (const from of [1, 4, 6]) {
+        const R = randn(rng, [3, 7 - from, 6]);
+        const full = multiHeadAttention(mha, x, { ...options, queryChunk: 3 });
+        const gFull = grad(sum(mul(slice(full.output, 1, from), R)), [x, ...params]);
+        const part = multiHeadAttention(mha, x, { ...options, outputsFrom: from, queryChunk: 2 });
+        expect(part.output.shape).toEqual([3, 7 - from, 6]);
+        expect(part.weights.shape).toEqual([3, 3, 7 - from, 7]);
+        expect(maxAbsDiff(part.output.data, slice(full.output, 1, from).data)).toBeLessThan(1e-13);
+        expect(maxAbsDiff(part.weights.data, slice(full.weights, 2, from).data)).toBeLessThan(1e-13);
+        const gPart = grad(sum(mul(part.output, R)), [x, ...params]);
+        gPart.forEach((g, i) => expect(maxAbsDiff(g.data, gFull[i].data)).toBeLessThan(1e-12));
+      }
+    }
+    const x2 = randn(rng, [2, 5, 6]);
+    expect(gradCheckModel(mha, [x2], (m, a) => multiHeadAttention(m, a, { causal: true, outputsFrom: 3 }).output).ok).toBe(true);
+    const context = randn(rng, [2, 8, 6]);
+    const cross = multiHeadAttention(mha, x2, { context, causal: true, outputsFrom: 2 });
+    expect(maxAbsDiff(cross.output.data, slice(multiHeadAttention(mha, x2, { context, causal: true }).output, 1, 2).data)).toBeLessThan(1e-13);
+  });
+
+  it('rejects a bad outputsFrom, or a mask that is not the full call\'s, saying what was expected', () => {
+    const mha = createMultiHeadAttention(rng, { dModel: 4, heads: 2 }, { dtype: 'float64' });
+    const x = randn(rng, [1, 5, 4]);
+    for (const bad of [-1, 5, 2.5, Number.NaN]) {
+      expect(() => multiHeadAttention(mha, x, { causal: true, outputsFrom: bad })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('expected a whole number in [0, 4]') }),
+      );
+    }
+    expect(() => multiHeadAttention(mha, x, { outputsFrom: 3, mask: new Tensor(new Float64Array(10).fill(1), [2, 5]) })).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH', message: expect.stringContaining('expected 1 or 5') }),
+    );
+    // Causal cross-attention with more positions than keys: the last queries would stand past the keys.
+    expect(() => multiHeadAttention(mha, x, { context: randn(rng, [1, 3, 4]), causal: true, outputsFrom: 1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
   it('rejects inputs of the wrong width or dtype', () => {

@@ -1,6 +1,6 @@
-import { DType, LoopflowError, Random, ShapeError, Tensor, add, allocate, fmtShape, glorotUniform, matmul, permute, reshape, split, transpose, zeros } from '@loopflow/tensor';
-import { AttentionOptions, AttentionResult, scaledDotProductAttention } from './scaled-dot-product';
-import { checkPositiveInt, fail } from './errors';
+import { DType, LoopflowError, Random, ShapeError, Tensor, add, allocate, fmtShape, glorotUniform, matmul, permute, reshape, slice, split, transpose, zeros } from '@loopflow/tensor';
+import { AttentionOptions, AttentionResult, checkQueryOffset, scaledDotProductAttention } from './scaled-dot-product';
+import { checkOutputsFrom, checkPositiveInt, fail } from './errors';
 import { prepareMask } from './masks';
 import { AttentionKernels } from './fused/kernels';
 import { OperandLayout, fusedAttention, kernelMasks } from './fused/fused-attention';
@@ -173,10 +173,38 @@ function mergeHeads(x: Tensor): Tensor {
   return reshape(permute(x, [0, 2, 1, 3]), [B, T, H * dh]);
 }
 
-/** Options of `multiHeadAttention`: those of attention, plus an optional context for cross-attention. */
-export interface MultiHeadAttentionOptions extends AttentionOptions {
+/**
+ * Options of `multiHeadAttention`: those of attention (but `queryOffset`, which `outputsFrom`
+ * sets), plus an optional context for cross-attention and the first position to compute.
+ */
+export interface MultiHeadAttentionOptions extends Omit<AttentionOptions, 'queryOffset'> {
   /** Keys and values come from `context [B, S, dModel]` instead of `x` (cross-attention). */
   context?: Tensor;
+  /**
+   * Compute the outputs of positions `outputsFrom..T-1` only (default 0: all): queries from
+   * those rows of x, keys and values from every position (of x, or of `context`); output
+   * `[B, T - outputsFrom, dModel]`, weights `[B, heads, T - outputsFrom, S]`, equal to those
+   * rows of the full call (with `causal`, query t still sees keys 0..t). `mask` keeps the full
+   * call's shape (broadcasting to `[B, heads, T, S]`); its rows from `outputsFrom` are used.
+   * A whole number in `[0, T - 1]`. What a model whose loss reads only the last positions needs
+   * in its last layer.
+   */
+  outputsFrom?: number;
+}
+
+/**
+ * Rows `[from, T)` of a mask that broadcasts to `[B, heads, T, S]` (its row axis of size T is
+ * sliced; one of size 1, or a mask of one axis, broadcasts as it is).
+ */
+function maskRowsFrom(mask: Tensor, T: number, from: number): Tensor {
+  if (from === 0 || mask.ndim < 2) return mask;
+  const axis = mask.ndim - 2;
+  const rows = mask.shape[axis];
+  if (rows === 1) return mask;
+  if (rows !== T) {
+    throw new ShapeError(`multiHeadAttention: mask of shape ${fmtShape(mask.shape)} has ${rows} query rows; expected 1 or ${T} (the mask of the full call, broadcasting to [B, heads, T, S], even with outputsFrom ${from})`);
+  }
+  return slice(mask.detach(), axis, from);
 }
 
 /**
@@ -187,10 +215,13 @@ export interface MultiHeadAttentionOptions extends AttentionOptions {
  *
  * Shapes: x `[B, T, dModel]` -> output `[B, T, dModel]`, weights `[B, heads, T, S]` (S = T
  * for self-attention). Masks as in `scaledDotProductAttention`: `keyMask [B, S]`, `mask`
- * broadcasting to `[B, heads, T, S]`, `causal`.
+ * broadcasting to `[B, heads, T, S]`, `causal`. With `outputsFrom: r` only positions r..T-1
+ * are computed (`[B, T - r, dModel]`, weights `[B, heads, T - r, S]`), from keys and values
+ * over every position.
  *
  * @example
  * const { output, weights } = multiHeadAttention(mha, x, { causal: true });
+ * const last = multiHeadAttention(mha, x, { causal: true, outputsFrom: T - 1, returnWeights: false }).output; // [B, 1, dModel]
  */
 export function multiHeadAttention(m: MultiHeadAttentionModule, x: Tensor, options?: MultiHeadAttentionOptions & { returnWeights?: true }): { output: Tensor; weights: Tensor };
 export function multiHeadAttention(m: MultiHeadAttentionModule, x: Tensor, options: MultiHeadAttentionOptions): AttentionResult;
@@ -209,29 +240,40 @@ export function multiHeadAttention(m: MultiHeadAttentionModule, x: Tensor, optio
   if (dtype !== x.dtype) {
     throw new LoopflowError('DTYPE_MISMATCH', `multiHeadAttention: the weights are ${dtype} but x is ${x.dtype}; convert x with .to('${dtype}') or create the module with { dtype: '${x.dtype}' }`);
   }
+  const T = x.shape[1];
+  const from = checkOutputsFrom('multiHeadAttention', options.outputsFrom, T);
+  const mask = options.mask ? maskRowsFrom(options.mask, T, from) : undefined;
   const weightsAsked = options.returnWeights ?? true;
   const parameters = [m.in_proj_weight, m.in_proj_bias, m.out_proj.weight, m.out_proj.bias].filter((t): t is Tensor => t !== null);
   const kernels = fusedKernelsFor('multiHeadAttention', [x, context, ...parameters], weightsAsked);
-  if (kernels) return { output: fusedMultiHead(kernels, m, x, context, options), weights: null };
+  if (kernels) return { output: fusedMultiHead(kernels, m, x, context, from, mask, options), weights: null };
   const [Wq, Wk, Wv] = split(m.in_proj_weight, 3, 0); // 3 x [dModel, dModel], [out, in]
   const [bq, bk, bv] = m.in_proj_bias ? split(m.in_proj_bias, 3, 0) : [null, null, null];
-  const q = splitHeads(project(x, Wq, bq), heads); // [B, H, T, dh]
+  const queries = from > 0 ? slice(x, 1, from) : x; // [B, Tq, dModel], Tq = T - from
+  const q = splitHeads(project(queries, Wq, bq), heads); // [B, H, Tq, dh]
   const k = splitHeads(project(context, Wk, bk), heads); // [B, H, S, dh]
   const v = splitHeads(project(context, Wv, bv), heads); // [B, H, S, dh]
-  const { output, weights } = scaledDotProductAttention(q, k, v, options); // [B, H, T, dh], [B, H, T, S]
-  return { output: project(mergeHeads(output), m.out_proj.weight, m.out_proj.bias), weights }; // [B, T, dModel]
+  const { output, weights } = scaledDotProductAttention(q, k, v, {
+    mask, keyMask: options.keyMask, causal: options.causal, queryChunk: options.queryChunk, returnWeights: weightsAsked, queryOffset: from,
+  }); // [B, H, Tq, dh], [B, H, Tq, S]
+  return { output: project(mergeHeads(output), m.out_proj.weight, m.out_proj.bias), weights }; // [B, Tq, dModel]
 }
 
 /**
  * The fused path of `multiHeadAttention` (float32, no weights): the projections as single
  * nodes (self-attention: q, k and v from one product into `[B, T, 3 * dModel]`), and one fused
  * attention node that reads each head's columns in place and writes its output straight into
- * the merged `[B, T, dModel]` layout (no split or merge of heads, no permutes).
+ * the merged `[B, Tq, dModel]` layout (no split or merge of heads, no permutes). With
+ * `from` > 0 (outputsFrom), self-attention's queries are rows `from..` of that same product
+ * (the operand's offset: nothing copied) at query offset `from`; cross-attention projects
+ * those rows of x alone. `mask` is already cut to the query rows.
  */
-function fusedMultiHead(kernels: AttentionKernels, m: MultiHeadAttentionModule, x: Tensor, context: Tensor, options: MultiHeadAttentionOptions): Tensor {
+function fusedMultiHead(kernels: AttentionKernels, m: MultiHeadAttentionModule, x: Tensor, context: Tensor, from: number, userMask: Tensor | undefined, options: MultiHeadAttentionOptions): Tensor {
   const { dModel: d, heads: H, headDim: dh } = m.config;
   const [B, T] = x.shape;
+  const Tq = T - from; // queries computed
   const S = context.shape[1];
+  checkQueryOffset('multiHeadAttention', from, Tq, S, options.causal ?? false);
   if (options.queryChunk !== undefined && (!Number.isInteger(options.queryChunk) || options.queryChunk < 1)) {
     fail('INVALID_ARGUMENT', `multiHeadAttention: queryChunk = ${options.queryChunk}; expected a positive integer`);
   }
@@ -239,24 +281,25 @@ function fusedMultiHead(kernels: AttentionKernels, m: MultiHeadAttentionModule, 
   if (keyMask && (keyMask.ndim !== 2 || keyMask.shape[0] !== B || keyMask.shape[1] !== S)) {
     throw new ShapeError(`multiHeadAttention: keyMask of shape ${fmtShape(keyMask.shape)}; expected [${B}, ${S}] ([B, Tk]: 1 for real keys, 0 for padding)`);
   }
-  const mask = options.mask ? prepareMask('multiHeadAttention', options.mask, [B, H, T, S], '[B, heads, Tq, Tk]') : null;
+  const mask = userMask ? prepareMask('multiHeadAttention', userMask, [B, H, Tq, S], '[B, heads, Tq, Tk]') : null;
   const common = {
-    batch: B, heads: H, queries: T, keys: S, keyDim: dh, valueDim: dh, causal: options.causal ?? false,
-    ...kernelMasks(keyMask, mask, T, S),
-    outShape: [B, T, d], out: { batch: T * d, head: dh, row: d }, // heads side by side: [B, T, H * dh]
+    batch: B, heads: H, queries: Tq, keys: S, keyDim: dh, valueDim: dh, causal: options.causal ?? false, queryOffset: from,
+    ...kernelMasks(keyMask, mask, Tq, S),
+    outShape: [B, Tq, d], out: { batch: Tq * d, head: dh, row: d }, // heads side by side: [B, Tq, H * dh]
   };
-  let attended: Tensor; // [B, T, dModel]
+  let attended: Tensor; // [B, Tq, dModel]
   const W = m.in_proj_weight; // [3d, d], read in place (the product's transB): no copy
   const b = m.in_proj_bias;
   if (context === x) {
     const qkv = projectRows(x, W, b, 0, 3 * d); // [B, T, 3 * dModel]
     const part = (offset: number): OperandLayout => ({ source: 0, offset, batch: T * 3 * d, head: dh, row: 3 * d });
-    attended = fusedAttention(kernels, { sources: [qkv], q: part(0), k: part(d), v: part(2 * d), ...common });
+    // The queries: rows from..T-1 of the q columns, read in place.
+    attended = fusedAttention(kernels, { sources: [qkv], q: part(from * 3 * d), k: part(d), v: part(2 * d), ...common });
   } else {
-    const q = projectRows(x, W, b, 0, d); // [B, T, dModel]
+    const q = projectRows(from > 0 ? slice(x, 1, from) : x, W, b, 0, d); // [B, Tq, dModel]
     const kv = projectRows(context, W, b, d, 2 * d); // [B, S, 2 * dModel]: keys, then values
     const of = (source: number, offset: number, length: number, row: number): OperandLayout => ({ source, offset, batch: length * row, head: dh, row });
-    attended = fusedAttention(kernels, { sources: [q, kv], q: of(0, 0, T, d), k: of(1, 0, S, 2 * d), v: of(1, d, S, 2 * d), ...common });
+    attended = fusedAttention(kernels, { sources: [q, kv], q: of(0, 0, Tq, d), k: of(1, 0, S, 2 * d), v: of(1, d, S, 2 * d), ...common });
   }
-  return affine(attended, m.out_proj.weight, m.out_proj.bias); // [B, T, dModel]
+  return affine(attended, m.out_proj.weight, m.out_proj.bias); // [B, Tq, dModel]
 }

@@ -1,4 +1,4 @@
-import { Random, Tensor, gradCheck, grad, mul, noGrad, sum, tensor } from '@loopflow/tensor';
+import { Random, Tensor, gradCheck, grad, mul, noGrad, slice, sum, tensor } from '@loopflow/tensor';
 import { scaledDotProductAttention } from './scaled-dot-product';
 import { causalMask, paddingMask } from './masks';
 import { maxAbsDiff, randn } from './test-helpers';
@@ -171,6 +171,67 @@ describe('scaledDotProductAttention', () => {
     expect(r.output.data.every((x) => Number.isFinite(x))).toBe(true);
     // The first query sees only the first key: its output is v[0].
     for (let c = 0; c < 8; c++) expect(r.output.data[c]).toBeCloseTo(vl.data[c], 6);
+  });
+
+  it('queryOffset: the last queries against every key match the loop reference and the rows of the full call', () => {
+    const T2 = 9;
+    const lengths = [9, 6];
+    const rngO = new Random(11);
+    const q2 = randn(rngO, [2, 2, T2, 3]);
+    const k2 = randn(rngO, [2, 2, T2, 3]);
+    const v2 = randn(rngO, [2, 2, T2, 4]);
+    const keyMask = paddingMask(lengths, T2);
+    for (const offset of [0, 1, 4, T2 - 1]) {
+      const qo = slice(q2, 2, offset); // [2, 2, T2 - offset, 3]: queries at key positions offset..T2-1
+      for (const chunk of [1, 2, T2]) {
+        const r = scaledDotProductAttention(qo, k2, v2, { causal: true, keyMask, queryOffset: offset, queryChunk: chunk });
+        const ref = naiveAttention(qo, k2, v2, (b, _h, i, j) => j <= offset + i && j < lengths[b]);
+        expect(r.output.shape).toEqual([2, 2, T2 - offset, 4]);
+        expect(r.weights.shape).toEqual([2, 2, T2 - offset, T2]);
+        expect(maxAbsDiff(r.output.data, ref.out)).toBeLessThan(1e-12);
+        expect(maxAbsDiff(r.weights.data, ref.w)).toBeLessThan(1e-12);
+        const full = scaledDotProductAttention(q2, k2, v2, { causal: true, keyMask, queryChunk: chunk });
+        expect(maxAbsDiff(r.output.data, slice(full.output, 2, offset).data)).toBeLessThan(1e-12);
+      }
+      // Without causal the offset changes nothing.
+      const free = scaledDotProductAttention(qo, k2, v2, { keyMask, queryOffset: offset });
+      expect(maxAbsDiff(free.output.data, naiveAttention(qo, k2, v2, (b, _h, _i, j) => j < lengths[b]).out)).toBeLessThan(1e-12);
+    }
+    // A general mask [Tq, Tk] combined with the offset; a fully masked row gives zeros.
+    const qo = slice(q2, 2, 5); // 4 queries at 5..8
+    const mask = tensor([[1, 1, 0, 0, 0, 1, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 0, 1, 0, 1, 0, 1, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 1]]);
+    const r = scaledDotProductAttention(qo, k2, v2, { causal: true, mask, queryOffset: 5 });
+    const ref = naiveAttention(qo, k2, v2, (_b, _h, i, j) => j <= 5 + i && mask.get(i, j) !== 0);
+    expect(maxAbsDiff(r.output.data, ref.out)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(r.weights.data, ref.w)).toBeLessThan(1e-12);
+  });
+
+  it('queryOffset: gradients equal those of the full call for a loss over the same rows, and pass gradCheck', () => {
+    const rngG = new Random(12);
+    const T2 = 7, offset = 4;
+    const q2 = randn(rngG, [2, 2, T2, 3], { requiresGrad: true });
+    const k2 = randn(rngG, [2, 2, T2, 3], { requiresGrad: true });
+    const v2 = randn(rngG, [2, 2, T2, 2], { requiresGrad: true });
+    const keyMask = paddingMask([7, 5], T2);
+    const R = randn(rngG, [2, 2, T2 - offset, 2]);
+    const full = scaledDotProductAttention(q2, k2, v2, { causal: true, keyMask, queryChunk: 3 }).output;
+    const gFull = grad(sum(mul(slice(full, 2, offset), R)), [q2, k2, v2]);
+    const part = scaledDotProductAttention(slice(q2, 2, offset), k2, v2, { causal: true, keyMask, queryOffset: offset, queryChunk: 2 }).output;
+    const gPart = grad(sum(mul(part, R)), [q2, k2, v2]);
+    for (let i = 0; i < 3; i++) expect(maxAbsDiff(gPart[i].data, gFull[i].data)).toBeLessThan(1e-12);
+    const check = gradCheck((qq, kk, vv) => scaledDotProductAttention(qq, kk, vv, { causal: true, keyMask, queryOffset: offset }).output, [slice(q2, 2, offset).detach(), k2.detach(), v2.detach()]);
+    expect(check.ok).toBe(true);
+  });
+
+  it('rejects a bad queryOffset with INVALID_ARGUMENT, saying what was expected', () => {
+    const code = { code: 'INVALID_ARGUMENT' };
+    const q1 = slice(q, 2, 3); // 2 queries of 5 keys
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(() => scaledDotProductAttention(q1, k, v, { causal: true, queryOffset: bad })).toThrow(expect.objectContaining(code));
+    }
+    expect(() => scaledDotProductAttention(q1, k, v, { causal: true, queryOffset: 4 })).toThrow(expect.objectContaining(code));
+    expect(() => scaledDotProductAttention(q1, k, v, { causal: true, queryOffset: 4 })).toThrow(/queryOffset \+ Tq <= Tk.*queryOffset 3/);
+    expect(scaledDotProductAttention(q1, k, v, { causal: true, queryOffset: 3 }).output.shape).toEqual([B, H, 2, dv]);
   });
 
   it('rejects mismatched shapes and masks with SHAPE_MISMATCH', () => {

@@ -19,6 +19,16 @@ export interface AttentionOptions {
   /** Query i attends only to keys j <= i (the upper triangle is -Infinity). Default false. */
   causal?: boolean;
   /**
+   * Key position of the first query (default 0): the Tq queries stand at key positions
+   * `queryOffset .. queryOffset + Tq - 1`, so with `causal` query i attends to keys
+   * j <= queryOffset + i. Pass it when q holds only the last queries of a sequence whose keys
+   * are all in k (e.g. `Tk - Tq` for the last Tq positions): the result equals rows
+   * `queryOffset..` of the call with every query, at a fraction of the cost. A whole number
+   * >= 0; with `causal` and an offset above 0, `queryOffset + Tq <= Tk`. Without `causal` it
+   * changes nothing. `mask` keeps its shape `[.., Tq, Tk]` (rows are the queries given).
+   */
+  queryOffset?: number;
+  /**
    * Queries handled per block. Each block builds only its `[B, heads, chunk, Tk]` score matrix,
    * and with `causal` only against the keys it can see (about half of the T^2 work and memory).
    * Default: all queries at once up to 256, blocks of 128 beyond.
@@ -39,6 +49,25 @@ export interface AttentionResult {
 /** Queries per block when `queryChunk` is not given. */
 export function defaultQueryChunk(queries: number): number {
   return queries <= 256 ? queries : 128;
+}
+
+/**
+ * Checks a query offset (see `AttentionOptions.queryOffset`) for `queries` queries against
+ * `keys` keys; returns it (0 when not given).
+ */
+export function checkQueryOffset(where: string, offset: number | undefined, queries: number, keys: number, causal: boolean): number {
+  if (offset === undefined) return 0;
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+    fail('INVALID_ARGUMENT', `${where}: queryOffset = ${String(offset)}; expected a whole number >= 0 (the key position of the first query)`);
+  }
+  if (causal && offset > 0 && offset + queries > keys) {
+    fail(
+      'INVALID_ARGUMENT',
+      `${where}: queryOffset ${offset} with ${queries} queries puts the last query at key position ${offset + queries - 1}, but there are only ${keys} keys; ` +
+        `expected queryOffset + Tq <= Tk (the last ${queries} of ${keys} positions: queryOffset ${keys - queries})`,
+    );
+  }
+  return offset;
 }
 
 function checkInputs(q: Tensor, k: Tensor, v: Tensor): void {
@@ -78,9 +107,15 @@ function checkInputs(q: Tensor, k: Tensor, v: Tensor): void {
  * built at once (under `noGrad` that bounds the peak); with `causal` it also skips the keys
  * above the diagonal.
  *
+ * `queryOffset` places the queries at key positions `queryOffset..`: the last queries of a
+ * causal sequence against all its keys (what a model that reads only its last outputs needs
+ * in its last layer), equal to those rows of the full call.
+ *
  * @example
  * const { output, weights } = scaledDotProductAttention(q, k, v, { causal: true });
  * // q, k, v [2, 4, 16, 8] -> output [2, 4, 16, 8], weights [2, 4, 16, 16]
+ * const last = scaledDotProductAttention(slice(q, 2, 15), k, v, { causal: true, queryOffset: 15 });
+ * // the last query only: output [2, 4, 1, 8] = rows 15.. of the output above
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options?: AttentionOptions & { returnWeights?: true }): { output: Tensor; weights: Tensor };
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): AttentionResult;
@@ -94,6 +129,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const [B, H, Tq, dk] = q.shape;
   const Tk = k.shape[2];
   const causal = options.causal ?? false;
+  const queryOffset = checkQueryOffset('scaledDotProductAttention', options.queryOffset, Tq, Tk, causal);
   const returnWeights = options.returnWeights ?? true;
   const chunk = options.queryChunk ?? defaultQueryChunk(Tq);
   if (!Number.isInteger(chunk) || chunk < 1) fail('INVALID_ARGUMENT', `scaledDotProductAttention: queryChunk = ${chunk}; expected a positive integer`);
@@ -115,7 +151,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
       q: { source: 0, offset: 0, ...dense(Tq, dk) },
       k: { source: 1, offset: 0, ...dense(Tk, dk) },
       v: { source: 2, offset: 0, ...dense(Tk, dv) },
-      batch: B, heads: H, queries: Tq, keys: Tk, keyDim: dk, valueDim: dv, causal,
+      batch: B, heads: H, queries: Tq, keys: Tk, keyDim: dk, valueDim: dv, causal, queryOffset,
       ...kernelMasks(keyMask, mask, Tq, Tk),
       outShape: [B, H, Tq, dv],
       out: dense(Tq, dv),
@@ -128,12 +164,12 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   const weights: Tensor[] = [];
   for (let start = 0; start < Tq; start += chunk) {
     const end = Math.min(start + chunk, Tq);
-    const kEnd = causal ? Math.min(end, Tk) : Tk; // a causal block sees keys [0, end) only
+    const kEnd = causal ? Math.min(queryOffset + end, Tk) : Tk; // a causal block sees keys [0, queryOffset + end) only
     const qc = slice(scaled, 2, start, end); // [B, H, C, dk]
     const kc = slice(k, 2, 0, kEnd); // [B, H, kEnd, dk]
     const vc = slice(v, 2, 0, kEnd); // [B, H, kEnd, dv]
     let scores = matmul(qc, transpose(kc)); // [B, H, C, kEnd]
-    const { bias, rowValid } = chunkMask(q.dtype, B, H, Tk, start, end, kEnd, causal, keyMask, mask);
+    const { bias, rowValid } = chunkMask(q.dtype, B, H, Tk, start, end, kEnd, causal, keyMask, mask, queryOffset);
     if (bias) scores = add(scores, bias); // -Infinity where blocked
     let w = softmax(scores, -1); // [B, H, C, kEnd]
     if (rowValid) w = mul(w, rowValid); // fully masked rows: weights 0, gradient 0

@@ -1,8 +1,9 @@
-import { DType, LoopflowError, Random, ShapeError, Tensor, fmtShape } from '@loopflow/tensor';
+import { DType, LoopflowError, Random, ShapeError, Tensor, fmtShape, slice } from '@loopflow/tensor';
 import { DropoutModule, EmbeddingModule, LayerNormModule, LinearModule, createDropout, createEmbedding, createLayerNorm, createLinear, dropout, embedding, layerNorm, linear } from '@loopflow/layers';
 import { BlockOptions, TransformerBlock, createTransformerBlock, transformerBlock } from './block';
 import { PositionalEncoding, addPositions, createLearnedPositions, createSinusoidalPositions } from './positional';
 import { ResolvedTransformerConfig } from './model-config';
+import { checkOutputsFrom } from './errors';
 
 /** The parts the decoder and the encoder share (their fields, by these names). */
 export interface TransformerTrunk {
@@ -51,7 +52,9 @@ export function checkInput(where: string, c: ResolvedTransformerConfig, input: T
 
 /**
  * Embeds the input, adds positions, runs every block and the final LayerNorm:
- * `[B, T]` ids or `[B, T, F]` features -> `[B, T, dModel]`.
+ * `[B, T]` ids or `[B, T, F]` features -> `[B, T, dModel]`. With `outputsFrom: r`, every block
+ * but the last runs in full (the last one's keys and values need every position) and the last
+ * one computes positions r..T-1 only: `[B, T - r, dModel]`.
  */
 export function runTrunk(where: string, model: TransformerTrunk & { config: ResolvedTransformerConfig }, input: Tensor, options: BlockOptions): Tensor {
   const c = model.config;
@@ -65,6 +68,12 @@ export function runTrunk(where: string, model: TransformerTrunk & { config: Reso
   }
   if (model.positions) x = addPositions(model.positions, x);
   x = dropout(model.dropout, x, options.training ?? false);
-  for (const block of model.blocks) x = transformerBlock(block, x, options);
-  return layerNorm(model.norm, x); // [B, T, d]
+  const from = checkOutputsFrom(where, options.outputsFrom, x.shape[1]);
+  const blocks = model.blocks;
+  const full = { ...options, outputsFrom: undefined };
+  blocks.forEach((block, i) => {
+    x = transformerBlock(block, x, i === blocks.length - 1 ? { ...options, outputsFrom: from } : full); // [B, T, d]; the last: [B, T - from, d]
+  });
+  if (blocks.length === 0 && from > 0) x = slice(x, 1, from);
+  return layerNorm(model.norm, x); // [B, T - from, d]
 }

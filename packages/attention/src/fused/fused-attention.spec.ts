@@ -1,4 +1,4 @@
-import { Random, Tensor, grad, mul, sum } from '@loopflow/tensor';
+import { Random, Tensor, grad, mul, slice, sum } from '@loopflow/tensor';
 import { paddingMask } from '../masks';
 import { AttentionOptions, scaledDotProductAttention } from '../scaled-dot-product';
 import { randn } from '../test-helpers';
@@ -149,6 +149,24 @@ maybe('fused attention against the composed path (float64)', () => {
       q: [2, 2, 70, 6], k: [2, 2, 70, 6], v: [2, 2, 70, 9], options: () => ({ keyMask: paddingMask([70, 41], 70) }), liveRows: [0, 37, 38, 69],
     },
     { name: 'causal, no query row has a gradient', q: [1, 2, 40, 5], k: [1, 2, 40, 5], v: [1, 2, 40, 5], options: () => ({ causal: true }), liveRows: [] },
+    // queryOffset: the last Tq of Tk positions (query i at key position offset + i).
+    { name: 'queryOffset T-1: the last query of 130, heads of width 5', q: [2, 4, 1, 5], k: [2, 4, 130, 5], v: [2, 4, 130, 5], options: () => ({ causal: true, queryOffset: 129 }) },
+    { name: 'queryOffset 21, odd T, 16 queries, dk 5, dv 7', q: [2, 3, 16, 5], k: [2, 3, 37, 5], v: [2, 3, 37, 7], options: () => ({ causal: true, queryOffset: 21 }) },
+    { name: 'queryOffset 57 across key blocks (93 of 150 positions)', q: [1, 2, 93, 8], k: [1, 2, 150, 8], v: [1, 2, 150, 17], options: () => ({ causal: true, queryOffset: 57 }) },
+    { name: 'queryOffset 3 with 130 keys (queries end before the last key)', q: [1, 2, 70, 6], k: [1, 2, 130, 6], v: [1, 2, 130, 6], options: () => ({ causal: true, queryOffset: 3 }) },
+    {
+      name: 'queryOffset with causal + key padding and fully masked rows (a sequence of length 0)',
+      q: [3, 2, 9, 5], k: [3, 2, 37, 5], v: [3, 2, 37, 5],
+      options: () => ({ causal: true, queryOffset: 28, keyMask: paddingMask([37, 0, 30], 37) }),
+    },
+    {
+      name: 'queryOffset with a general mask [Tq, Tk] (fully masked rows) and causal',
+      q: [2, 2, 11, 5], k: [2, 2, 66, 5], v: [2, 2, 66, 3],
+      options: (rng) => ({ causal: true, queryOffset: 55, mask: bernoulliMask(rng, [11, 66], 0.5, [2, 7]) }),
+    },
+    { name: 'queryOffset, 3-D inputs', q: [3, 10, 12], k: [3, 29, 12], v: [3, 29, 12], options: () => ({ causal: true, queryOffset: 19 }) },
+    { name: 'queryOffset without causal (changes nothing)', q: [2, 2, 5, 5], k: [2, 2, 40, 5], v: [2, 2, 40, 5], options: () => ({ queryOffset: 30 }) },
+    { name: 'queryOffset 100 of 150, gradient in the last row only', q: [2, 4, 50, 5], k: [2, 4, 150, 5], v: [2, 4, 150, 5], options: () => ({ causal: true, queryOffset: 100 }), liveRows: [49] },
   ];
   for (const c of cases) {
     it(`${c.name}: output and the gradients of q, k, v`, () => check(c));
@@ -168,12 +186,31 @@ maybe('fused attention against the composed path (float64)', () => {
     }
   });
 
+  it('queryOffset 0 gives exactly the numbers of a call without it', () => {
+    const rng = new Random(9);
+    const [q, k, v, R] = [0, 1, 2, 3].map(() => randn(rng, [2, 3, 37, 5]));
+    const plain = run('fused', 'float32', q, k, v, R, { causal: true, keyMask: paddingMask([37, 20], 37) });
+    const zero = run('fused', 'float32', q, k, v, R, { causal: true, keyMask: paddingMask([37, 20], 37), queryOffset: 0 });
+    expect(Array.from(zero.output.data)).toEqual(Array.from(plain.output.data));
+    zero.gradients.forEach((g, i) => expect(Array.from(g.data)).toEqual(Array.from(plain.gradients[i].data)));
+  });
+
+  it('queryOffset: the fused rows equal the rows of the full fused call', () => {
+    const rng = new Random(10);
+    const [q, k, v] = [0, 1, 2].map(() => randn(rng, [2, 4, 45, 5]));
+    const withFused = (fn: () => Tensor) => withPath('fused', fn);
+    const full = withFused(() => scaledDotProductAttention(q.to('float32'), k.to('float32'), v.to('float32'), { causal: true, returnWeights: false }).output);
+    const last = withFused(() => scaledDotProductAttention(slice(q, 2, 30).to('float32'), k.to('float32'), v.to('float32'), { causal: true, queryOffset: 30, returnWeights: false }).output);
+    expect(relativeError(last.data, slice(full, 2, 30).data)).toBeLessThan(1e-6);
+  });
+
   it('shares the (batch, head) items with the helper thread and gets the same numbers', () => {
     const kernels = attentionKernels()!;
     if (kernels.threads < 2) return; // LOOPFLOW_THREADS=1 or no shared memory: nothing to share
     expect(kernels.waitForHelper()).toBe(true);
     check({ name: 'threads', q: [4, 2, 130, 32], k: [4, 2, 130, 32], v: [4, 2, 130, 32], options: () => ({ causal: true }) }, 7);
     check({ name: 'threads, 8-wide strips', q: [4, 4, 130, 5], k: [4, 4, 130, 5], v: [4, 4, 130, 5], options: () => ({ causal: true }) }, 8);
+    check({ name: 'threads, queryOffset', q: [4, 4, 70, 5], k: [4, 4, 200, 5], v: [4, 4, 200, 5], options: () => ({ causal: true, queryOffset: 130 }) }, 9);
   });
 });
 

@@ -63,6 +63,8 @@ export interface FusedAttentionCall {
   readonly keyDim: number;
   readonly valueDim: number;
   readonly causal: boolean;
+  /** Key position of query 0 (`causal`: query i sees keys j <= queryOffset + i); 0 = the queries are the first positions. */
+  readonly queryOffset: number;
   /** `[B * Tk]` bytes, 0 = padding; or null. */
   readonly keyMask: Uint8Array | null;
   readonly mask: KernelMask | null;
@@ -87,6 +89,7 @@ function commonWords(w: Int32Array, call: FusedAttentionCall, scratch: number, s
   w[P.DK] = call.keyDim;
   w[P.DV] = call.valueDim;
   w[P.CAUSAL] = call.causal ? 1 : 0;
+  w[P.QUERY_OFFSET] = call.queryOffset;
   w[P.Q] = sources[call.q.source] + call.q.offset * 4;
   w[P.K] = sources[call.k.source] + call.k.offset * 4;
   w[P.V] = sources[call.v.source] + call.v.offset * 4;
@@ -105,9 +108,13 @@ function commonWords(w: Int32Array, call: FusedAttentionCall, scratch: number, s
   });
 }
 
-/** Multiply-adds of one pass (for the thread decision): about Tq * Tk * (dk + dv) per item, half with causal. */
+/**
+ * Multiply-adds of one pass (for the thread decision): about Tq * Tk * (dk + dv) per item; with
+ * causal, query i sees min(queryOffset + i + 1, Tk) keys.
+ */
 function workOf(call: FusedAttentionCall): number {
-  const pairs = call.queries * call.keys * (call.causal ? 0.5 : 1);
+  const Tq = call.queries;
+  const pairs = call.causal ? Math.min(Tq * (call.queryOffset + (Tq + 1) / 2), Tq * call.keys) : Tq * call.keys;
   return call.batch * call.heads * pairs * (call.keyDim + call.valueDim);
 }
 

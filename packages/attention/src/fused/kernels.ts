@@ -33,7 +33,7 @@ export const EMBEDDED_BUILDS = 'packages/attention/wasm/builds.js';
 export const P = {
   KERNEL: 0, ITEMS: 1, HEADS: 2, TQ: 3, TK: 4, DK: 5, DV: 6, CAUSAL: 7, Q: 8, K: 9, V: 10, O: 11, LSE: 12, DOUT: 13,
   DQ: 14, DK_: 15, DV_: 16, KEY_MASK: 17, MASK: 18, MASK_B: 19, MASK_H: 20, SCALE: 21, SCRATCH: 22, SCRATCH_BYTES: 23,
-  THREADS: 24, BASE_LO: 25, BASE_HI: 26, SEQ: 27, STRIDES: 28,
+  THREADS: 24, BASE_LO: 25, BASE_HI: 26, SEQ: 27, STRIDES: 28, QUERY_OFFSET: 40,
 } as const;
 const PARAM_WORDS = 48;
 /** Kernel codes. */

@@ -93,6 +93,11 @@ maybe('multiHeadAttention, fused path, against the composed path (float64)', () 
     ['key padding, no bias', { dModel: 8, heads: 2, bias: false }, [3, 11], () => ({ keyMask: paddingMask([11, 4, 0], 11) })],
     ['a general mask [T, T]', { dModel: 12, heads: 4 }, [2, 9], (rng) => ({ mask: new Tensor(Float32Array.from({ length: 81 }, () => (rng.next() < 0.6 ? 1 : 0)), [9, 9]) })],
     ['cross-attention to a context of 13 with its padding', { dModel: 6, heads: 2 }, [2, 7], (rng) => ({ context: randn(rng, [2, 13, 6]), keyMask: paddingMask([13, 6], 13) })],
+    // outputsFrom: the queries of the last positions, read in place from the q, k, v product.
+    ['outputsFrom 14 of 19, causal, 3 heads of 5', { dModel: 15, heads: 3 }, [2, 19], () => ({ causal: true, outputsFrom: 14 })],
+    ['outputsFrom T-1 (the last position of 70), causal + key padding with an empty sequence', { dModel: 15, heads: 3 }, [3, 70], () => ({ causal: true, outputsFrom: 69, keyMask: paddingMask([70, 0, 33], 70) })],
+    ['outputsFrom 4 with a general mask [T, T], no bias', { dModel: 12, heads: 4, bias: false }, [2, 9], (rng) => ({ causal: true, outputsFrom: 4, mask: new Tensor(Float32Array.from({ length: 81 }, () => (rng.next() < 0.6 ? 1 : 0)), [9, 9]) })],
+    ['cross-attention with outputsFrom 3, causal', { dModel: 6, heads: 2 }, [2, 7], (rng) => ({ context: randn(rng, [2, 13, 6]), causal: true, outputsFrom: 3 })],
   ];
   for (const [name, config, [B, T], options] of cases) {
     it(`${name}: output and every gradient`, () => {
@@ -100,7 +105,7 @@ maybe('multiHeadAttention, fused path, against the composed path (float64)', () 
       const mha = createMultiHeadAttention(rng, config, { dtype: 'float64' });
       const x = randn(rng, [B, T, config.dModel]);
       const opts = options(rng);
-      const R = randn(rng, [B, T, config.dModel]);
+      const R = randn(rng, [B, T - (opts.outputsFrom ?? 0), config.dModel]);
       const expected = run('composed', 'float64', mha, x, R, opts);
       const actual = run('fused', 'float32', mha, x, R, opts);
       expect(isFused(actual.output)).toBe(true);

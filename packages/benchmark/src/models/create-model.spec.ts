@@ -1,4 +1,5 @@
-import { Random, Tensor, noGrad } from '@loopflow/tensor';
+import { Random, Tensor, noGrad, permute, slice } from '@loopflow/tensor';
+import { DecoderModel, decoder } from '@loopflow/attention';
 import { indRNNBound } from '@loopflow/cells';
 import { MODEL_KINDS } from '../names';
 import { createBenchModel } from './create-model';
@@ -31,6 +32,22 @@ describe('bench models', () => {
       const b = noGrad(() => m.forward(y, 0)).data;
       for (let t = 0; t < 5; t++) expect(b[t]).toBeCloseTo(a[t], 5);
       expect(Math.abs(b[7] - a[7])).toBeGreaterThan(1e-6);
+    }
+  });
+
+  it("the transformer's forward (its last block on the steps read only) equals the full decoder's output at those steps", () => {
+    const m = createBenchModel('transformer', { inputSize: 2, outputSize: 3 }, 3000, new Random(4), { maxLength: 70 });
+    expect(m.description).toContain('the last block computes only the positions the task reads');
+    const x = randomInput(70, 3, 2, 5);
+    const full = noGrad(() => permute(decoder(m.module as DecoderModel, permute(x, [1, 0, 2])), [1, 0, 2])); // [T, B, O], every step
+    for (const readFrom of [69, 40, 0]) {
+      const y = noGrad(() => m.forward(x, readFrom));
+      expect(y.shape).toEqual([70 - readFrom, 3, 3]);
+      const want = slice(full, 0, readFrom).data;
+      const scale = Math.max(...Array.from(want, Math.abs));
+      let worst = 0;
+      y.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - want[i]))));
+      expect(worst / scale).toBeLessThan(1e-5);
     }
   });
 

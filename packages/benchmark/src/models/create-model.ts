@@ -22,7 +22,9 @@ export interface BenchModel {
   recurrent: RecurrentModule | null;
   /**
    * `x` `[T, B, inputSize]` -> outputs of steps `readFrom..T-1`: `[T - readFrom, B, outputSize]`.
-   * The transformer is causal, so its output at step t sees steps 0..t only, like an RNN's.
+   * The transformer is causal, so its output at step t sees steps 0..t only, like an RNN's; its
+   * last block computes only steps `readFrom..T-1` (the decoder's `outputsFrom`), as the
+   * recurrent models apply their head only there.
    */
   forward(x: Tensor, readFrom: number): Tensor;
   /**
@@ -98,12 +100,13 @@ function createTransformerModel(choice: BudgetChoice, rng: Random): BenchModel {
     recurrent: null,
     readout: null,
     forward(x, readFrom) {
-      const out = decoder(model, permute(x, [1, 0, 2])); // [B, T, O]
-      const read = readFrom > 0 ? slice(out, 1, readFrom) : out; // [B, T - readFrom, O]
+      // Every block but the last runs over all T steps; the last one only over the steps read
+      // (its keys and values still cover all T): equal to slicing the full output.
+      const read = decoder(model, permute(x, [1, 0, 2]), { outputsFrom: readFrom }); // [B, T - readFrom, O]
       return permute(read, [1, 0, 2]); // [T - readFrom, B, O]
     },
     afterStep() {},
-    description: `${ARCHITECTURES.transformer.notes}; dModel ${choice.width}, ${choice.transformer!.heads} heads, MLP width ${choice.transformer!.mlpWidth ?? 4 * choice.width}`,
+    description: `${ARCHITECTURES.transformer.notes}; dModel ${choice.width}, ${choice.transformer!.heads} heads, MLP width ${choice.transformer!.mlpWidth ?? 4 * choice.width}; the last block computes only the positions the task reads`,
   };
 }
 

@@ -82,61 +82,28 @@ function workerStart(threads?: number): { file: string; execArgv: string[]; env:
   return bundle ? { file: bundle, execArgv: ['--expose-gc'], env } : { file: entry.file, execArgv: ['--expose-gc', ...entry.execArgv], env };
 }
 
-/**
- * A worker process started before its job: it boots Node and loads the worker's code, then
- * waits for one job (jobs/child.ts). Its listeners are attached at start, so a worker that
- * dies while it waits is known (`closed`) and is not given a job.
- */
-interface Worker {
-  child: ChildProcess | null;
-  /** Why it could not start (fork threw). */
-  startError: string | null;
-  closed: boolean;
-  /** The tail of its stderr (for the message of a worker that dies). */
-  stderr: string;
-}
-
-/** Forks a worker process; it loads and waits for a job (see {@link runOnWorker}). */
-function startWorker(threads?: number): Worker {
+/** Runs one job in a fresh worker process; a worker that dies gives a failed result, never a throw. */
+function runInWorker(job: BenchJob, onProgress: (p: JobProgress) => void, threads?: number): Promise<JobResult> {
   const { file, execArgv, env } = workerStart(threads);
-  const worker: Worker = { child: null, startError: null, closed: false, stderr: '' };
-  try {
-    const child = fork(file, [], { execArgv, env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-    worker.child = child;
-    child.stderr?.on('data', (chunk: Buffer) => {
-      worker.stderr = (worker.stderr + chunk.toString()).slice(-4000);
-    });
-    child.on('close', () => {
-      worker.closed = true;
-    });
-    // A spare that errors before it gets a job is closed; runOnWorker listens once it has one.
-    child.on('error', () => undefined);
-  } catch (e) {
-    worker.startError = e instanceof Error ? e.message : String(e);
-  }
-  return worker;
-}
-
-/** Lets a worker that got no job go: it exits when its IPC channel closes (jobs/child.ts). */
-function dismissWorker(worker: Worker): void {
-  if (worker.child && !worker.closed && worker.child.connected) worker.child.disconnect();
-}
-
-/** Runs one job on a started worker, which then exits; a worker that dies gives a failed result, never a throw. */
-function runOnWorker(worker: Worker, job: BenchJob, onProgress: (p: JobProgress) => void): Promise<JobResult> {
   return new Promise((resolve) => {
     let settled = false;
+    let child: ChildProcess;
     const finish = (result: JobResult): void => {
       if (settled) return;
       settled = true;
       resolve(result);
     };
     const failed = (error: string): JobResult => ({ kind: 'failed', id: job.id, jobKind: job.kind, error });
-    const child = worker.child;
-    if (!child) {
-      finish(failed(`could not start a worker process (${worker.startError})`));
+    try {
+      child = fork(file, [], { execArgv, env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    } catch (e) {
+      finish(failed(`could not start a worker process (${e instanceof Error ? e.message : String(e)})`));
       return;
     }
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
     child.on('message', (m: FromChild) => {
       if (m.type === 'progress') onProgress(m.progress);
       else if (m.type === 'error') finish(failed(m.message));
@@ -149,13 +116,7 @@ function runOnWorker(worker: Worker, job: BenchJob, onProgress: (p: JobProgress)
     // 'close', not 'exit': 'exit' can come before the IPC channel has delivered the child's last
     // messages (its result, sent just before process.exit), which then read as a lost result;
     // 'close' comes once the process has exited and its stdio and IPC channel are closed.
-    const lost = (code: number | null, signal: string | null): void =>
-      finish(failed(`worker process exited (code ${code}, signal ${signal}) before sending a result${worker.stderr ? `; its stderr ended with:\n${worker.stderr}` : ''}`));
-    if (worker.closed) {
-      lost(child.exitCode, child.signalCode);
-      return;
-    }
-    child.on('close', lost);
+    child.on('close', (code, signal) => finish(failed(`worker process exited (code ${code}, signal ${signal}) before sending a result${stderr ? `; its stderr ended with:\n${stderr}` : ''}`)));
     child.send({ type: 'run', job } satisfies ToChild);
   });
 }
@@ -164,10 +125,7 @@ function runOnWorker(worker: Worker, job: BenchJob, onProgress: (p: JobProgress)
  * Runs jobs and returns their results in the order given: with `isolation: 'process'`, each
  * in its own worker process, `parallel` at a time (so each training run's peak RSS is its
  * own); with 'inline', one after another in this process. A job that fails gives a
- * `{ kind: 'failed' }` result; the others go on. While a training run reports progress (and
- * jobs remain), its lane starts the worker process of its next job, so that Node's start and
- * the loading of the worker's code overlap the run instead of following it; a worker left
- * without a job is dismissed.
+ * `{ kind: 'failed' }` result; the others go on.
  *
  * @example const results = await runJobs(jobs, { parallel: 2, isolation: 'process' }, (e) => log(e));
  */
@@ -176,28 +134,14 @@ export async function runJobs(jobs: readonly BenchJob[], options: PoolOptions, o
   let next = 0;
   const lanes = options.isolation === 'process' ? Math.max(1, Math.min(options.parallel, jobs.length)) : 1;
   const lane = async (): Promise<void> => {
-    // The worker started for the lane's next job (a field: the progress callback sets it).
-    const prepared: { worker: Worker | null } = { worker: null };
     while (next < jobs.length) {
       const index = next++;
       const job = jobs[index];
       onEvent({ type: 'start', job });
-      // A training run's first progress report (after its first steps) starts this lane's next
-      // worker, which loads while the run goes on. Never during a scaling measurement: its
-      // timings are taken with nothing else starting beside it.
-      const prepareNext = job.kind === 'train' && options.isolation === 'process';
-      const onProgress = (progress: JobProgress): void => {
-        if (prepareNext && !prepared.worker && next < jobs.length) prepared.worker = startWorker(options.threadsPerJob);
-        onEvent({ type: 'progress', job, progress });
-      };
+      const onProgress = (progress: JobProgress): void => onEvent({ type: 'progress', job, progress });
       let result: JobResult;
       if (options.isolation === 'process') {
-        // The worker started while the lane's previous job ran (unless it died waiting).
-        const spare = prepared.worker;
-        prepared.worker = null;
-        const worker = spare && !spare.closed ? spare : startWorker(options.threadsPerJob);
-        if (spare && spare !== worker) dismissWorker(spare);
-        result = await runOnWorker(worker, job, onProgress);
+        result = await runInWorker(job, onProgress, options.threadsPerJob);
       } else {
         try {
           result = await runJob(job, onProgress, false);
@@ -208,7 +152,6 @@ export async function runJobs(jobs: readonly BenchJob[], options: PoolOptions, o
       results[index] = result;
       onEvent({ type: 'end', job, result });
     }
-    if (prepared.worker) dismissWorker(prepared.worker);
   };
   await Promise.all(Array.from({ length: lanes }, lane));
   return results;

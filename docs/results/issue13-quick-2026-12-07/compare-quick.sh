@@ -1,6 +1,7 @@
 #!/bin/sh
 # The quick suite once, whole, on branch wip/quick (forward-only fused kernels for validation and
-# test passes; each lane's next worker started while a training run goes on). Run from the
+# test passes; both runs kept here were made while each lane also started its next worker during
+# a training run, a change reverted since as no win: README.md). Run from the
 # repository root: sh docs/results/issue13-quick-2026-12-07/compare-quick.sh
 # Writes the report into compare-quick/, the progress log and /usr/bin/time -v into
 # compare-quick.stderr.txt, the summary into compare-quick.stdout.txt, the load average at

@@ -33,11 +33,12 @@ function flush(v: v128): v128 {
 
 /**
  * LSTM: `pre` (i, f, g, o blocks) -> activations; `c' = f * cIn + i * g` to `cOut`, `tanh(c')`
- * to `tanhc`, `h' = o * tanh(c')` to `hOut` and `out`.
+ * to `tanhc`, `h' = o * tanh(c')` to `hOut` and `out`. With `keep` false (a forward pass no
+ * backward follows) the activations and `tanhc` are not stored: only the state and the output.
  */
 // @ts-ignore: decorator
 @inline
-export function lstmCells(pre: usize, bias: usize, cIn: usize, cOut: usize, hOut: usize, out: usize, tanhc: usize, count: i32, stride: i32): void {
+export function lstmCells(pre: usize, bias: usize, cIn: usize, cOut: usize, hOut: usize, out: usize, tanhc: usize, count: i32, stride: i32, keep: bool): void {
   const gate = f4(stride);
   for (let j = 0; j < count; j += 4) {
     const valid = tailLanes(count, j);
@@ -51,12 +52,14 @@ export function lstmCells(pre: usize, bias: usize, cIn: usize, cOut: usize, hOut
     const c = madd(f, v128.load(cIn + o4), f32x4.mul(i, g));
     const tc = vtanh(c);
     const h = f32x4.mul(o, tc);
-    storeLanes(pi, i, valid);
-    storeLanes(pi + gate, f, valid);
-    storeLanes(pi + 2 * gate, g, valid);
-    storeLanes(pi + 3 * gate, o, valid);
+    if (keep) {
+      storeLanes(pi, i, valid);
+      storeLanes(pi + gate, f, valid);
+      storeLanes(pi + 2 * gate, g, valid);
+      storeLanes(pi + 3 * gate, o, valid);
+      storeLanes(tanhc + o4, tc, valid);
+    }
     storeLanes(cOut + o4, c, valid);
-    storeLanes(tanhc + o4, tc, valid);
     storeLanes(hOut + o4, h, valid);
     storeLanes(out + o4, h, valid);
   }
@@ -99,11 +102,12 @@ export function lstmCellsBackward(acts: usize, cPrev: usize, tanhc: usize, dout:
 
 /**
  * GRU: `x` (projected r, z, n blocks) -> r, z, n; `rec` the recurrent product without bias;
- * `hn` receives `rec_n + b_hn`; `h' = n + z * (hIn - n)` to `hOut` and `out`.
+ * `hn` receives `rec_n + b_hn`; `h' = n + z * (hIn - n)` to `hOut` and `out`. With `keep` false
+ * (no backward follows) r, z, n and `hn` are not stored: only the state and the output.
  */
 // @ts-ignore: decorator
 @inline
-export function gruCells(x: usize, rec: usize, bias: usize, hIn: usize, hOut: usize, out: usize, hn: usize, count: i32, stride: i32): void {
+export function gruCells(x: usize, rec: usize, bias: usize, hIn: usize, hOut: usize, out: usize, hn: usize, count: i32, stride: i32, keep: bool): void {
   const gate = f4(stride);
   for (let j = 0; j < count; j += 4) {
     const valid = tailLanes(count, j);
@@ -116,10 +120,12 @@ export function gruCells(x: usize, rec: usize, bias: usize, hIn: usize, hOut: us
     const hnv = f32x4.add(v128.load(pr + 2 * gate), v128.load(pb + 2 * gate));
     const n = vtanh(madd(r, hnv, v128.load(px + 2 * gate)));
     const h = madd(z, f32x4.sub(v128.load(hIn + o4), n), n);
-    storeLanes(px, r, valid);
-    storeLanes(px + gate, z, valid);
-    storeLanes(px + 2 * gate, n, valid);
-    storeLanes(hn + o4, hnv, valid);
+    if (keep) {
+      storeLanes(px, r, valid);
+      storeLanes(px + gate, z, valid);
+      storeLanes(px + 2 * gate, n, valid);
+      storeLanes(hn + o4, hnv, valid);
+    }
     storeLanes(hOut + o4, h, valid);
     storeLanes(out + o4, h, valid);
   }
@@ -160,11 +166,12 @@ export function gruCellsBackward(acts: usize, drec: usize, hn: usize, hPrev: usi
 }
 
 /**
- * RNN / IndRNN: `pre` -> h' = act(pre + b_hh (+ w * hIn when diagonal)) to `pre`, `hOut`, `out`.
+ * RNN / IndRNN: `pre` -> h' = act(pre + b_hh (+ w * hIn when diagonal)) to `pre`, `hOut`, `out`
+ * (with `keep` false, no backward follows: not to `pre`).
  */
 // @ts-ignore: decorator
 @inline
-export function rnnCells(pre: usize, bias: usize, w: usize, hIn: usize, hOut: usize, out: usize, count: i32, mode: i32): void {
+export function rnnCells(pre: usize, bias: usize, w: usize, hIn: usize, hOut: usize, out: usize, count: i32, mode: i32, keep: bool): void {
   const relu = (mode & MODE_RELU) != 0;
   const diagonal = (mode & MODE_DIAGONAL) != 0;
   const zero = f32x4.splat(0);
@@ -174,7 +181,7 @@ export function rnnCells(pre: usize, bias: usize, w: usize, hIn: usize, hOut: us
     let p = f32x4.add(v128.load(pre + o4), v128.load(bias + o4));
     if (diagonal) p = madd(v128.load(w + o4), v128.load(hIn + o4), p);
     const y = relu ? f32x4.pmax(zero, p) : vtanh(p);
-    storeLanes(pre + o4, y, valid);
+    if (keep) storeLanes(pre + o4, y, valid);
     storeLanes(hOut + o4, y, valid);
     storeLanes(out + o4, y, valid);
   }

@@ -27,7 +27,8 @@
  *   the state each step reads `[T, B, H]`, and the value per step its backward reads besides
  *   (`-1`: none). Mirrored in ../src/fused/plan.ts `tapeAuxFloats`.
  * - `forward(...)`, `backward(...)`: the gate code on a segment of one batch row (see
- *   `LstmCell` for the arguments); each kind ignores the arguments it has no use for.
+ *   `LstmCell` for the arguments); each kind ignores the arguments it has no use for. Forward's
+ *   `keep` false (a forward-only call, P_NO_TAPE) skips the stores only backward reads.
  */
 import { MODE_DIAGONAL, gruCells, gruCellsBackward, lstmCells, lstmCellsBackward, rnnCells, rnnCellsBackward } from './cells';
 import { backward, backwardScratchBytes, cellOf, forward, forwardScratchBytes } from './skeleton';
@@ -82,11 +83,13 @@ export class LstmCell {
    * Forward gate code on `count` units of one row, gate blocks `stride` floats apart: `acts`
    * the projected input (+ the product unless apart) -> activations; `rec` the product kept
    * apart; `bias` b_hh; `w` the diagonal w_hh; `hIn`/`cIn` the state read, `hOut`/`cOut` the
-   * state written; `out` the output; `kept` the per-step tape value backward reads.
+   * state written; `out` the output; `kept` the per-step tape value backward reads; `keep`
+   * false: no backward follows, so the activations and `kept` are not stored (the state and
+   * the output are, bit for bit the same).
    */
   // @ts-ignore: decorator
-  @inline forward(acts: usize, rec: usize, bias: usize, w: usize, hIn: usize, hOut: usize, cIn: usize, cOut: usize, out: usize, kept: usize, count: i32, stride: i32, mode: i32): void {
-    lstmCells(acts, bias, cIn, cOut, hOut, out, kept, count, stride);
+  @inline forward(acts: usize, rec: usize, bias: usize, w: usize, hIn: usize, hOut: usize, cIn: usize, cOut: usize, out: usize, kept: usize, count: i32, stride: i32, mode: i32, keep: bool): void {
+    lstmCells(acts, bias, cIn, cOut, hOut, out, kept, count, stride, keep);
   }
 
   /**
@@ -134,8 +137,8 @@ export class GruCell {
   @inline keptSlot(): i32 { return P_GRU_HN; }
 
   // @ts-ignore: decorator
-  @inline forward(acts: usize, rec: usize, bias: usize, w: usize, hIn: usize, hOut: usize, cIn: usize, cOut: usize, out: usize, kept: usize, count: i32, stride: i32, mode: i32): void {
-    gruCells(acts, rec, bias, hIn, hOut, out, kept, count, stride);
+  @inline forward(acts: usize, rec: usize, bias: usize, w: usize, hIn: usize, hOut: usize, cIn: usize, cOut: usize, out: usize, kept: usize, count: i32, stride: i32, mode: i32, keep: bool): void {
+    gruCells(acts, rec, bias, hIn, hOut, out, kept, count, stride, keep);
   }
 
   // @ts-ignore: decorator
@@ -173,8 +176,8 @@ export class RnnCell {
   @inline keptSlot(): i32 { return -1; }
 
   // @ts-ignore: decorator
-  @inline forward(acts: usize, rec: usize, bias: usize, w: usize, hIn: usize, hOut: usize, cIn: usize, cOut: usize, out: usize, kept: usize, count: i32, stride: i32, mode: i32): void {
-    rnnCells(acts, bias, w, hIn, hOut, out, count, mode);
+  @inline forward(acts: usize, rec: usize, bias: usize, w: usize, hIn: usize, hOut: usize, cIn: usize, cOut: usize, out: usize, kept: usize, count: i32, stride: i32, mode: i32, keep: bool): void {
+    rnnCells(acts, bias, w, hIn, hOut, out, count, mode, keep);
   }
 
   // @ts-ignore: decorator

@@ -20,6 +20,11 @@
  * Padding (per-sequence lengths): a padded step keeps the state and outputs zero; backward
  * passes dh (and dc) through it unchanged and gives it no gate gradient.
  *
+ * Forward only (P_NO_TAPE = 1, a pass no backward follows): the state lives in two `[B, H]`
+ * slots at the start of its tape slots, step s reading slot s % 2 and writing the other, and
+ * the gate code stores neither the activations nor the kind's kept value; the outputs and the
+ * final state are those of the taped forward, bit for bit (the same arithmetic in the same order).
+ *
  * Job parameters (team.ts): STEPS, BATCH, HIDDEN, REVERSE, MODE, LENGTHS, THREADS, SCRATCH;
  * ACTS `[T, B, G*H]` (the projected input); the kind's tape slots (kinds.ts); forward: OUT
  * `[T, B, H]`, H and C `[B, H]` (initial state in, final state out), WHH `[G*H, H]` (IndRNN:
@@ -40,7 +45,7 @@ import { diagonalWeightPhases, weightPhases, weightScratchBytes } from './weight
 import { inputGradientPhases, inputGradientScratchBytes, packInput, projectionPhases, projectionScratchBytes } from './input';
 import {
   P_ACTS, P_BATCH, P_BHH, P_BIH, P_C, P_DBHH, P_DBIH, P_DC, P_DH, P_DOUT, P_DWHH, P_DWIH, P_DX, P_H, P_HIDDEN, P_INPUT,
-  P_LENGTHS, P_MODE, P_OUT, P_REVERSE, P_SCRATCH, P_STEPS, P_THREADS, P_WEIGHTS, P_WHH, P_WIH, P_X, barrier, blockCount,
+  P_LENGTHS, P_MODE, P_NO_TAPE, P_OUT, P_REVERSE, P_SCRATCH, P_STEPS, P_THREADS, P_WEIGHTS, P_WHH, P_WIH, P_X, barrier, blockCount,
   blockRows, chunkUnits, claim, finish, jobBase, param, pointer,
 } from './team';
 
@@ -119,6 +124,7 @@ export function forward<C>(p: usize, team: usize, tid: i32): void {
   const cFinal = pointer(p, P_C);
   const scratch = pointer(p, P_SCRATCH);
   const threads = param(p, P_THREADS);
+  const keep = param(p, P_NO_TAPE) == 0;
   const gates = cell.gates();
   const width = gates * hidden;
   const product = cell.hasProduct(mode);
@@ -143,7 +149,7 @@ export function forward<C>(p: usize, team: usize, tid: i32): void {
     if (q < 0) break;
     if (q == phase) {
       if (product) packTransposed(whh, batch, hidden, width, scratch);
-      const first = <usize>timeAt(0, steps, reverse) * stateBytes;
+      const first = keep ? <usize>timeAt(0, steps, reverse) * stateBytes : 0;
       memory.copy(hprev + first, hFinal, stateBytes);
       if (cell.hasCellState()) memory.copy(cprev + first, cFinal, stateBytes);
     } else {
@@ -163,10 +169,13 @@ export function forward<C>(p: usize, team: usize, tid: i32): void {
     const b1 = min(batch, b0 + rows);
     for (let s = 0; s < steps; s++) {
       const t = timeAt(s, steps, reverse);
-      const tape = <usize>t * stateBytes;
-      const next = s + 1 < steps ? <usize>timeAt(s + 1, steps, reverse) * stateBytes : 0;
-      const hIn = hprev + tape;
-      const cIn = cprev + tape;
+      const tape = <usize>t * stateBytes; // step t's place in [T, B, H]
+      // The state step s reads and the one it writes: on the tape at t and at the next step's
+      // time, or (forward only) in slots s % 2 and (s + 1) % 2.
+      const read = keep ? tape : <usize>(s & 1) * stateBytes;
+      const next = s + 1 >= steps ? 0 : keep ? <usize>timeAt(s + 1, steps, reverse) * stateBytes : <usize>((s + 1) & 1) * stateBytes;
+      const hIn = hprev + read;
+      const cIn = cprev + read;
       const hOut = s + 1 < steps ? hprev + next : hFinal;
       const cOut = s + 1 < steps ? cprev + next : cFinal;
       const a = acts + <usize>t * <usize>batch * rowBytes; // step t's projected input [B, G*H]
@@ -178,7 +187,7 @@ export function forward<C>(p: usize, team: usize, tid: i32): void {
           if (any && isActive(lengths, b, t)) {
             cell.forward(
               a + <usize>b * rowBytes + f4(u0), rec + <usize>b * rowBytes + f4(u0), bhh + f4(u0), whh + f4(u0), hIn + seg, hOut + seg, cIn + seg, cOut + seg, out + tape + seg,
-              kept + tape + seg, units, hidden, mode,
+              kept + tape + seg, units, hidden, mode, keep,
             );
           } else {
             // Padded step: the state carries over, the output is zero.

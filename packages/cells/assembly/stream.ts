@@ -200,7 +200,7 @@ export function streamStep<C>(p: usize, team: usize, tid: i32): void {
         const o = f4(v0);
         // The state is updated in place (c) or into hNext (h); `spare` takes the tape value
         // the kind keeps for backward, which streaming does not need.
-        cell.forward(part + o, rec + o, biasRec + o, whh + o, h + o, hNext + o, c + o, c + o, out + o, spare + o, chunk, hidden, mode);
+        cell.forward(part + o, rec + o, biasRec + o, whh + o, h + o, hNext + o, c + o, c + o, out + o, spare + o, chunk, hidden, mode, true);
       }
       finish(team, tid);
     }

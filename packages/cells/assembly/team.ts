@@ -48,6 +48,13 @@ export const P_BIH: i32 = 30;
 export const P_DX: i32 = 31;
 export const P_DWIH: i32 = 32;
 export const P_DBIH: i32 = 33;
+/**
+ * Forward kernels: 1 when no backward follows (a pass without gradients): the state steps read
+ * lives in two `[B, H]` slots used in turn (each tape slot the kind has is then `[2, B, H]`),
+ * and the activations and per-step values only backward reads are not stored; 0 (the default):
+ * the full tape.
+ */
+export const P_NO_TAPE: i32 = 34;
 /** Words of the parameter block: 48 (192 bytes, three cache lines), so each thread's copy (index.ts `runJob`) has cache lines of its own. */
 export const P_WORDS: i32 = 48;
 

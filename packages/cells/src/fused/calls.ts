@@ -19,7 +19,8 @@ export function isMemoryError(err: unknown): boolean {
  * Runs the forward kernel into `tape` (allocated for `plan`); returns the outputs packed as
  * `[T + S, B, H]`: the T outputs, then the final h (and c for an LSTM). With a dense input
  * (`plan.input` > 0) the input is written into the tape once and the kernel projects it;
- * else the projected input is written into the activations' buffer.
+ * else the projected input is written into the activations' buffer. On a forward-only tape
+ * (`tape.forwardOnly`) the kernel keeps no tape for backward (P_NO_TAPE); the outputs are the same.
  */
 export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunnerArgs, tape: Tape): Float32Array {
   const { ex, heap } = ctx;
@@ -57,7 +58,7 @@ export function runForward(ctx: FusedContext, plan: FusedPlan, args: LayerRunner
     ctx.team.run(kernel, {
       STEPS: steps, BATCH: batch, HIDDEN: hidden, REVERSE: args.reverse ? 1 : 0, MODE: plan.kernels.mode, LENGTHS: tape.lengths,
       WHH: tape.whh, BHH: bhh, ACTS: tape.acts, AUX0: a0, AUX1: a1, AUX2: a2, OUT: out, H: h, C: c, SCRATCH: scratch,
-      X: tape.x, INPUT: plan.input, WIH: tape.wih, BIH: bih,
+      X: tape.x, INPUT: plan.input, WIH: tape.wih, BIH: bih, NO_TAPE: tape.forwardOnly ? 1 : 0,
     }, threads, callWork(plan));
 
     const view = heap.f32;
@@ -81,6 +82,7 @@ export type OutputGrads = [Tensor | null, Tensor | null, Tensor | null];
  * are computed in the kernel only when wanted.
  */
 export function runBackward(ctx: FusedContext, plan: FusedPlan, args: LayerRunnerArgs, tape: Tape, outputGrads: OutputGrads, inputs: readonly Tensor[]): (Tensor | null)[] {
+  if (tape.forwardOnly) throw new LoopflowError('FUSED_FORWARD_ONLY_TAPE', `${plan.kind} fused backward: the tape was made by a forward pass without gradients (forward only), which keeps no activations; run the forward with gradients enabled`);
   const { ex, heap } = ctx;
   const { steps, batch, hidden, width } = plan;
   const stateFloats = batch * hidden;

@@ -79,9 +79,14 @@ export function planFor(args: LayerRunnerArgs): FusedPlan | null {
   return { kind, kernels, steps, batch, hidden, width, diagonal, carriesC, input };
 }
 
-/** Float counts of a plan's tape regions, in the order the kernels take them after `acts` (the table's `tape`). */
-export function tapeAuxFloats(plan: FusedPlan): number[] {
-  return plan.kernels.tape.map(() => plan.steps * plan.batch * plan.hidden); // each [T, B, H]
+/**
+ * Float counts of a plan's tape regions, in the order the kernels take them after `acts` (the
+ * table's `tape`): each `[T, B, H]`, or `[2, B, H]` for a forward pass only (`forwardOnly`:
+ * the state in two slots used in turn, the kernels' P_NO_TAPE).
+ */
+export function tapeAuxFloats(plan: FusedPlan, forwardOnly = false): number[] {
+  const steps = forwardOnly ? 2 : plan.steps;
+  return plan.kernels.tape.map(() => steps * plan.batch * plan.hidden);
 }
 
 /** Multiply-adds of the recurrence from which a call is worth splitting between threads (about 50 us). */

@@ -10,7 +10,7 @@ import { Tape } from './tape';
 /**
  * The fused layer runner (see `setLayerRunner`): one layer and direction of an RNN, LSTM, GRU
  * or IndRNN over all T steps in two WebAssembly calls (forward, and backward when gradients
- * flow), recorded as one autograd node over `[xProjected, h0, (c0), W_hh, (b_hh)]` (the
+ * flow; without gradients the forward keeps no tape for a backward), recorded as one autograd node over `[xProjected, h0, (c0), W_hh, (b_hh)]` (the
  * outputs are views on it that hand their gradients to that node). Declines
  * (returns null, so the composed path runs) for float64, for shapes that do not fit, when the
  * kernels are not built, or when WebAssembly memory cannot hold the sequence. Given the
@@ -46,7 +46,9 @@ export function fusedLayerRunner(args: LayerRunnerArgs): LayerDirectionResult | 
   let tape: Tape;
   let packed: Float32Array;
   try {
-    tape = ctx.pool.allocate(plan, withLengths);
+    // Without gradients no backward follows: a forward-only tape (the state in two slots, no
+    // activations kept), with the same outputs.
+    tape = ctx.pool.allocate(plan, withLengths, !needsGrad);
   } catch (err) {
     if (isMemoryError(err)) return null;
     throw err;

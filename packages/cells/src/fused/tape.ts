@@ -8,6 +8,10 @@ import { FusedPlan, tapeAuxFloats } from './plan';
  * (`aux`, see `tapeAuxFloats`), a copy of W_hh and the lengths; for a call that projects a
  * dense input itself (`plan.input` > 0), that input `[T, B, I]` (written there once, by
  * forward: the kernel projects it from there) and a copy of W_ih `[G*H, I]`.
+ *
+ * A forward-only tape (`forwardOnly`, for a call without gradients: no backward follows) keeps
+ * what the recurrence itself needs: the projected input, W_hh, the lengths, and each `aux`
+ * region as two `[B, H]` slots that the steps use in turn (the kernels' P_NO_TAPE).
  */
 export class Tape {
   /** Byte offsets of the regions (0 = none). */
@@ -19,6 +23,8 @@ export class Tape {
   x = 0;
   wih = 0;
   bytes = 0;
+  /** Allocated for a forward pass only: `aux` regions are `[2, B, H]`; backward cannot run on it. */
+  forwardOnly = false;
   /** False once released (consumed by backward, or evicted): backward must recompute it. */
   alive = false;
 }
@@ -36,11 +42,15 @@ export class TapePool {
 
   constructor(private readonly heap: WasmHeap, private readonly budgetBytes: number) {}
 
-  /** Allocates the regions of a tape for `plan` (evicting old tapes as needed). */
-  allocate(plan: FusedPlan, withLengths: boolean): Tape {
+  /**
+   * Allocates the regions of a tape for `plan` (evicting old tapes as needed); `forwardOnly`:
+   * for a forward pass no backward follows (see {@link Tape}).
+   */
+  allocate(plan: FusedPlan, withLengths: boolean, forwardOnly = false): Tape {
     const tape = new Tape();
+    tape.forwardOnly = forwardOnly;
     const actsFloats = plan.steps * plan.batch * plan.width;
-    const aux = tapeAuxFloats(plan);
+    const aux = tapeAuxFloats(plan, forwardOnly);
     const whhFloats = plan.diagonal ? plan.hidden : plan.width * plan.hidden;
     const xFloats = plan.steps * plan.batch * plan.input;
     const wihFloats = plan.width * plan.input;
@@ -98,6 +108,7 @@ export class TapePool {
     tape.aux = [];
     tape.whh = 0;
     tape.lengths = 0;
+    tape.forwardOnly = false;
     tape.alive = false;
   }
 }

@@ -18,6 +18,7 @@ export const P = {
   KERNEL: 0, STEPS: 1, BATCH: 2, HIDDEN: 3, REVERSE: 4, MODE: 5, WEIGHTS: 6, LENGTHS: 7, WHH: 8, BHH: 9, ACTS: 10,
   AUX0: 11, AUX1: 12, AUX2: 13, OUT: 14, H: 15, C: 16, DOUT: 17, DH: 18, DC: 19, DWHH: 20, DBHH: 21, SCRATCH: 22,
   THREADS: 23, BASE_LO: 24, BASE_HI: 25, SEQ: 26, X: 27, INPUT: 28, WIH: 29, BIH: 30, DX: 31, DWIH: 32, DBIH: 33,
+  NO_TAPE: 34,
 } as const;
 /** Words of the parameter block (assembly/team.ts P_WORDS: a multiple of 16, so each thread's copy has cache lines of its own). */
 export const PARAM_WORDS = 48;

@@ -103,11 +103,11 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
   interrupted.catch(() => undefined);
   const onEvent = (e: Parameters<typeof view.onEvent>[0]): void => {
     if (stopped) return; // jobs stopped by the interrupt: not results
-    view.onEvent(e);
     if (e.type === 'end') {
       fs.appendFileSync(files.jsonl, `${JSON.stringify(e.result)}\n`);
       if (e.result.kind !== 'failed') finishedJobs++;
     }
+    view.onEvent(e);
   };
   const byId = new Map(kept);
   let finished = false;

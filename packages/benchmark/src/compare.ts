@@ -44,8 +44,12 @@ export interface CompareOutcome {
  * `options.out` (default `runs/compare-<suite>-<time>`). Phase 1 measures scaling one job at
  * a time; phase 2 trains every task setting, model and seed and draws the gradient-flow
  * curves, `parallel` at a time, each in a worker process of its own. Progress goes to `io.stderr`.
- * Failed jobs are reported, not thrown; the promise rejects only on bad options or when the
- * folder cannot be written.
+ * Failed jobs are reported, not thrown; the promise rejects only on bad options, when the
+ * folder cannot be written, or when `options.signal` stops the run (a `CompareInterrupted`).
+ *
+ * Every run first writes `run.json` (the resolved suite choice and a hash of its plan);
+ * `options.resume` continues the run of a folder: the suite choice from its run.json, the
+ * finished results in its results.jsonl kept, the other jobs run, the report over them all.
  *
  * @example
  * const { outDir, report } = await runCompare({ suite: 'quick', out: '/tmp/compare-quick' }, { stderr: process.stderr, stdout: process.stdout });
@@ -92,6 +96,7 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
   // Ctrl-C (options.signal): stop the runner's workers; the finished results stay in results.jsonl
   let finishedJobs = kept.size;
   let stopped = false;
+  let stopListening = (): void => undefined;
   const interrupted = new Promise<never>((_, reject) => {
     const onAbort = (): void => {
       stopped = true;
@@ -99,6 +104,7 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
     };
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
+    stopListening = () => options.signal?.removeEventListener('abort', onAbort);
   });
   interrupted.catch(() => undefined);
   const onEvent = (e: Parameters<typeof view.onEvent>[0]): void => {
@@ -129,6 +135,7 @@ export async function runCompare(options: CompareOptions = {}, io: CompareIO = {
     if (stopped) await interrupted;
     finished = true;
   } finally {
+    stopListening();
     view.stop();
     if (!finished) await runner.close(false);
   }

@@ -1,4 +1,4 @@
-import { formatUsageError, parseArgs, parseCompareArgs, UsageError } from './args';
+import { formatUsageError, parseArgs, parseCompareArgs, resumeCommand, UsageError } from './args';
 import type { OptionSpec } from './args';
 import { BenchmarkError } from './errors';
 
@@ -12,6 +12,7 @@ describe('parseCompareArgs', () => {
     expect(parseCompareArgs(['--quick', '--tiny', '--inline', '--parallel', '1'])).toEqual({ help: false, options: { suite: 'tiny', isolation: 'inline', parallel: 1 } });
     expect(parseCompareArgs(['--help'])).toEqual({ help: true });
     expect(parseCompareArgs(['--rerender', '/tmp/run'])).toEqual({ help: false, options: { suite: 'quick', rerender: '/tmp/run' } });
+    expect(parseCompareArgs(['--resume', '/tmp/run', '--parallel', '3', '--inline'])).toEqual({ help: false, options: { suite: 'quick', resume: '/tmp/run', parallel: 3, isolation: 'inline' } });
   });
 
   it('names the flag that is wrong', () => {
@@ -31,6 +32,10 @@ describe('parseCompareArgs', () => {
     expect(code(['--full', '--quick'])).toMatch(/cannot be combined/);
     expect(code(['--rerender'])).toMatch(/option '--rerender' needs a value/);
     expect(code(['--rerender', '/tmp/run', '--seeds', '2'])).toMatch(/option '--rerender' takes no other flag/);
+    expect(code(['--resume'])).toMatch(/option '--resume' needs a value/);
+    expect(code(['--resume', '/tmp/run', '--full'])).toMatch(/option '--resume' takes no --full \(the run folder's run\.json holds/);
+    expect(code(['--resume', '/tmp/run', '--models', 'rnn'])).toMatch(/option '--resume' takes no --models/);
+    expect(code(['--resume', '/tmp/run', '--out', '/tmp/x'])).toMatch(/option '--resume' takes no --out/);
     expect(code(['--seeds', 'two'])).toMatch(/^INVALID_ARGUMENT: option '--seeds' needs a number, got 'two'/);
     expect(code(['--quik'])).toMatch(/unknown option '--quik'; did you mean '--quick'\?/);
     expect(code(['extra'])).toMatch(/unexpected argument 'extra'/);
@@ -76,5 +81,12 @@ describe('parseArgs: the one command-line parser (loopflow, compare, bench, conf
     expect(formatUsageError('loopflow run', new UsageError("option '--out' needs a value", 'e.g. --out <folder>'), 'usage: loopflow run <file> [--out <folder>]\nmore text')).toBe(
       "loopflow run: option '--out' needs a value\n  hint: e.g. --out <folder>\nusage: loopflow run <file> [--out <folder>]\n",
     );
+  });
+});
+
+describe('resumeCommand', () => {
+  it('gives the command that resumes a run, with its --parallel / --inline, the folder quoted when it must be', () => {
+    expect(resumeCommand('loopflow compare', '/tmp/run', {})).toBe('loopflow compare --resume /tmp/run');
+    expect(resumeCommand('loopflow compare', "/tmp/my run's", { parallel: 4, isolation: 'inline' })).toBe("loopflow compare --resume '/tmp/my run'\\''s' --parallel 4 --inline");
   });
 });

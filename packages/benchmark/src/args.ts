@@ -29,6 +29,19 @@ export interface CompareOptions {
    */
   rerender?: string;
   /**
+   * Continue an interrupted run in this folder: the suite, seeds, tasks and models come from
+   * its run.json (written at the start of every run; `suite`, `seeds`, `tasks`, `models` and
+   * `out` are ignored); the finished results in its results.jsonl are kept, the other jobs
+   * run, and the report covers them all, as an uninterrupted run's would.
+   */
+  resume?: string;
+  /**
+   * Stops the run when aborted (Ctrl-C): the running jobs are stopped (the runner's close), no
+   * other starts, and `runCompare` rejects with a `CompareInterrupted` (code `INTERRUPTED`);
+   * the finished jobs stay in results.jsonl for `resume`.
+   */
+  signal?: AbortSignal;
+  /**
    * Where the jobs run (default: this machine's pool, `parallel` worker processes).
    * `@loopflow/distributed`'s `queueJobRunner` puts them on a BullMQ queue for workers on any machine.
    */
@@ -38,6 +51,7 @@ export interface CompareOptions {
 /** The usage text of `loopflow compare` / `compare.ts`. */
 export const COMPARE_USAGE = `Usage: loopflow compare [--quick|--full] [--out dir] [--seeds n] [--tasks a,b] [--models x,y]
                         [--tiny] [--parallel n] [--inline] | --rerender dir
+                        | --resume dir [--parallel n] [--inline]
 
 Trains RNN (tanh), LSTM, GRU, IndRNN and a transformer at equal parameter budgets over seeds on
 the adding problem, delayed recall, long-range context, a character LM on first names and the
@@ -54,6 +68,9 @@ writes report.md, report.html (plots) and results.json to the run folder.
   --parallel n   training runs at the same time (default min(2, cores))
   --inline       run every job in this process (no peak RSS per run)
   --rerender dir train nothing: rewrite dir's report from its results.json (current report rules)
+  --resume dir   continue an interrupted run (Ctrl-C stops one and prints this command): its
+                 suite, seeds, tasks and models from dir/run.json; the jobs finished in
+                 dir/results.jsonl are kept, the others run; then the whole report
   --json         (loopflow compare) newline-delimited JSON events on stdout, a result object last
   --help         this text`;
 
@@ -215,6 +232,7 @@ export const COMPARE_OPTIONS: Record<string, OptionSpec> = {
   parallel: { type: 'number', value: '<n>', description: 'training runs at the same time' },
   inline: { type: 'flag', description: 'run every job in this process' },
   rerender: { type: 'string', value: '<folder>', description: "rewrite a folder's report from its results.json" },
+  resume: { type: 'string', value: '<folder>', description: 'continue an interrupted run in its folder (with --parallel, --inline only)' },
   json: { type: 'flag', description: 'newline-delimited JSON events on stdout (loopflow compare)' },
   help: { type: 'flag', short: 'h', description: 'this text' },
 };
@@ -259,7 +277,27 @@ export function parseCompareArgs(argv: readonly string[], extraOptions: Record<s
   if (o.models !== undefined) options.models = checkModelKinds(o.models as string[], 'compare --models');
   const others = Object.keys(o).filter((k) => k !== 'rerender' && k !== 'json');
   if (options.rerender !== undefined && others.length > 0) fail('INVALID_ARGUMENT', 'option \'--rerender\' takes no other flag (the run folder holds the suite, seeds, tasks and models)');
+  if (o.resume !== undefined) {
+    const shaping = Object.keys(o).filter((k) => !['resume', 'json', 'parallel', 'inline'].includes(k));
+    if (shaping.length > 0) fail('INVALID_ARGUMENT', `option '--resume' takes no --${shaping[0]} (the run folder's run.json holds the suite, seeds, tasks and models; only --parallel and --inline may be given)`);
+    options.resume = o.resume as string;
+  }
   if (o.full && (o.quick || o.tiny)) fail('INVALID_ARGUMENT', "option '--full' cannot be combined with --quick or --tiny; choose one suite");
   options.suite = o.tiny ? 'tiny' : o.full ? 'full' : 'quick';
   return { help: false, options, ...(Object.keys(extraOptions).length > 0 ? { extra } : {}) };
+}
+
+/** A path for a shell command line: quoted when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command line that resumes an interrupted run: `prefix --resume <outDir>`, with the
+ * --parallel / --inline the run was given.
+ *
+ * @example resumeCommand('loopflow compare', '/tmp/my run', { parallel: 4 }) // "loopflow compare --resume '/tmp/my run' --parallel 4"
+ */
+export function resumeCommand(prefix: string, outDir: string, options: CompareOptions): string {
+  return `${prefix} --resume ${shellWord(outDir)}${options.parallel !== undefined ? ` --parallel ${options.parallel}` : ''}${options.isolation === 'inline' ? ' --inline' : ''}`;
 }

@@ -12,13 +12,13 @@
 // Running the comparison (what `loopflow compare` calls)
 export { runCompare } from './compare';
 export type { CompareIO, CompareOutcome } from './compare';
-export { parseCompareArgs, COMPARE_USAGE, COMPARE_OPTIONS, parseArgs, UsageError, formatUsageError, optionsHelp } from './args';
+export { parseCompareArgs, resumeCommand, COMPARE_USAGE, COMPARE_OPTIONS, parseArgs, UsageError, formatUsageError, optionsHelp } from './args';
 export type { CompareOptions, ParsedCompareArgs, OptionSpec, ParsedArgs } from './args';
 export { suiteConfig, specMaxLength } from './suite';
 export type { SuiteName, SuiteConfig, TaskPlan } from './suite';
 export { planSuite, resolveSuite } from './plan';
 export type { SuitePlan } from './plan';
-export { BenchmarkError } from './errors';
+export { BenchmarkError, CompareInterrupted } from './errors';
 export type { BenchmarkErrorCode } from './errors';
 export { MODEL_KINDS, RECURRENT_KINDS, TASK_NAMES, MODEL_LABELS, TASK_LABELS } from './names';
 export type { ModelKind, TaskName } from './names';

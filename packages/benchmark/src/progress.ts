@@ -39,9 +39,8 @@ function progressLine(job: BenchJob, step: number, of: number, loss?: number, va
 
 /** Plain lines: one when a job starts, after each validation, and when it ends. */
 class LineView implements ProgressView {
-  private done = 0;
   private readonly started = new Map<string, number>();
-  constructor(private readonly stream: ProgressStream, private readonly total: number) {}
+  constructor(private readonly stream: ProgressStream, private readonly total: number, private done = 0) {}
 
   onEvent(e: PoolEvent): void {
     if (e.type === 'start') {
@@ -70,14 +69,12 @@ class BarView implements ProgressView {
   private readonly overall: cliProgress.SingleBar;
   private readonly bars = new Map<string, cliProgress.SingleBar>();
   private readonly started = new Map<string, number>();
-  private done = 0;
-
-  constructor(stream: ProgressStream, total: number) {
+  constructor(stream: ProgressStream, total: number, private done = 0) {
     this.multi = new cliProgress.MultiBar(
       { stream: stream as NodeJS.WritableStream, format: '{name} |{bar}| {value}/{total} {info}', hideCursor: true, clearOnComplete: false, barsize: 24, etaBuffer: 50 },
       cliProgress.Presets.shades_classic,
     );
-    this.overall = this.multi.create(total, 0, { name: 'suite'.padEnd(34), info: 'jobs' });
+    this.overall = this.multi.create(total, done, { name: 'suite'.padEnd(34), info: 'jobs' });
   }
 
   onEvent(e: PoolEvent): void {
@@ -113,10 +110,10 @@ class BarView implements ProgressView {
 
 /**
  * Progress on `stream`: cli-progress bars when it is a TTY, else plain lines (task, model,
- * seed, step, loss, validation metric).
+ * seed, step, loss, validation metric). `done`: jobs already done (a resumed run), counted from.
  *
  * @example const view = createProgressView(process.stderr, jobs.length); runJobs(jobs, opts, (e) => view.onEvent(e));
  */
-export function createProgressView(stream: ProgressStream, total: number): ProgressView {
-  return stream.isTTY ? new BarView(stream, total) : new LineView(stream, total);
+export function createProgressView(stream: ProgressStream, total: number, done = 0): ProgressView {
+  return stream.isTTY ? new BarView(stream, total, done) : new LineView(stream, total, done);
 }

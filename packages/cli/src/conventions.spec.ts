@@ -239,6 +239,47 @@ describe('Ctrl-C and SIGTERM', () => {
     expect(handler).toBeUndefined();
   });
 
+  it('compare: Ctrl-C stops the jobs and exits 130 with the command that resumes; run as printed, it completes the report', async () => {
+    let handler: ((signal: 'SIGINT' | 'SIGTERM') => void) | undefined;
+    const base = fakeIO(dir);
+    let sent = false;
+    const io: CliIO & { err: () => string } = {
+      ...base,
+      onInterrupt: (h) => ((handler = h), () => (handler = undefined)),
+      stderr: {
+        isTTY: false,
+        write: (text: string) => {
+          base.stderr.write(text);
+          if (!sent && /\] done /.test(text)) {
+            sent = true;
+            handler?.('SIGINT');
+          }
+          return true;
+        },
+      },
+    };
+    expect(await main(['compare', '--tiny', '--seeds', '1', '--tasks', 'copy', '--models', 'rnn,lstm', '--inline', '--out', 'stopped-compare'], io)).toBe(130);
+    expect(handler).toBeUndefined();
+    const out = path.join(dir, 'stopped-compare');
+    expect(io.err()).toContain(`loopflow compare: interrupted; 1 of 6 jobs finished, kept in ${path.join(out, 'results.jsonl')}; resume with: loopflow compare --resume ${out} --inline`);
+    const printed = /resume with: loopflow (.*)\n/.exec(io.err())?.[1].split(' ') ?? [];
+    const resumed = fakeIO(dir);
+    expect(await main([...printed, '--json'], resumed)).toBe(0);
+    const lines = jsonLines(resumed.out());
+    expect(lines).toContainEqual(expect.objectContaining({ type: 'log', message: expect.stringContaining('1 of 6 jobs already done') }));
+    expect(lines.pop()).toMatchObject({ type: 'result', command: 'compare', exitCode: 0, status: 'completed', failed: [] });
+    expect(fs.existsSync(path.join(out, 'report.md'))).toBe(true);
+  }, 60_000);
+
+  it('compare: --resume of a folder without run.json is a usage error; --queue cannot resume', async () => {
+    let io = fakeIO(dir);
+    expect(await main(['compare', '--resume', '.'], io)).toBe(2);
+    expect(io.err()).toMatch(/loopflow compare: compare --resume: cannot read .*run\.json/);
+    io = fakeIO(dir);
+    expect(await main(['compare', '--resume', '.', '--queue', 'redis://localhost:1'], io)).toBe(2);
+    expect(io.err()).toContain('--queue cannot be combined with --resume');
+  });
+
   it('a real `loopflow run` process sent SIGTERM exits 130 with a checkpoint written and the summary interrupted', async () => {
     write('slow.json', definition(200));
     const bin = path.join(__dirname, '..', 'bin', 'loopflow.js');

@@ -1,11 +1,13 @@
 /**
  * `npx ts-node packages/benchmark/src/bin/compare.ts [--quick|--full] [--out dir] [--seeds n]
- * [--tasks a,b] [--models x,y] [--tiny] [--parallel n] [--inline]`: the comparison from the
- * command line, until the `loopflow compare` verb of @loopflow/cli calls `runCompare` itself.
+ * [--tasks a,b] [--models x,y] [--tiny] [--parallel n] [--inline] | --resume dir`: the
+ * comparison from the command line (`loopflow compare` is the same). Ctrl-C stops the workers,
+ * says how many jobs finished (kept in the folder's results.jsonl) and how to resume, and exits
+ * with 130; a second Ctrl-C exits at once.
  */
-import { COMPARE_USAGE, formatUsageError, parseCompareArgs } from '../args';
+import { COMPARE_USAGE, formatUsageError, parseCompareArgs, resumeCommand } from '../args';
 import { runCompare } from '../compare';
-import { BenchmarkError } from '../errors';
+import { BenchmarkError, CompareInterrupted } from '../errors';
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -22,8 +24,27 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${COMPARE_USAGE}\n`);
     return 0;
   }
-  const outcome = await runCompare(parsed.options, { stderr: process.stderr, stdout: process.stdout });
-  return outcome.report.failed.length > 0 ? 1 : 0;
+  const stop = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    if (++interrupts > 1) {
+      process.stderr.write('\ncompare: stopped at once (second Ctrl-C)\n');
+      process.exit(130);
+    }
+    stop.abort();
+  });
+  try {
+    const outcome = await runCompare({ ...parsed.options, signal: stop.signal }, { stderr: process.stderr, stdout: process.stdout });
+    return outcome.report.failed.length > 0 ? 1 : 0;
+  } catch (e) {
+    if (e instanceof BenchmarkError && (e.code === 'CANNOT_RESUME' || e.code === 'RESUME_MISMATCH')) {
+      process.stderr.write(`compare: ${e.message}\n`);
+      return 2;
+    }
+    if (!(e instanceof CompareInterrupted)) throw e;
+    process.stderr.write(`\ncompare: interrupted; ${e.finished} of ${e.total} jobs finished, kept in ${e.jsonl}; resume with: ${resumeCommand('npx ts-node packages/benchmark/src/bin/compare.ts', e.outDir, parsed.options)}\n`);
+    return 130;
+  }
 }
 
 main(process.argv.slice(2)).then(

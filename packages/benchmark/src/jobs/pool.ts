@@ -21,6 +21,16 @@ export interface PoolOptions {
    * from oversubscribing the cores (spinning helper threads on a busy core stall a step).
    */
   threadsPerJob?: number;
+  /** Once aborted, no job starts (the running ones are stopped by the runner's close). */
+  signal?: AbortSignal;
+}
+
+/** The worker processes running now (all pools of this process). */
+const running = new Set<ChildProcess>();
+
+/** Stops every worker process running now (their jobs end as failed results): the local runner's close of an unfinished run. */
+export function stopWorkers(): void {
+  for (const child of running) child.kill('SIGTERM');
 }
 
 /** What the pool reports while it works. */
@@ -100,6 +110,7 @@ function runInWorker(job: BenchJob, onProgress: (p: JobProgress) => void, thread
       finish(failed(`could not start a worker process (${e instanceof Error ? e.message : String(e)})`));
       return;
     }
+    running.add(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
@@ -116,7 +127,10 @@ function runInWorker(job: BenchJob, onProgress: (p: JobProgress) => void, thread
     // 'close', not 'exit': 'exit' can come before the IPC channel has delivered the child's last
     // messages (its result, sent just before process.exit), which then read as a lost result;
     // 'close' comes once the process has exited and its stdio and IPC channel are closed.
-    child.on('close', (code, signal) => finish(failed(`worker process exited (code ${code}, signal ${signal}) before sending a result${stderr ? `; its stderr ended with:\n${stderr}` : ''}`)));
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      finish(failed(`worker process exited (code ${code}, signal ${signal}) before sending a result${stderr ? `; its stderr ended with:\n${stderr}` : ''}`));
+    });
     child.send({ type: 'run', job } satisfies ToChild);
   });
 }
@@ -134,7 +148,7 @@ export async function runJobs(jobs: readonly BenchJob[], options: PoolOptions, o
   let next = 0;
   const lanes = options.isolation === 'process' ? Math.max(1, Math.min(options.parallel, jobs.length)) : 1;
   const lane = async (): Promise<void> => {
-    while (next < jobs.length) {
+    while (next < jobs.length && !options.signal?.aborted) {
       const index = next++;
       const job = jobs[index];
       onEvent({ type: 'start', job });

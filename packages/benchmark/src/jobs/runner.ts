@@ -1,5 +1,5 @@
 import type { BenchJob, JobResult } from './job';
-import { PoolEvent, PoolOptions, runJobs } from './pool';
+import { PoolEvent, PoolOptions, runJobs, stopWorkers } from './pool';
 
 /**
  * Where the comparison's jobs run: the seam between {@link runCompare} and the machinery that
@@ -28,9 +28,15 @@ export interface JobRunnerPlan {
 /** Makes the runner of one comparison run (may connect somewhere first). */
 export type JobRunnerFactory = (plan: JobRunnerPlan) => JobRunner | Promise<JobRunner>;
 
-/** The local pool ({@link runJobs}): the default runner of `runCompare`. */
+/**
+ * The local pool ({@link runJobs}): the default runner of `runCompare`. Its close of an
+ * unfinished run (Ctrl-C) stops the worker processes running (an inline job cannot be stopped:
+ * the process's exit ends it).
+ */
 export const localJobRunner: JobRunner = {
   where: 'local',
   runJobs,
-  close: async () => undefined,
+  close: async (finished) => {
+    if (!finished) stopWorkers();
+  },
 };

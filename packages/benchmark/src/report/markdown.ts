@@ -20,7 +20,7 @@ export function renderMarkdown(report: CompareReport): string {
   const m = report.machine;
   const out: string[] = [];
   out.push(`# loopflow compare: ${report.suite} suite`, '');
-  out.push(`Started ${report.startedAt}, finished ${report.finishedAt} (${(report.wallSeconds / 60).toFixed(1)} min). ${m.cpus} × ${m.cpuModel}, Node ${m.node}, tensor backend ${m.backend}, ${m.parallel} worker(s) (${m.isolation}); load average at start ${m.loadAverageStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${m.loadAverageEnd.map((v) => v.toFixed(2)).join(' / ')}. Seeds: ${report.config.seeds}. Plots: report.html; raw numbers: results.json.`, '');
+  out.push(`Started ${report.startedAt}, finished ${report.finishedAt} (${(report.wallSeconds / 60).toFixed(1)} min). ${m.cpus} × ${m.cpuModel}, Node ${m.node}, tensor backend ${m.backend}, ${m.parallel} worker(s) (${m.isolation}); load average at start ${m.loadAverageStart.map((v) => v.toFixed(2)).join(' / ')}, at end ${m.loadAverageEnd.map((v) => v.toFixed(2)).join(' / ')}. Seeds: ${report.config.seeds}. Plots: report.html; raw numbers: results.json.${report.resumed ? ` Resumed: ${report.resumed.jobsKept} job(s) kept from the run begun ${report.resumed.firstStartedAt}.` : ''}`, '');
   out.push('## Summary', '', markdownTable(summaryTable(report)), '');
   out.push('## Compared with published results', '');
   out.push('Each verdict is computed from the numbers above by the rules in `report/published.ts` of @loopflow/benchmark; where this run differs from the published result, it says so.', '');

@@ -110,4 +110,6 @@ export interface CompareReport {
   skipped: SkippedRun[];
   failed: FailedJob[];
   runs: TrainResult[];
+  /** Set when the run was resumed (`--resume`): when its first session began and how many jobs' results were kept from results.jsonl. */
+  resumed?: { firstStartedAt: string; jobsKept: number };
 }

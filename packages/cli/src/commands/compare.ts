@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { BenchmarkError, COMPARE_USAGE, formatUsageError, parseCompareArgs, runCompare } from '@loopflow/benchmark';
+import { BenchmarkError, COMPARE_USAGE, CompareInterrupted, formatUsageError, parseCompareArgs, resumeCommand, runCompare } from '@loopflow/benchmark';
 import { CliIO, EXIT } from '../io';
 import { JsonOutput } from '../json';
 import { errorJson } from './shared';
@@ -31,7 +31,8 @@ function jsonLines(json: JsonOutput, stream: 'stdout' | 'stderr'): { write(chunk
  * `loopflow compare [--quick|--full] [--out dir] [--seeds n] [--tasks a,b] [--models x,y] [--json]`:
  * parses the benchmark's own options (the shared parser) and runs @loopflow/benchmark's
  * `runCompare`. Exit codes: 0 every job ran, 1 a job failed (the report lists it), 2 a usage
- * error. With `--json`, the progress and summary lines become `log` events and a result object
+ * error (or a folder `--resume` cannot continue), 130 interrupted (Ctrl-C: the finished jobs are
+ * kept in the folder's results.jsonl; the message gives the `--resume` command). With `--json`, the progress and summary lines become `log` events and a result object
  * (the report files, the failed jobs) ends the output.
  */
 export async function compareCommand(argv: readonly string[], io: CliIO): Promise<number> {
@@ -54,12 +55,13 @@ export async function compareCommand(argv: readonly string[], io: CliIO): Promis
   }
   const options = { ...parsed.options };
   if (options.out) options.out = path.resolve(io.cwd, options.out);
+  if (options.resume !== undefined) options.resume = path.resolve(io.cwd, options.resume);
   const streams = json ? { stderr: jsonLines(json, 'stderr'), stdout: jsonLines(json, 'stdout') } : { stderr: io.stderr, stdout: io.stdout };
   try {
     const queue = await queueOptions(parsed.extra ?? {}, io.cwd, (line) => streams.stderr.write(`${line}\n`));
     if (queue) {
-      if (options.isolation === 'inline' || options.parallel !== undefined || options.rerender !== undefined) {
-        throw new UsageError(`--queue cannot be combined with --${options.rerender !== undefined ? 'rerender' : options.parallel !== undefined ? 'parallel' : 'inline'}`, "the workers' --concurrency decides how many jobs run at once", '--queue');
+      if (options.isolation === 'inline' || options.parallel !== undefined || options.rerender !== undefined || options.resume !== undefined) {
+        throw new UsageError(`--queue cannot be combined with --${options.rerender !== undefined ? 'rerender' : options.resume !== undefined ? 'resume' : options.parallel !== undefined ? 'parallel' : 'inline'}`, "the workers' --concurrency decides how many jobs run at once", '--queue');
       }
       const attach = parsed.extra?.attach;
       // a re-attached comparison writes to the folder it began in (its name is the run id)
@@ -75,15 +77,44 @@ export async function compareCommand(argv: readonly string[], io: CliIO): Promis
     io.stderr.write(formatUsageError('loopflow compare', e, COMPARE_USAGE.replace(/^Usage: /, '')));
     return EXIT.usage;
   }
+  // Ctrl-C / SIGTERM (not with --queue, whose runs are re-attached with --attach): stop the
+  // workers, keep the finished jobs in results.jsonl, say how to resume; a second one ends at once
+  const stop = new AbortController();
+  let atOnce: (code: number) => void = () => undefined;
+  const secondSignal = new Promise<number>((resolve) => (atOnce = resolve));
+  const removeInterrupt = !options.runner && io.onInterrupt
+    ? io.onInterrupt((signal) => {
+        if (!stop.signal.aborted) return stop.abort();
+        if (json) json.event({ type: 'log', stream: 'stderr', message: `stopped at once (a second ${signal})` });
+        else io.stderr.write(`\nloopflow compare: stopped at once (a second ${signal})\n`);
+        atOnce(EXIT.interrupted);
+      })
+    : undefined;
   let outcome;
   try {
-    outcome = await runCompare(options, streams);
+    const result = await Promise.race([runCompare({ ...options, signal: stop.signal }, streams), secondSignal]);
+    if (typeof result === 'number') return result;
+    outcome = result;
   } catch (e) {
+    if (e instanceof CompareInterrupted) {
+      const command = resumeCommand('loopflow compare', e.outDir, options);
+      if (json) return json.result('compare', EXIT.interrupted, { status: 'interrupted', outDir: e.outDir, finished: e.finished, total: e.total, resume: command, error: errorJson(e) });
+      io.stderr.write(`\nloopflow compare: interrupted; ${e.finished} of ${e.total} jobs finished, kept in ${e.jsonl}; resume with: ${command}\n`);
+      return EXIT.interrupted;
+    }
+    // a folder --resume cannot continue: a validation error, said plainly
+    if (e instanceof BenchmarkError && (e.code === 'CANNOT_RESUME' || e.code === 'RESUME_MISMATCH')) {
+      if (json) return json.result('compare', EXIT.usage, { status: 'usage', error: errorJson(e) });
+      io.stderr.write(`loopflow compare: ${e.message}\n`);
+      return EXIT.usage;
+    }
     // a lost queue (QUEUE_LOST) or an unreachable one: a failed run, said plainly
     if (!options.runner || typeof (e as { code?: unknown })?.code !== 'string') throw e;
     if (json) return json.result('compare', EXIT.failed, { status: 'failed', error: errorJson(e) });
     io.stderr.write(`loopflow compare: ${(e as Error).message}\n`);
     return EXIT.failed;
+  } finally {
+    removeInterrupt?.();
   }
   const code = outcome.report.failed.length > 0 ? EXIT.failed : EXIT.ok;
   if (json) return json.result('compare', code, { status: code === EXIT.ok ? 'completed' : 'failed', outDir: outcome.outDir, files: outcome.files, failed: outcome.report.failed });

@@ -10,11 +10,12 @@ import { cleanup, tempDir } from '../testing/fixtures';
 // 75-83 MB with the compact layout (rows in a float64 column, windows as starts, batches made
 // as they are pulled). The bound, 120 x the file (~129 MB), sits between the last two.
 //
-// Peak RSS counts garbage not yet collected, and when V8 collects it varies from run to run: on
-// 2026-12-07 the same commit measured 56-121 MB alone and 213-219 MB in two full `npm test` runs
-// on a slow host. So the probe runs up to 3 times and the least growth is held to the bound (the
-// program's footprint with the least collection-timing noise); a real regression exceeds it in
-// every run. The growths measured are in the failure message.
+// The peak is the probe's own (VmHWM): getrusage's maxRSS, used before 2026-12-07, carries the
+// parent's peak over the exec, so late in a full `npm test` the jest worker's 300+ MB showed as the
+// probe's (213-219 MB of "growth" in three full runs). The probe's own peak still counts garbage
+// not yet collected, and when V8 collects it varies from run to run (56-130 MB measured alone the
+// same day), so the probe runs up to 3 times and the least growth is held to the bound; a real
+// regression exceeds it in every run. The growths measured are in the failure message.
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const PROBE = path.join(__dirname, '..', 'testing', 'memory-probe.ts');

@@ -2,7 +2,7 @@
  * Peak memory of a run on a generated CSV, in a process of its own (issue 16). Writes the CSV
  * (text classification: a text and a label per row; or a one-column series), runs the pipeline
  * until its first training step, and prints one JSON line: the file's size, the RSS before the
- * run (Node, ts-node and the modules loaded), the peak RSS (getrusage's maxRSS), the heap at
+ * run (Node, ts-node and the modules loaded), the peak RSS (VmHWM, see peakRssBytes), the heap at
  * the `data` event, the samples, the seconds.
  *
  *   node --expose-gc -r ts-node/register/transpile-only -r tsconfig-paths/register \
@@ -73,6 +73,22 @@ export function probeDefinition(file: string, kind: 'text' | 'series'): Pipeline
   return { name: 'memory-probe', seed: 1, stages };
 }
 
+/**
+ * This process's peak resident set, in bytes: VmHWM of /proc/self/status on Linux. Not
+ * getrusage's maxRSS: Linux carries a process's maxRSS over from before its exec, so a probe
+ * started by a large parent (a jest worker late in a full `npm test`, 300 MB and more) would
+ * report the parent's peak instead of its own. maxRSS elsewhere.
+ */
+function peakRssBytes(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) * 1024;
+  } catch {
+    // not Linux: no /proc
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 function main(): void {
   const [folder, kind, mb] = process.argv.slice(2);
   if (!folder || (kind !== 'text' && kind !== 'series') || !(Number(mb) > 0)) {
@@ -93,7 +109,7 @@ function main(): void {
     next: (event) => {
       if (trace && (event.type === 'stage' || event.type === 'data' || event.type === 'step')) {
         const m = process.memoryUsage();
-        process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s ${event.type === 'stage' ? `${event.name} ${event.status}` : event.type}: rss ${inMB(m.rss)}, peak ${inMB(process.resourceUsage().maxRSS * 1024)}, heap ${inMB(m.heapUsed)}, arrayBuffers ${inMB(m.arrayBuffers)}\n`);
+        process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s ${event.type === 'stage' ? `${event.name} ${event.status}` : event.type}: rss ${inMB(m.rss)}, peak ${inMB(peakRssBytes())}, heap ${inMB(m.heapUsed)}, arrayBuffers ${inMB(m.arrayBuffers)}\n`);
       }
       if (event.type === 'data') {
         samples = event.samples;
@@ -101,7 +117,7 @@ function main(): void {
       }
       if (event.type === 'step') {
         subscription.unsubscribe();
-        const peakRss = process.resourceUsage().maxRSS * 1024;
+        const peakRss = peakRssBytes();
         process.stdout.write(`${JSON.stringify({ kind, fileBytes: bytes, baselineRss, peakRss, heapAtData, samples, seconds: (Date.now() - started) / 1000 })}\n`);
       }
     },
